@@ -1,0 +1,8 @@
+# The two set-up commands of the README.
+.PHONY: lab test
+
+lab:  ## install everything, start JupyterLab with the embedded Vertex on examples/
+	bash scripts/lab.sh
+
+test: ## install what the tests need (Chromium included) and run all of them
+	bash scripts/test.sh
