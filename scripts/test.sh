@@ -16,6 +16,10 @@ fi
 echo "== installing the package with its test extra"
 install_python test
 cd "$ROOT"
+# The build hook skips when a build exists; rebuild so a re-run tests the current sources,
+# and link the labextension so JupyterLab serves that build.
+jlpm build
+jupyter labextension develop --overwrite . >/dev/null
 
 echo "== lint and types"
 ruff check .
