@@ -1,0 +1,30 @@
+"""jupyter_vertex: Vertex AI in JupyterLab, with an embedded Vertex for local work.
+
+Importing this package is cheap: Google's client libraries are imported only when used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    from ._version import __version__
+except ImportError:  # a source tree that hatch has not built yet
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        __version__ = version("jupyter_vertex")
+    except (ImportError, PackageNotFoundError):
+        __version__ = "0.0.0.dev0"
+
+__all__ = ["__version__"]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyter-vertex"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    from .app import VertexApp
+
+    return [{"module": "jupyter_vertex", "app": VertexApp}]
