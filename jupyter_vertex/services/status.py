@@ -1,0 +1,28 @@
+"""``GET /status``: which backend, project, region, account; the embedded Vertex's state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..clients import ClientFactory
+
+CAPABILITIES = ("models", "endpoints")
+
+
+class StatusService:
+    def __init__(self, clients: ClientFactory, capabilities: Sequence[str] = CAPABILITIES):
+        self.clients = clients
+        self.capabilities = list(capabilities)
+
+    async def status(self) -> dict[str, Any]:
+        location = await self.clients.location()
+        return {
+            "backend": location.backend,
+            "project": location.project,
+            "region": location.region,
+            "account": location.account,
+            "capabilities": list(self.capabilities),
+            "emulator": self.clients.emulator_status(),
+        }
