@@ -1,0 +1,260 @@
+"""The Jupyter server extension: configuration, wiring, start and stop.
+
+Configure it in ``jupyter_server_config.py``, e.g.::
+
+    c.VertexApp.backend = "vertex"          # real Vertex AI; "local" (default): embedded
+    c.VertexApp.project = "my-project"
+    c.VertexApp.region = "europe-west4"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Enum, Float, Int, TraitError, Type, Unicode, default, validate
+
+from . import __version__
+from .clients import ClientFactory, EmulatorLink
+from .discovery import Discovery
+from .routes import default_handlers
+from .services import EndpointsService, ModelsService, StatusService, blocking
+from .supervisor import RUNTIME_FILE_NAME, EmulatorSupervisor, ExternalEmulator
+
+LOCAL_PROJECT = "local-project"
+LOCAL_REGION = "us-central1"
+
+
+class VertexApp(ExtensionApp):
+    """Vertex AI in JupyterLab: the REST API for the panel and the embedded Vertex."""
+
+    name = "jupyter_vertex"
+    description = "Train, register, deploy and watch models on Vertex AI from JupyterLab."
+    version = __version__
+    load_other_extensions = True
+
+    # -- where -----------------------------------------------------------------------
+
+    backend = Enum(
+        ["local", "vertex"],
+        default_value="local",
+        config=True,
+        help=(
+            "'local': the embedded Vertex, run and supervised by this server (no cloud "
+            "account needed). 'vertex': Google Cloud Vertex AI with Application Default "
+            "Credentials."
+        ),
+    )
+    project = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Google Cloud project. For 'vertex', discovered from the environment, gcloud, "
+            "ADC or the metadata server when unset; for 'local' it defaults to "
+            f"'{LOCAL_PROJECT}'."
+        ),
+    )
+    region = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Vertex AI region (location). For 'vertex', discovered when unset (falling back "
+            f"to us-central1); for 'local' it defaults to '{LOCAL_REGION}'."
+        ),
+    )
+    staging_bucket = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Cloud Storage bucket (gs://...) for training packages and artifacts.",
+    )
+    data_dir = Unicode(
+        config=True,
+        help="Folder of the extension's local state (the embedded Vertex keeps its own "
+        "state in <data_dir>/emulator).",
+    )
+
+    @default("data_dir")
+    def _default_data_dir(self) -> str:
+        return str(Path(jupyter_data_dir()) / "jupyter_vertex")
+
+    @validate("staging_bucket")
+    def _validate_bucket(self, proposal: Any) -> str | None:
+        value = proposal["value"]
+        if value and not str(value).startswith("gs://"):
+            raise TraitError("staging_bucket must be a gs:// URI")
+        return str(value) if value else None
+
+    # -- the embedded Vertex -----------------------------------------------------------
+
+    emulator_host = Unicode(
+        "127.0.0.1", config=True, help="Loopback address the embedded Vertex binds."
+    )
+    emulator_port = Int(0, config=True, help="Port of the embedded Vertex (0: a free port).")
+    emulator_storage_port = Int(
+        0, config=True, help="Port of its local Cloud Storage (0: a free port)."
+    )
+    emulator_startup_timeout = Float(
+        60.0, config=True, help="Seconds the embedded Vertex may take to become ready."
+    )
+    emulator_max_restarts = Int(
+        5,
+        config=True,
+        help="Consecutive restarts of a dying embedded Vertex before giving up (0: never).",
+    )
+    emulator_restart_backoff = Float(
+        1.0,
+        config=True,
+        help="Seconds before the first restart; doubled for each further one.",
+    )
+    emulator_url = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Use an already-running embedded Vertex at this URL instead of starting one "
+        "(with emulator_token).",
+    )
+    emulator_token = Unicode(
+        None, allow_none=True, config=True, help="Bearer token of the emulator_url one."
+    )
+    emulator_storage_url = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Local Cloud Storage URL of the emulator_url one (optional).",
+    )
+    emulator_connection_file = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Use the already-running embedded Vertex described by this connection file "
+        "(<its data dir>/connection.json) instead of starting one.",
+    )
+
+    @validate("emulator_host")
+    def _validate_host(self, proposal: Any) -> str:
+        host = str(proposal["value"])
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise TraitError("emulator_host must be a loopback address (e.g. 127.0.0.1)")
+        return host
+
+    # -- swappable parts ---------------------------------------------------------------
+
+    client_factory_class = Type(
+        default_value=ClientFactory,
+        klass=ClientFactory,
+        config=True,
+        help="Builds the Google API clients (the only part that knows the backends).",
+    )
+    supervisor_class = Type(
+        default_value=EmulatorSupervisor,
+        klass=EmulatorSupervisor,
+        config=True,
+        help="Runs and supervises the embedded Vertex process.",
+    )
+
+    # -- wiring ------------------------------------------------------------------------
+
+    emulator: EmulatorLink | None = None
+    clients: ClientFactory
+    status_service: StatusService
+    models_service: ModelsService
+    endpoints_service: EndpointsService
+
+    @property
+    def uses_external_emulator(self) -> bool:
+        return bool(self.emulator_url or self.emulator_connection_file)
+
+    def _local_location(self) -> tuple[str, str]:
+        return self.project or LOCAL_PROJECT, self.region or LOCAL_REGION
+
+    def _make_emulator(self) -> EmulatorLink:
+        project, region = self._local_location()
+        if self.uses_external_emulator:
+            return ExternalEmulator(
+                url=self.emulator_url,
+                token=self.emulator_token,
+                storage_url=self.emulator_storage_url,
+                connection_file=self.emulator_connection_file,
+                project=project,
+                region=region,
+                parent=self,
+                log=self.log,
+            )
+        supervisor: EmulatorSupervisor = self.supervisor_class(
+            data_dir=str(Path(self.data_dir) / "emulator"),
+            host=self.emulator_host,
+            port=self.emulator_port,
+            storage_port=self.emulator_storage_port,
+            startup_timeout=self.emulator_startup_timeout,
+            max_restarts=self.emulator_max_restarts,
+            restart_backoff=self.emulator_restart_backoff,
+            project=project,
+            region=region,
+            runtime_file=Path(jupyter_runtime_dir()) / RUNTIME_FILE_NAME,
+            parent=self,
+            log=self.log,
+        )
+        return supervisor
+
+    def initialize_settings(self) -> None:
+        """Build the parts. Nothing is started and no Google library is imported here."""
+        project: str | None
+        region: str | None
+        discovery: Discovery | None
+        if self.backend == "local":
+            self.emulator = self._make_emulator()
+            project, region = self._local_location()
+            discovery = None
+        else:
+            self.emulator = None
+            project, region = self.project, self.region
+            discovery = Discovery(project=project, region=region)
+        self.clients = self.client_factory_class(
+            backend=self.backend,
+            project=project,
+            region=region,
+            discovery=discovery,
+            emulator=self.emulator,
+            parent=self,
+            log=self.log,
+        )
+        self.status_service = StatusService(self.clients)
+        self.models_service = ModelsService(self.clients)
+        self.endpoints_service = EndpointsService(self.clients)
+        self.log.info(
+            "jupyter_vertex %s: backend %s%s",
+            __version__,
+            self.backend,
+            " (external embedded Vertex)" if self.uses_external_emulator else "",
+        )
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(default_handlers())
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        """Called by jupyter_server once its event loop runs (``ServerApp._post_start``)."""
+        if self.emulator is not None:
+            await self.emulator.start()
+        # Import the Google client library (and, for 'vertex', discover the project) in
+        # a worker thread now, so that the panel's first request does not wait for it.
+        self._warm_up = asyncio.create_task(self.clients.warm_up())
+
+    async def stop_extension(self) -> None:
+        """Called by jupyter_server when it stops: stop the embedded Vertex."""
+        warm_up = getattr(self, "_warm_up", None)
+        if warm_up is not None and not warm_up.done():
+            warm_up.cancel()
+        if self.emulator is not None:
+            await self.emulator.stop()
+        blocking.shutdown()
