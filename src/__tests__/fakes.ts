@@ -1,0 +1,135 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { IVertexAPI } from '../api';
+import { VertexAPIError } from '../request';
+import { IEndpoint, IModel, IStatus } from '../tokens';
+
+export const LOCAL_STATUS: IStatus = {
+  backend: 'local',
+  project: 'local-project',
+  region: 'us-central1',
+  account: 'local-user',
+  capabilities: ['models', 'endpoints'],
+  emulator: { state: 'running', url: 'http://127.0.0.1:41000' }
+};
+
+export function makeModel(overrides: Partial<IModel> = {}): IModel {
+  const id = overrides.id ?? '1234';
+  return {
+    name: `projects/local-project/locations/us-central1/models/${id}`,
+    id,
+    displayName: 'digits-classifier',
+    description: '',
+    versionId: '1',
+    versionAliases: ['default'],
+    versionCreateTime: '2024-05-01T10:00:00Z',
+    versionUpdateTime: '2024-05-01T10:00:00Z',
+    createTime: '2024-05-01T10:00:00Z',
+    updateTime: '2024-05-01T10:00:00Z',
+    labels: {},
+    artifactUri: 'gs://bucket/digits',
+    containerImageUri:
+      'us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest',
+    framework: 'sklearn',
+    deployedModels: [],
+    etag: 'e1',
+    ...overrides
+  };
+}
+
+export function makeEndpoint(overrides: Partial<IEndpoint> = {}): IEndpoint {
+  const id = overrides.id ?? '5678';
+  return {
+    name: `projects/local-project/locations/us-central1/endpoints/${id}`,
+    id,
+    displayName: 'digits-endpoint',
+    description: '',
+    labels: {},
+    createTime: '2024-05-01T11:00:00Z',
+    updateTime: '2024-05-01T11:00:00Z',
+    etag: 'e2',
+    deployedModels: [],
+    trafficSplit: {},
+    ...overrides
+  };
+}
+
+export const CONFIGURATION_ERROR = new VertexAPIError({
+  message: 'No Google Cloud project is set.',
+  reason: 'CONFIGURATION',
+  hint: 'Set `c.VertexApp.project` or the GOOGLE_CLOUD_PROJECT environment variable.',
+  status: 503
+});
+
+/**
+ * An `IVertexAPI` answering from memory; every method is a jest mock.
+ */
+export class FakeAPI implements IVertexAPI {
+  statusAnswer: IStatus | VertexAPIError = LOCAL_STATUS;
+  models: IModel[] = [];
+  endpoints: IEndpoint[] = [];
+  listError: VertexAPIError | null = null;
+
+  status = jest.fn(async () => {
+    if (this.statusAnswer instanceof VertexAPIError) {
+      throw this.statusAnswer;
+    }
+    return this.statusAnswer;
+  });
+  listModels = jest.fn(async () => {
+    if (this.listError) {
+      throw this.listError;
+    }
+    return { models: [...this.models] };
+  });
+  listEndpoints = jest.fn(async () => {
+    if (this.listError) {
+      throw this.listError;
+    }
+    return { endpoints: [...this.endpoints] };
+  });
+  getModel = jest.fn(async (id: string) => this.models[0]);
+  updateModel = jest.fn(async () => this.models[0]);
+  deleteModel = jest.fn(async () => undefined);
+  listModelVersions = jest.fn(async () => ({ models: [] }));
+  createEndpoint = jest.fn(async () => this.endpoints[0]);
+  getEndpoint = jest.fn(async () => this.endpoints[0]);
+  updateEndpoint = jest.fn(async () => this.endpoints[0]);
+  deleteEndpoint = jest.fn(async () => undefined);
+}
+
+/**
+ * Server settings whose `fetch` is a jest mock answering `answer`.
+ */
+export function fakeServer(
+  answer: (request: Request) => Response | Promise<Response>
+): { settings: ServerConnection.ISettings; fetch: jest.Mock } {
+  const fetch = jest.fn(async (request: Request) => answer(request));
+  const settings = ServerConnection.makeSettings({
+    baseUrl: 'http://localhost:8899/lab-base/',
+    wsUrl: 'ws://localhost:8899/lab-base/',
+    token: '',
+    fetch: fetch as unknown as typeof window.fetch
+  });
+  return { settings, fetch };
+}
+
+export function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+/**
+ * Path and query of a request, without the cache buster that
+ * `ServerConnection` adds to GETs (`?1712345678901`).
+ */
+export function pathOf(request: Request): string {
+  const url = new URL(request.url);
+  const query = url.search
+    .replace(/^\?/, '')
+    .split('&')
+    .filter(part => part !== '' && !/^\d+$/.test(part))
+    .join('&');
+  return url.pathname + (query ? `?${query}` : '');
+}

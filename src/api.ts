@@ -1,0 +1,223 @@
+import { ServerConnection } from '@jupyterlab/services';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
+import { requestAPI } from './request';
+import {
+  IEndpoint,
+  IListEndpointsResponse,
+  IListModelsResponse,
+  IListOptions,
+  IModel,
+  IStatus
+} from './tokens';
+
+/**
+ * The jupyter_vertex REST API (docs/architecture.md §3), typed.
+ *
+ * Every method rejects with a `VertexAPIError` on failure.
+ */
+export interface IVertexAPI {
+  status(): Promise<IStatus>;
+  listModels(options?: IListOptions): Promise<IListModelsResponse>;
+  getModel(modelId: string): Promise<IModel>;
+  updateModel(modelId: string, patch: IVertexAPI.IPatch): Promise<IModel>;
+  deleteModel(modelId: string): Promise<void>;
+  listModelVersions(
+    modelId: string,
+    options?: Pick<IListOptions, 'pageSize' | 'pageToken'>
+  ): Promise<IListModelsResponse>;
+  listEndpoints(options?: IListOptions): Promise<IListEndpointsResponse>;
+  createEndpoint(body: IVertexAPI.ICreateEndpoint): Promise<IEndpoint>;
+  getEndpoint(endpointId: string): Promise<IEndpoint>;
+  updateEndpoint(
+    endpointId: string,
+    patch: IVertexAPI.IPatch
+  ): Promise<IEndpoint>;
+  deleteEndpoint(endpointId: string): Promise<void>;
+}
+
+export namespace IVertexAPI {
+  export interface IPatch {
+    displayName?: string;
+    description?: string;
+    labels?: Record<string, string>;
+  }
+
+  export interface ICreateEndpoint extends IPatch {
+    displayName: string;
+  }
+}
+
+/**
+ * The client of the server extension's REST API.
+ */
+export class VertexClient implements IVertexAPI {
+  constructor(options: VertexClient.IOptions = {}) {
+    this.serverSettings =
+      options.serverSettings ?? ServerConnection.makeSettings();
+    this._trans = (options.translator ?? nullTranslator).load('jupyter_vertex');
+  }
+
+  readonly serverSettings: ServerConnection.ISettings;
+
+  status(): Promise<IStatus> {
+    return this._get<IStatus>('status');
+  }
+
+  async listModels(options: IListOptions = {}): Promise<IListModelsResponse> {
+    const answer = await this._get<Partial<IListModelsResponse>>(
+      'models' + Private.query(options)
+    );
+    return {
+      models: answer?.models ?? [],
+      nextPageToken: answer?.nextPageToken
+    };
+  }
+
+  getModel(modelId: string): Promise<IModel> {
+    return this._get<IModel>(`models/${Private.segment(modelId)}`);
+  }
+
+  updateModel(modelId: string, patch: IVertexAPI.IPatch): Promise<IModel> {
+    return this._send<IModel>(
+      'PATCH',
+      `models/${Private.segment(modelId)}`,
+      patch
+    );
+  }
+
+  async deleteModel(modelId: string): Promise<void> {
+    await this._send<void>('DELETE', `models/${Private.segment(modelId)}`);
+  }
+
+  async listModelVersions(
+    modelId: string,
+    options: Pick<IListOptions, 'pageSize' | 'pageToken'> = {}
+  ): Promise<IListModelsResponse> {
+    const answer = await this._get<Partial<IListModelsResponse>>(
+      `models/${Private.segment(modelId)}/versions` + Private.query(options)
+    );
+    return {
+      models: answer?.models ?? [],
+      nextPageToken: answer?.nextPageToken
+    };
+  }
+
+  async listEndpoints(
+    options: IListOptions = {}
+  ): Promise<IListEndpointsResponse> {
+    const answer = await this._get<Partial<IListEndpointsResponse>>(
+      'endpoints' + Private.query(options)
+    );
+    return {
+      endpoints: answer?.endpoints ?? [],
+      nextPageToken: answer?.nextPageToken
+    };
+  }
+
+  createEndpoint(body: IVertexAPI.ICreateEndpoint): Promise<IEndpoint> {
+    return this._send<IEndpoint>('POST', 'endpoints', body);
+  }
+
+  getEndpoint(endpointId: string): Promise<IEndpoint> {
+    return this._get<IEndpoint>(`endpoints/${Private.segment(endpointId)}`);
+  }
+
+  updateEndpoint(
+    endpointId: string,
+    patch: IVertexAPI.IPatch
+  ): Promise<IEndpoint> {
+    return this._send<IEndpoint>(
+      'PATCH',
+      `endpoints/${Private.segment(endpointId)}`,
+      patch
+    );
+  }
+
+  async deleteEndpoint(endpointId: string): Promise<void> {
+    await this._send<void>(
+      'DELETE',
+      `endpoints/${Private.segment(endpointId)}`
+    );
+  }
+
+  private _get<T>(path: string): Promise<T> {
+    return requestAPI<T>(
+      path,
+      { method: 'GET' },
+      { serverSettings: this.serverSettings, trans: this._trans }
+    );
+  }
+
+  private _send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { 'Content-Type': 'application/json' };
+    }
+    return requestAPI<T>(path, init, {
+      serverSettings: this.serverSettings,
+      trans: this._trans
+    });
+  }
+
+  private _trans: TranslationBundle;
+}
+
+export namespace VertexClient {
+  export interface IOptions {
+    serverSettings?: ServerConnection.ISettings;
+    translator?: ITranslator;
+  }
+}
+
+/**
+ * Fetch pages until there are none left or `maxItems` are in hand.
+ *
+ * @param fetchPage - fetches one page, given the token of the previous one
+ * @param maxItems - stop once this many items are fetched
+ */
+export async function listAll<T>(
+  fetchPage: (
+    pageToken: string | undefined
+  ) => Promise<{ items: T[]; nextPageToken?: string }>,
+  maxItems: number
+): Promise<{ items: T[]; truncated: boolean }> {
+  const items: T[] = [];
+  let token: string | undefined = undefined;
+  do {
+    const page: { items: T[]; nextPageToken?: string } = await fetchPage(token);
+    items.push(...page.items);
+    token = page.nextPageToken || undefined;
+  } while (token && items.length < maxItems);
+  return {
+    items: items.slice(0, maxItems),
+    truncated: Boolean(token) || items.length > maxItems
+  };
+}
+
+namespace Private {
+  /**
+   * The query string of list options (leading `?`, or empty).
+   */
+  export function query(options: IListOptions): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(options)) {
+      if (value !== undefined && value !== null && value !== '') {
+        params.set(key, String(value));
+      }
+    }
+    const text = params.toString();
+    return text ? `?${text}` : '';
+  }
+
+  /**
+   * One path segment; keeps `@` of `123@2` (model version ids) readable.
+   */
+  export function segment(id: string): string {
+    return encodeURIComponent(id).replace(/%40/g, '@');
+  }
+}

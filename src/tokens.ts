@@ -1,0 +1,186 @@
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+import type { VertexAPIError } from './request';
+
+/**
+ * The plugin id; `schema/plugin.json` holds its settings.
+ */
+export const PLUGIN_ID = 'jupyter-vertex:plugin';
+
+/**
+ * The id of the sidebar panel (also its layout-restorer key).
+ */
+export const PANEL_ID = 'jp-vertex-panel';
+
+/**
+ * Command ids.
+ */
+export namespace CommandIDs {
+  export const openPanel = 'jupyter-vertex:open-panel';
+  export const refresh = 'jupyter-vertex:refresh';
+}
+
+/**
+ * Which Vertex AI the server extension talks to.
+ */
+export type Backend = 'local' | 'vertex';
+
+/**
+ * `GET /status`.
+ */
+export interface IStatus {
+  backend: Backend;
+  project: string | null;
+  region: string | null;
+  account: string | null;
+  capabilities: string[];
+  emulator: { state: string; url: string | null } | null;
+}
+
+/**
+ * Where a model is deployed (`Model.deployedModels[]`).
+ */
+export interface IDeployedModelRef {
+  endpoint: string;
+  deployedModelId: string;
+}
+
+/**
+ * A model (one version of it) as the REST API returns it.
+ */
+export interface IModel {
+  name: string;
+  id: string;
+  displayName: string;
+  description?: string;
+  versionId: string;
+  versionAliases?: string[];
+  versionCreateTime?: string;
+  versionUpdateTime?: string;
+  createTime: string;
+  updateTime?: string;
+  labels?: Record<string, string>;
+  artifactUri?: string;
+  containerImageUri?: string;
+  framework?: string;
+  deployedModels?: IDeployedModelRef[];
+  etag?: string;
+}
+
+/**
+ * A model deployed to an endpoint (`Endpoint.deployedModels[]`).
+ */
+export interface IDeployedModel {
+  id: string;
+  model: string;
+  modelVersionId?: string;
+  displayName?: string;
+}
+
+/**
+ * An endpoint as the REST API returns it.
+ */
+export interface IEndpoint {
+  name: string;
+  id: string;
+  displayName: string;
+  description?: string;
+  labels?: Record<string, string>;
+  createTime: string;
+  updateTime?: string;
+  etag?: string;
+  deployedModels?: IDeployedModel[];
+  trafficSplit?: Record<string, number>;
+}
+
+/**
+ * `GET /models`.
+ */
+export interface IListModelsResponse {
+  models: IModel[];
+  nextPageToken?: string;
+}
+
+/**
+ * `GET /endpoints`.
+ */
+export interface IListEndpointsResponse {
+  endpoints: IEndpoint[];
+  nextPageToken?: string;
+}
+
+/**
+ * Query of the list routes.
+ */
+export interface IListOptions {
+  pageSize?: number;
+  pageToken?: string;
+  filter?: string;
+  orderBy?: string;
+}
+
+/**
+ * One list of the panel (models, endpoints, ...).
+ */
+export interface IListState<T> {
+  /**
+   * The items, or `null` before the first answer.
+   */
+  readonly items: ReadonlyArray<T> | null;
+  /**
+   * The error of the last attempt, if it failed.
+   */
+  readonly error: VertexAPIError | null;
+  /**
+   * Whether a request is under way.
+   */
+  readonly loading: boolean;
+  /**
+   * Whether more items exist than were fetched.
+   */
+  readonly truncated: boolean;
+  /**
+   * When the items were last fetched.
+   */
+  readonly updated: Date | null;
+}
+
+/**
+ * The panel's state and its polling, provided to other plugins so they can
+ * read it or ask for a refresh (e.g. after they deployed a model).
+ */
+export interface IVertexModel {
+  /**
+   * The server's status, or `null` before the first answer or if it failed.
+   */
+  readonly status: IStatus | null;
+  /**
+   * Why `GET /status` failed, if it did (e.g. 503 CONFIGURATION).
+   */
+  readonly statusError: VertexAPIError | null;
+  readonly models: IListState<IModel>;
+  readonly endpoints: IListState<IEndpoint>;
+  /**
+   * Emitted whenever any of the above changes.
+   */
+  readonly stateChanged: ISignal<IVertexModel, void>;
+  /**
+   * Whether the panel is visible; polling pauses while it is not.
+   */
+  active: boolean;
+  /**
+   * Polling interval in seconds.
+   */
+  pollInterval: number;
+  /**
+   * Fetch status, models and endpoints now; resolves when done.
+   */
+  refresh(): Promise<void>;
+  refreshModels(): Promise<void>;
+  refreshEndpoints(): Promise<void>;
+}
+
+export const IVertexModel = new Token<IVertexModel>(
+  'jupyter-vertex:IVertexModel',
+  'The state of the Vertex AI panel: status, models and endpoints, kept fresh by polling.'
+);

@@ -1,0 +1,50 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { VertexAPIError } from '../request';
+import { withInlineCode } from './format';
+
+/**
+ * A failure of the REST API, with the server's message and hint.
+ */
+export function Banner(props: Banner.IProps): JSX.Element {
+  const { error, trans, onRetry, compact } = props;
+  const className =
+    'jp-Vertex-Banner' + (compact ? ' jp-Vertex-Banner-compact' : '');
+  return (
+    <div className={className} role="alert" data-reason={error.reason}>
+      <div className="jp-Vertex-Banner-message">
+        {withInlineCode(error.message)}
+      </div>
+      {error.hint ? (
+        <div className="jp-Vertex-Banner-hint">
+          {withInlineCode(error.hint)}
+        </div>
+      ) : null}
+      <div className="jp-Vertex-Banner-footer">
+        <span className="jp-Vertex-Banner-reason">
+          {error.status
+            ? trans.__('%1 · HTTP %2', error.reason, error.status)
+            : error.reason}
+        </span>
+        {onRetry ? (
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-Banner-retry"
+            onClick={onRetry}
+          >
+            {trans.__('Retry')}
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+export namespace Banner {
+  export interface IProps {
+    error: VertexAPIError;
+    trans: TranslationBundle;
+    onRetry?: () => void;
+    compact?: boolean;
+  }
+}

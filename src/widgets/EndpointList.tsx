@@ -1,0 +1,114 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { VertexAPIError } from '../request';
+import { Backend, IEndpoint, IListState } from '../tokens';
+import { onRowKeyDown, timeOf } from './format';
+import { Section } from './Section';
+
+/**
+ * The Endpoints list: display name, deployed model count, created time.
+ */
+export function EndpointList(props: EndpointList.IProps): JSX.Element {
+  const { state, trans, backend } = props;
+  const empty =
+    backend === 'vertex'
+      ? trans.__(
+          'No endpoints in this project and region yet. Deploy a model with `model.deploy()`.'
+        )
+      : trans.__(
+          'No endpoints yet. After `jupyter_vertex.emulator.init()`, deploy a model with `model.deploy()` or create one with `aiplatform.Endpoint.create(...)`.'
+        );
+  return (
+    <Section<IEndpoint>
+      id="jp-Vertex-endpoints"
+      title={trans.__('Endpoints')}
+      state={state}
+      trans={trans}
+      onRefresh={props.onRefresh}
+      refreshLabel={trans.__('Refresh endpoints')}
+      empty={empty}
+      loadingText={trans.__('Loading endpoints…')}
+      truncatedText={trans.__(
+        'Showing the first %1 endpoints.',
+        state.items?.length ?? 0
+      )}
+      hideError={props.hideError}
+      renderItem={endpoint => (
+        <EndpointRow
+          key={endpoint.name || endpoint.id}
+          endpoint={endpoint}
+          trans={trans}
+        />
+      )}
+    />
+  );
+}
+
+export namespace EndpointList {
+  export interface IProps {
+    state: IListState<IEndpoint>;
+    trans: TranslationBundle;
+    backend: Backend | null;
+    onRefresh: () => void;
+    hideError?: (error: VertexAPIError) => boolean;
+  }
+}
+
+/**
+ * One endpoint.
+ */
+export function EndpointRow(props: {
+  endpoint: IEndpoint;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { endpoint, trans } = props;
+  const count = endpoint.deployedModels?.length ?? 0;
+  const created = timeOf(endpoint.createTime);
+  const name = endpoint.displayName || endpoint.id;
+  const models = count
+    ? trans._n('%1 deployed model', '%1 deployed models', count)
+    : trans.__('No deployed models');
+  const deployedNames = (endpoint.deployedModels ?? [])
+    .map(deployed => deployed.displayName || deployed.id)
+    .filter(Boolean)
+    .join(', ');
+  const label = [
+    name,
+    models,
+    created ? trans.__('created %1', created.relative) : ''
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    <li
+      className="jp-Vertex-row jp-Vertex-EndpointRow"
+      tabIndex={0}
+      aria-label={label}
+      title={endpoint.name}
+      data-endpoint-id={endpoint.id}
+      onKeyDown={onRowKeyDown}
+    >
+      <div className="jp-Vertex-row-main">
+        <span className="jp-Vertex-row-name">{name}</span>
+        <span
+          className={
+            'jp-Vertex-badge ' +
+            (count ? 'jp-Vertex-badge-deployed' : 'jp-Vertex-badge-idle')
+          }
+        >
+          {trans._n('%1 model', '%1 models', count)}
+        </span>
+      </div>
+      <div className="jp-Vertex-row-meta">
+        <span className="jp-Vertex-deployedNames">
+          {deployedNames || models}
+        </span>
+        {created ? (
+          <span className="jp-Vertex-time" title={created.full}>
+            {created.relative}
+          </span>
+        ) : null}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,103 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+import { VertexAPIError } from '../request';
+import { IListState } from '../tokens';
+import { Banner } from './Banner';
+import { withInlineCode } from './format';
+
+/**
+ * A titled list of the panel: heading with count and refresh button, then
+ * the rows, a loading line, an error, or the empty state.
+ */
+export function Section<T>(props: Section.IProps<T>): JSX.Element {
+  const {
+    id,
+    title,
+    state,
+    trans,
+    onRefresh,
+    refreshLabel,
+    empty,
+    loadingText,
+    truncatedText,
+    hideError,
+    renderItem
+  } = props;
+  const headingId = `${id}-heading`;
+  const items = state.items;
+  const showError = state.error !== null && !hideError?.(state.error);
+  let body: React.ReactNode;
+  if (items === null) {
+    body = showError ? null : (
+      <div className="jp-Vertex-placeholder">{loadingText}</div>
+    );
+  } else if (items.length === 0) {
+    body = showError ? null : (
+      <div className="jp-Vertex-empty">{withInlineCode(empty)}</div>
+    );
+  } else {
+    body = (
+      <ul className="jp-Vertex-list" aria-labelledby={headingId}>
+        {items.map(renderItem)}
+      </ul>
+    );
+  }
+  return (
+    <section
+      className="jp-Vertex-Section"
+      id={id}
+      aria-labelledby={headingId}
+      aria-busy={state.loading}
+    >
+      <div className="jp-Vertex-Section-header">
+        <h3 className="jp-Vertex-Section-title" id={headingId}>
+          {title}
+        </h3>
+        {items !== null ? (
+          <span
+            className="jp-Vertex-Section-count"
+            aria-label={trans._n('%1 item', '%1 items', items.length)}
+          >
+            {state.truncated ? `${items.length}+` : items.length}
+          </span>
+        ) : null}
+        <button
+          type="button"
+          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
+          aria-label={refreshLabel}
+          title={refreshLabel}
+          onClick={onRefresh}
+        >
+          <refreshIcon.react tag="span" elementSize="normal" />
+        </button>
+      </div>
+      {showError && state.error ? (
+        <Banner error={state.error} trans={trans} compact onRetry={onRefresh} />
+      ) : null}
+      {body}
+      {items !== null && state.truncated ? (
+        <div className="jp-Vertex-note">{truncatedText}</div>
+      ) : null}
+    </section>
+  );
+}
+
+export namespace Section {
+  export interface IProps<T> {
+    id: string;
+    title: string;
+    state: IListState<T>;
+    trans: TranslationBundle;
+    onRefresh: () => void;
+    refreshLabel: string;
+    empty: string;
+    loadingText: string;
+    truncatedText: string;
+    /**
+     * Hide the list's error when it repeats one shown above (status banner).
+     */
+    hideError?: (error: VertexAPIError) => boolean;
+    renderItem: (item: T) => React.ReactNode;
+  }
+}
