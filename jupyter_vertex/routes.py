@@ -286,12 +286,35 @@ class EndpointHandler(BaseHandler):
 class NotFoundHandler(BaseHandler):
     """Any other path under the API prefix: a JSON 404 (after authentication)."""
 
+    # One decorated method per verb: jupyter_server's @authorized remembers the action
+    # (read/write) of its first call, so a shared method would authorize POST as "read".
+    def _not_found(self) -> None:
+        raise errors.NotFound(f"No such API path: {self.request.path}")
+
     @web.authenticated
     @authorized
     async def get(self, *_: str) -> None:
-        raise errors.NotFound(f"No such API path: {self.request.path}")
+        self._not_found()
 
-    post = patch = put = delete = get
+    @web.authenticated
+    @authorized
+    async def post(self, *_: str) -> None:
+        self._not_found()
+
+    @web.authenticated
+    @authorized
+    async def put(self, *_: str) -> None:
+        self._not_found()
+
+    @web.authenticated
+    @authorized
+    async def patch(self, *_: str) -> None:
+        self._not_found()
+
+    @web.authenticated
+    @authorized
+    async def delete(self, *_: str) -> None:
+        self._not_found()
 
 
 ROUTE_HANDLERS: tuple[type[BaseHandler], ...] = (

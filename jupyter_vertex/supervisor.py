@@ -28,17 +28,20 @@ from traitlets import Float, Int, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 from .clients import EmulatorEndpoint
+from .emulator.connection import (
+    PROJECT_ENV,
+    REGION_ENV,
+    RUNTIME_FILE,
+    STORAGE_ENV,
+    TOKEN_ENV,
+    URL_ENV,
+    EmulatorConnection,
+)
 from .errors import Unavailable
 
 READY_PREFIX = "JUPYTER_VERTEX_EMULATOR_READY"
-RUNTIME_FILE_NAME = "jupyter_vertex_emulator.json"  # in jupyter_runtime_dir()
-
-ENV_URL = "JUPYTER_VERTEX_EMULATOR_URL"
-ENV_TOKEN = "JUPYTER_VERTEX_EMULATOR_TOKEN"  # noqa: S105 (a variable name)
-ENV_STORAGE = "STORAGE_EMULATOR_HOST"
-ENV_PROJECT = "JUPYTER_VERTEX_PROJECT"
-ENV_REGION = "JUPYTER_VERTEX_REGION"
-PUBLISHED_ENV = (ENV_URL, ENV_TOKEN, ENV_STORAGE, ENV_PROJECT, ENV_REGION)
+RUNTIME_FILE_NAME = RUNTIME_FILE  # in jupyter_runtime_dir()
+PUBLISHED_ENV = (URL_ENV, TOKEN_ENV, STORAGE_ENV, PROJECT_ENV, REGION_ENV)
 
 STOPPED, STARTING, RUNNING, RESTARTING, FAILED = (
     "stopped",
@@ -72,14 +75,14 @@ class _Publisher:
         self._written: str | None = None
 
     def publish(self, endpoint: EmulatorEndpoint, project: str, region: str) -> None:
-        values = {
-            ENV_URL: endpoint.url,
-            ENV_TOKEN: endpoint.token,
-            ENV_PROJECT: project,
-            ENV_REGION: region,
-        }
-        if endpoint.storage_url:
-            values[ENV_STORAGE] = endpoint.storage_url
+        connection = EmulatorConnection(
+            url=endpoint.url,
+            token=endpoint.token,
+            storage_url=endpoint.storage_url,
+            project=project,
+            location=region,
+        )
+        values = connection.to_env()
         if self._saved_env is None:
             self._saved_env = {name: os.environ.get(name) for name in PUBLISHED_ENV}
         for name in PUBLISHED_ENV:
@@ -88,7 +91,7 @@ class _Publisher:
             else:
                 os.environ.pop(name, None)
         if self.runtime_file is not None:
-            _write_connection_file(self.runtime_file, endpoint, project, region)
+            connection.write(self.runtime_file)
             self._written = endpoint.url
             self.log.info("jupyter_vertex: embedded Vertex connection in %s", self.runtime_file)
 
@@ -106,22 +109,6 @@ class _Publisher:
                 if current.get("url") == self._written:
                     self.runtime_file.unlink()
             self._written = None
-
-
-def _write_connection_file(
-    path: Path, endpoint: EmulatorEndpoint, project: str, region: str
-) -> None:
-    from .emulator.connection import EmulatorConnection
-
-    connection = EmulatorConnection(
-        url=endpoint.url,
-        token=endpoint.token,
-        storage_url=endpoint.storage_url,
-        project=project,
-        location=region,
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection.write(path)
 
 
 def _read_connection_file(path: Path) -> dict[str, Any]:
@@ -500,13 +487,13 @@ class ExternalEmulator(LoggingConfigurable):
 
     def _resolve(self) -> EmulatorEndpoint:
         if self.connection_file is not None:
-            data = _read_connection_file(self.connection_file)
-            pid = data.get("pid")
+            connection = EmulatorConnection.read(self.connection_file)
+            pid = _read_connection_file(self.connection_file).get("pid")
             return EmulatorEndpoint(
-                url=str(data["url"]),
-                token=str(data["token"]),
-                storage_url=data.get("storage_url"),
-                pid=int(pid) if isinstance(pid, int) else None,
+                url=connection.url,
+                token=connection.token,
+                storage_url=connection.storage_url,
+                pid=pid if isinstance(pid, int) else None,
             )
         if not self.url or not self.token:
             raise ValueError(

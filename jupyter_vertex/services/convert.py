@@ -53,12 +53,18 @@ def resource_id(name: str) -> str:
 
 
 def timestamp(value: Any) -> str | None:
-    """A protobuf Timestamp (as proto-plus returns it) as RFC 3339 text, or ``None``."""
+    """A protobuf Timestamp (as proto-plus returns it) as RFC 3339 text, or ``None``.
+
+    Uses protobuf's canonical JSON form (``2024-05-01T12:30:05.123Z``), as Vertex AI does.
+    """
     if value is None:
         return None
-    rfc3339 = getattr(value, "rfc3339", None)
-    if callable(rfc3339):
-        return str(rfc3339())
+    timestamp_pb = getattr(value, "timestamp_pb", None)
+    if callable(timestamp_pb):
+        return str(timestamp_pb().ToJsonString())
+    to_json = getattr(value, "ToJsonString", None)
+    if callable(to_json):
+        return str(to_json())
     isoformat = getattr(value, "isoformat", None)
     if callable(isoformat):
         return str(isoformat()).replace("+00:00", "Z")
