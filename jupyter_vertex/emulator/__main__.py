@@ -1,0 +1,73 @@
+"""``jupyter-vertex-emulator``: run the embedded Vertex AI as a standalone process.
+
+    jupyter-vertex-emulator --data-dir D [--port N] [--host 127.0.0.1] [--storage-port M]
+
+See docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from .server import ConfigurationError, Settings, serve
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="jupyter-vertex-emulator",
+        description="A local Vertex AI (REST API v1) for the Google Cloud client libraries.",
+    )
+    parser.add_argument("--data-dir", required=True, type=Path, help="state folder")
+    parser.add_argument("--port", type=int, default=0, help="API port (0: pick a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    parser.add_argument(
+        "--storage-port", type=int, default=0, help="local Cloud Storage port (0: pick one)"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level on stderr (DEBUG logs every request)",
+    )
+    parser.add_argument(
+        "--operation-delay",
+        type=float,
+        default=0.0,
+        help="finish long-running operations after this many seconds instead of at once "
+        "(to exercise clients' polling)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = Settings(
+        data_dir=args.data_dir,
+        host=args.host,
+        port=args.port,
+        storage_port=args.storage_port,
+        operation_delay=max(0.0, args.operation_delay),
+    )
+    try:
+        settings.check()
+        asyncio.run(serve(settings))
+    except ConfigurationError as error:
+        print(f"jupyter-vertex-emulator: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"jupyter-vertex-emulator: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

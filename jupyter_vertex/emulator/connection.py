@@ -1,0 +1,109 @@
+"""How clients find a running embedded Vertex (docs/architecture.md §2).
+
+Cheap to import: no Google or Jupyter imports at module level.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+URL_ENV = "JUPYTER_VERTEX_EMULATOR_URL"
+TOKEN_ENV = "JUPYTER_VERTEX_EMULATOR_TOKEN"  # noqa: S105 - a variable name
+STORAGE_ENV = "STORAGE_EMULATOR_HOST"
+PROJECT_ENV = "JUPYTER_VERTEX_PROJECT"
+REGION_ENV = "JUPYTER_VERTEX_REGION"
+RUNTIME_FILE = "jupyter_vertex_emulator.json"
+
+
+def write_private_file(path: Path | str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only (0600)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+@dataclass(frozen=True)
+class EmulatorConnection:
+    url: str
+    token: str
+    storage_url: str | None = None
+    project: str | None = None
+    location: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> EmulatorConnection | None:
+        env = os.environ if environ is None else environ
+        url, token = env.get(URL_ENV), env.get(TOKEN_ENV)
+        if not url or not token:
+            return None
+        return cls(
+            url=url,
+            token=token,
+            storage_url=env.get(STORAGE_ENV) or None,
+            project=env.get(PROJECT_ENV) or None,
+            location=env.get(REGION_ENV) or None,
+        )
+
+    @classmethod
+    def read(cls, path: Path | str) -> EmulatorConnection:
+        """Read a connection file (``connection.json`` or the runtime-dir file)."""
+        data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+        try:
+            return cls(
+                url=str(data["url"]),
+                token=str(data["token"]),
+                storage_url=data.get("storage_url") or None,
+                project=data.get("project") or None,
+                location=data.get("location") or None,
+            )
+        except KeyError as missing:
+            raise ValueError(f"{path} has no {missing.args[0]!r}") from None
+
+    def write(self, path: Path | str) -> None:
+        write_private_file(path, json.dumps(asdict(self), indent=2) + "\n")
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that :meth:`from_env` reads."""
+        env = {URL_ENV: self.url, TOKEN_ENV: self.token}
+        if self.storage_url:
+            env[STORAGE_ENV] = self.storage_url
+        if self.project:
+            env[PROJECT_ENV] = self.project
+        if self.location:
+            env[REGION_ENV] = self.location
+        return env
+
+    @classmethod
+    def runtime_file(cls) -> Path:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        return Path(jupyter_runtime_dir()) / RUNTIME_FILE
+
+    @classmethod
+    def discover(cls) -> EmulatorConnection | None:
+        """The environment's connection, else the Jupyter runtime dir's file, else None."""
+        found = cls.from_env()
+        if found is not None:
+            return found
+        path = cls.runtime_file()
+        if path.is_file():
+            return cls.read(path)
+        return None

@@ -1,0 +1,142 @@
+"""One embedded Vertex process: store, local Cloud Storage and the HTTP API, started and
+stopped in order. ``__main__`` parses the command line and runs :func:`serve`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+
+from . import protos
+from .app import HARD_BODY_BYTES, make_app
+from .auth import load_or_create_token
+from .connection import write_private_file
+from .operations import Operations
+from .routing import Context
+from .storage import LocalStorage
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+READY_PREFIX = "JUPYTER_VERTEX_EMULATOR_READY"
+CONNECTION_FILE = "connection.json"
+DATABASE_FILE = "vertex.sqlite3"
+STORAGE_DIR = "storage"
+
+
+class ConfigurationError(Exception):
+    """A setting the emulator refuses to run with."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Settings:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    storage_port: int = 0
+    operation_delay: float = 0.0
+
+    def check(self) -> None:
+        if not is_loopback(self.host):
+            raise ConfigurationError(
+                f"refusing to listen on {self.host!r}: the embedded Vertex binds loopback "
+                "addresses only (127.0.0.1, ::1, localhost)"
+            )
+        for name, port in (("port", self.port), ("storage port", self.storage_port)):
+            if not 0 <= port <= 65535:
+                raise ConfigurationError(f"invalid {name} {port}")
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class Emulator:
+    def __init__(self, settings: Settings) -> None:
+        settings.check()
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir).resolve()
+        self.store = Store(self.data_dir / DATABASE_FILE)
+        self.operations = Operations(self.store, delay=settings.operation_delay)
+        self.storage = LocalStorage(
+            self.data_dir / STORAGE_DIR, settings.host, settings.storage_port
+        )
+        self.token = ""
+        self.url = ""
+        self._http: HTTPServer | None = None
+
+    async def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.token = load_or_create_token(self.data_dir)
+        await asyncio.to_thread(protos.load)
+        await self.store.open()
+        interrupted = await self.operations.recover()
+        if interrupted:
+            log.warning("ended %d operation(s) left running by a previous process", interrupted)
+        self.storage.start()
+        ctx = Context(store=self.store, operations=self.operations, storage=self.storage)
+        app = make_app(ctx, self.token)
+        sockets = bind_sockets(self.settings.port, address=self.settings.host)
+        port = sockets[0].getsockname()[1]
+        self._http = HTTPServer(app, max_body_size=HARD_BODY_BYTES)
+        self._http.add_sockets(sockets)
+        self.url = _url(self.settings.host, port)
+        connection = {
+            "url": self.url,
+            "storage_url": self.storage.url,
+            "token": self.token,
+            "pid": os.getpid(),
+        }
+        write_private_file(self.data_dir / CONNECTION_FILE, json.dumps(connection, indent=2) + "\n")
+        ready = {"url": self.url, "storage_url": self.storage.url, "pid": os.getpid()}
+        sys.stdout.write(f"{READY_PREFIX} {json.dumps(ready)}\n")
+        sys.stdout.flush()
+
+    async def stop(self) -> None:
+        if self._http is not None:
+            self._http.stop()
+            try:
+                await asyncio.wait_for(self._http.close_all_connections(), timeout=5)
+            except asyncio.TimeoutError:  # pragma: no cover - a stuck client
+                log.warning("some connections did not close in time")
+            self._http = None
+        await self.operations.close()
+        self.storage.stop()
+        await self.store.close()
+        try:
+            (self.data_dir / CONNECTION_FILE).unlink()
+        except FileNotFoundError:
+            pass
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly."""
+    emulator = Emulator(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        await emulator.start()
+        await stopping.wait()
+    finally:
+        await emulator.stop()

@@ -1,0 +1,216 @@
+"""Run an embedded Vertex as a subprocess, for tests and CI.
+
+    with EmulatorProcess(data_dir=tmp_path) as emu:
+        ...  # emu.url, emu.storage_url, emu.token, emu.connection()
+
+``restart()`` stops the process and starts a new one on the same data dir and the same
+ports, so clients keep their address.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from .connection import TOKEN_ENV, EmulatorConnection
+from .server import CONNECTION_FILE, READY_PREFIX
+
+LOG_FILE = "emulator.log"
+
+
+class EmulatorError(RuntimeError):
+    pass
+
+
+class EmulatorProcess:
+    def __init__(
+        self,
+        data_dir: Path | str,
+        port: int = 0,
+        storage_port: int = 0,
+        token: str | None = None,
+        *,
+        host: str = "127.0.0.1",
+        extra_args: list[str] | None = None,
+        start_timeout: float = 60.0,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.port = port
+        self.storage_port = storage_port
+        self.host = host
+        self.extra_args = list(extra_args or [])
+        self.start_timeout = start_timeout
+        self._given_token = token
+        self.token: str = token or ""
+        self.url: str = ""
+        self.storage_url: str = ""
+        self.pid: int | None = None
+        self._process: subprocess.Popen[str] | None = None
+        self._log: IO[str] | None = None
+        self._reader: threading.Thread | None = None
+
+    # lifecycle -----------------------------------------------------------------------
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "jupyter_vertex.emulator",
+            "--data-dir",
+            str(self.data_dir),
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--storage-port",
+            str(self.storage_port),
+            *self.extra_args,
+        ]
+
+    def start(self) -> EmulatorProcess:
+        if self._process is not None:
+            raise EmulatorError("the emulator is already running")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        if self._given_token:
+            env[TOKEN_ENV] = self._given_token
+        else:
+            env.pop(TOKEN_ENV, None)
+        # the child imports this very package, wherever it is
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_root, env.get("PYTHONPATH", "")) if p
+        )
+        self._log = open(self.data_dir / LOG_FILE, "a", encoding="utf-8")  # noqa: SIM115
+        process = subprocess.Popen(
+            self.command(),
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            text=True,
+        )
+        self._process = process
+        try:
+            ready = self._wait_ready(process)
+        except BaseException:
+            self._kill()
+            raise
+        self.url, self.storage_url, self.pid = ready["url"], ready["storage_url"], ready["pid"]
+        connection = json.loads((self.data_dir / CONNECTION_FILE).read_text(encoding="utf-8"))
+        self.token = connection["token"]
+        # keep the same address across restart()
+        self.port = int(self.url.rsplit(":", 1)[1])
+        self.storage_port = int(self.storage_url.rsplit(":", 1)[1])
+        return self
+
+    def _wait_ready(self, process: subprocess.Popen[str]) -> dict[str, Any]:
+        assert process.stdout is not None
+        lines: list[str] = []
+        found: dict[str, Any] = {}
+
+        def read() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if not found and line.startswith(READY_PREFIX):
+                    found.update(json.loads(line[len(READY_PREFIX) :]))
+                else:
+                    lines.append(line)
+
+        reader = threading.Thread(target=read, name="emulator-stdout", daemon=True)
+        reader.start()
+        self._reader = reader
+        deadline = time.monotonic() + self.start_timeout
+        while not found:
+            if process.poll() is not None:
+                raise EmulatorError(
+                    f"the emulator exited with {process.returncode} before it was ready; see "
+                    f"{self.data_dir / LOG_FILE}:\n{self._log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                raise EmulatorError(
+                    f"the emulator was not ready within {self.start_timeout} s:\n{self._log_tail()}"
+                )
+            time.sleep(0.02)
+        return found
+
+    def _log_tail(self, lines: int = 30) -> str:
+        try:
+            text = (self.data_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGTERM and wait; answer the exit code (None when it was not running)."""
+        process = self._process
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        code = process.returncode
+        self._cleanup()
+        return code
+
+    def restart(self) -> EmulatorProcess:
+        self.stop()
+        return self.start()
+
+    def _kill(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        if self._reader is not None:
+            self._reader.join(timeout=5)  # it ends at the child's EOF
+            self._reader = None
+        if self._process is not None and self._process.stdout is not None:
+            self._process.stdout.close()
+        self._process = None
+        self.pid = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    # helpers -------------------------------------------------------------------------
+
+    def connection(
+        self, project: str | None = None, location: str | None = None
+    ) -> EmulatorConnection:
+        return EmulatorConnection(
+            url=self.url,
+            token=self.token,
+            storage_url=self.storage_url,
+            project=project,
+            location=location,
+        )
+
+    def __enter__(self) -> EmulatorProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
