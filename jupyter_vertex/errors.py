@@ -160,6 +160,52 @@ _GOOGLE_API_CORE: dict[str, type[VertexError]] = {
 }
 
 
+# google.rpc.Code names (the "status" of Google's JSON error body) -> our class. Over
+# REST, api_core picks the exception class from the HTTP status alone (FAILED_PRECONDITION
+# arrives as a 400 BadRequest), so the body's status is the better witness.
+_GOOGLE_STATUS: dict[str, type[VertexError]] = {
+    "INVALID_ARGUMENT": InvalidArgument,
+    "OUT_OF_RANGE": InvalidArgument,
+    "NOT_FOUND": NotFound,
+    "PERMISSION_DENIED": PermissionDenied,
+    "UNAUTHENTICATED": Unauthenticated,
+    "FAILED_PRECONDITION": FailedPrecondition,
+    "ABORTED": FailedPrecondition,
+    "ALREADY_EXISTS": AlreadyExists,
+    "RESOURCE_EXHAUSTED": ResourceExhausted,
+    "UNAVAILABLE": Unavailable,
+    "DEADLINE_EXCEEDED": Unavailable,
+    "CANCELLED": Unavailable,
+    "INTERNAL": UpstreamError,
+    "UNKNOWN": UpstreamError,
+    "DATA_LOSS": UpstreamError,
+    "UNIMPLEMENTED": UpstreamError,
+}
+
+
+def _rest_error_body(exc: BaseException) -> tuple[str | None, str | None]:
+    """``(status, message)`` of the Google JSON error body of a REST response, if any."""
+    response = getattr(exc, "response", None)
+    json_method = getattr(response, "json", None)
+    if not callable(json_method):
+        return None, None
+    try:
+        payload = json_method()
+    except Exception:
+        return None, None
+    if isinstance(payload, list):
+        payload = next((item for item in payload if isinstance(item, dict)), {})
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(error, dict):
+        return None, None
+    status = error.get("status")
+    message = error.get("message")
+    return (
+        status if isinstance(status, str) else None,
+        message if isinstance(message, str) and message else None,
+    )
+
+
 def _google_message(exc: BaseException) -> str:
     message = getattr(exc, "message", None)
     if isinstance(message, str) and message:
@@ -174,7 +220,9 @@ def _from_google_api_core(exc: BaseException) -> VertexError | None:
         target = _GOOGLE_API_CORE.get(klass.__name__)
         if target is None:
             continue
-        message = _google_message(exc)
+        status, body_message = _rest_error_body(exc)
+        target = _GOOGLE_STATUS.get(status or "", target)
+        message = body_message or _google_message(exc)
         if target is Unauthenticated:
             return Unauthenticated(f"Vertex AI rejected the credentials: {message}")
         if target is Unavailable and klass.__name__ == "RetryError":

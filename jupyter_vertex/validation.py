@@ -84,8 +84,8 @@ def _describe(error: ValidationError, prefix: str = "") -> str:
         if isinstance(expected, list):
             expected = " or ".join(str(e) for e in expected)
         return f"Field '{where}' must be of type {expected}."
-    if kind == "propertyNames":
-        return _clip(f"Field '{where}' has an invalid key: {error.message}.")
+    if "propertyNames" in error.relative_schema_path:
+        return _clip(f"Field '{where}' has an invalid key: {error.instance!r}.")
     if kind == "minProperties" and where == "body":
         return "The request body must set at least one field."
     if kind in ("minimum", "maximum"):

@@ -35,7 +35,7 @@ def jp_server_config(vertex_config: dict[str, Any]) -> Config:
     return Config(
         {
             "ServerApp": {
-                "jpserver_extensions": {"jupyter_vertex": True},
+                "jpserver_extensions": {"jupyter_vertex": True, "jupyter_server_terminals": False},
                 "allow_unauthenticated_access": False,
             },
             "VertexApp": vertex_config,

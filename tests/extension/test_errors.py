@@ -88,3 +88,39 @@ def test_own_errors_pass_through() -> None:
         "reason": "INVALID_ARGUMENT",
         "hint": None,
     }
+
+
+class FakeResponse:
+    def __init__(self, payload: object) -> None:
+        self.payload = payload
+
+    def json(self) -> object:
+        return self.payload
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected_status", "expected_reason"),
+    [
+        (400, "FAILED_PRECONDITION", 409, "FAILED_PRECONDITION"),
+        (400, "INVALID_ARGUMENT", 400, "INVALID_ARGUMENT"),
+        (409, "ABORTED", 409, "FAILED_PRECONDITION"),
+        (409, "ALREADY_EXISTS", 409, "ALREADY_EXISTS"),
+        (400, "OUT_OF_RANGE", 400, "INVALID_ARGUMENT"),
+        (504, "DEADLINE_EXCEEDED", 503, "UNAVAILABLE"),
+        (501, "UNIMPLEMENTED", 502, "INTERNAL"),
+        (400, None, 400, "INVALID_ARGUMENT"),
+    ],
+)
+def test_rest_errors_use_the_google_status_of_the_body(
+    code: int, status: str | None, expected_status: int, expected_reason: str
+) -> None:
+    """Over REST, api_core picks the class from the HTTP code; the body knows better."""
+    body = {"error": {"code": code, "message": "Model version is the default", "status": status}}
+    exc = gexc.from_http_status(
+        code,
+        "DELETE http://127.0.0.1:1/v1/x: Model version is the default",
+        response=FakeResponse(body),
+    )
+    error = errors.to_vertex_error(exc)
+    assert (error.status_code, error.reason) == (expected_status, expected_reason)
+    assert error.message == "Model version is the default"  # no method and URL
