@@ -2,19 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from jupyter_vertex.emulator.testing import EmulatorProcess
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 
 @pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator["EmulatorProcess"]:  # noqa: F821
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
     """One embedded Vertex for the session, as a real subprocess on free ports."""
     from jupyter_vertex.emulator.testing import EmulatorProcess
 
     data_dir: Path = tmp_path_factory.mktemp("emulator")
     with EmulatorProcess(data_dir=data_dir) as emu:
         yield emu
+
+
+@pytest.fixture
+def fake_deployment() -> Callable[..., str]:
+    """Record "model version deployed on endpoint" straight in an emulator's store.
+
+    DeployModel belongs to the serving slice; until then this writes the endpoint's
+    ``deployedModels`` / ``trafficSplit`` the way Vertex answers them, so the rules that
+    depend on deployments (no deleting deployed models, versions or endpoints) can be tested.
+    Answers the deployed model id.
+    """
+
+    def deploy(
+        emu: EmulatorProcess,
+        endpoint_name: str,
+        model_name: str,
+        version_id: str = "1",
+        deployed_model_id: str = "1111",
+    ) -> str:
+        with sqlite3.connect(Path(emu.data_dir) / "vertex.sqlite3", timeout=10) as db:
+            (raw,) = db.execute(
+                "SELECT data FROM resources WHERE name = ?", (endpoint_name,)
+            ).fetchone()
+            endpoint = json.loads(raw)
+            endpoint.setdefault("deployedModels", []).append(
+                {
+                    "id": deployed_model_id,
+                    "model": model_name,
+                    "modelVersionId": version_id,
+                    "displayName": "deployed",
+                }
+            )
+            endpoint["trafficSplit"] = {deployed_model_id: 100}
+            db.execute(
+                "UPDATE resources SET data = ? WHERE name = ?",
+                (json.dumps(endpoint), endpoint_name),
+            )
+        return deployed_model_id
+
+    return deploy

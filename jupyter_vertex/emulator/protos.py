@@ -208,6 +208,9 @@ def _query_scalar(field: Any, key: str, text: str) -> Any:
         except ValueError:
             pass
     elif field.type == F.TYPE_MESSAGE:
+        if field.message_type.full_name == "google.protobuf.FieldMask":
+            # Google accepts snake_case and camelCase paths; proto3 JSON wants camelCase.
+            return ",".join(_camel_path(p.strip()) for p in text.split(",") if p.strip())
         if field.message_type.full_name in _WELL_KNOWN:
             return text
         raise invalid_argument(f'Cannot bind query parameter "{key}" to a message field.')
@@ -228,6 +231,13 @@ def _field(descriptor: Any, name: str) -> Any:
     if field is None:
         field = next((f for f in descriptor.fields if f.json_name == name), None)
     return field
+
+
+def _camel_path(path: str) -> str:
+    return ".".join(
+        part.split("_")[0] + "".join(w[:1].upper() + w[1:] for w in part.split("_")[1:])
+        for part in path.split(".")
+    )
 
 
 def _snake(path: str) -> str:
