@@ -60,6 +60,7 @@ class Operations:
         self._events: dict[str, asyncio.Event] = {}
         self._cancel_hooks: dict[str, CancelHook] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._timers: dict[str, asyncio.TimerHandle] = {}
 
     # starting ----------------------------------------------------------------------------
 
@@ -91,13 +92,20 @@ class Operations:
             self._notify(name)
         else:
             loop = asyncio.get_running_loop()
-            loop.call_later(
-                self.delay, self._spawn, self._finish_later(name, response_type, work, failure)
+            self._timers[name] = loop.call_later(
+                self.delay, self._start_finishing, name, response_type, work, failure
             )
         return operation
 
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
+    def _start_finishing(
+        self,
+        name: str,
+        response_type: str,
+        work: Callable[[Tx], dict[str, Any]],
+        failure: ApiError | None,
+    ) -> None:
+        self._timers.pop(name, None)
+        task = asyncio.ensure_future(self._finish_later(name, response_type, work, failure))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -199,6 +207,9 @@ class Operations:
             return True
 
         if await self.store.write(cancel):
+            timer = self._timers.pop(name, None)
+            if timer is not None:
+                timer.cancel()
             hook = self._cancel_hooks.pop(name, None)
             if hook is not None:
                 result = hook()
@@ -209,6 +220,9 @@ class Operations:
     async def delete(self, name: str) -> None:
         if not await self.store.write(lambda tx: tx.delete(name)):
             raise not_found(f"Operation {name} not found.")
+        timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
         self._cancel_hooks.pop(name, None)
         self._notify(name)
 
@@ -233,6 +247,9 @@ class Operations:
         return await self.store.write(recover)
 
     async def close(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
         for task in list(self._tasks):
             task.cancel()
         for event in self._events.values():

@@ -51,7 +51,10 @@ class LocalStorage:
         self._httpd = server_class((self.host, self.port), partial(RequestHandler, storage))
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="local-cloud-storage", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},  # how quickly stop() is noticed
+            name="local-cloud-storage",
+            daemon=True,
         )
         self._thread.start()
 

@@ -1,0 +1,250 @@
+"""The process: CLI contract, token and connection files, restarts, concurrency, LRO timing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from emulator_api import Api
+
+from jupyter_vertex.emulator.testing import EmulatorProcess
+
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def own_emulator(tmp_path: Path) -> Iterator[EmulatorProcess]:
+    """A private emulator, for tests that restart or stop it."""
+    emu = EmulatorProcess(tmp_path / "vertex")
+    with emu:
+        yield emu
+
+
+def _cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": PACKAGE_ROOT}
+    return subprocess.run(
+        [sys.executable, "-m", "jupyter_vertex.emulator", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.com", "::"])
+def test_non_loopback_hosts_are_refused(tmp_path: Path, host: str) -> None:
+    result = _cli("--data-dir", str(tmp_path), "--host", host)
+    assert result.returncode == 2
+    assert "binds loopback addresses only" in result.stderr
+    assert "JUPYTER_VERTEX_EMULATOR_READY" not in result.stdout
+    assert not (tmp_path / "connection.json").exists()
+
+
+def test_ready_line_connection_file_and_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": PACKAGE_ROOT}
+    env.pop("JUPYTER_VERTEX_EMULATOR_TOKEN", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_vertex.emulator", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        prefix, _, payload = line.partition(" ")
+        assert prefix == "JUPYTER_VERTEX_EMULATOR_READY"
+        ready = json.loads(payload)
+        assert set(ready) == {"url", "storage_url", "pid"}
+        assert ready["pid"] == process.pid
+        assert ready["url"].startswith("http://127.0.0.1:")
+        assert ready["storage_url"].startswith("http://127.0.0.1:")
+        connection_file = tmp_path / "connection.json"
+        connection = json.loads(connection_file.read_text())
+        assert connection == {**ready, "token": connection["token"]}
+        assert _mode(connection_file) == 0o600
+        token_file = tmp_path / "token"
+        assert token_file.read_text().strip() == connection["token"]
+        assert _mode(token_file) == 0o600
+        assert connection["token"] not in line
+        assert (tmp_path / "vertex.sqlite3").exists()
+        assert (tmp_path / "storage").is_dir()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        assert not connection_file.exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_sigint_stops_cleanly_too(own_emulator: EmulatorProcess) -> None:
+    assert own_emulator.pid is not None
+    os.kill(own_emulator.pid, signal.SIGINT)
+    assert own_emulator._process is not None
+    assert own_emulator._process.wait(timeout=15) == 0
+
+
+def test_token_is_kept_across_restarts(own_emulator: EmulatorProcess) -> None:
+    token_file = own_emulator.data_dir / "token"
+    token = own_emulator.token
+    assert token and token_file.read_text().strip() == token
+    own_emulator.restart()
+    assert own_emulator.token == token
+    assert _mode(token_file) == 0o600
+
+
+def test_the_token_can_come_from_the_environment(tmp_path: Path) -> None:
+    with EmulatorProcess(tmp_path, token="given-token-123") as emu:
+        assert emu.token == "given-token-123"
+        api = Api(emu, "p-env")
+        assert api.ok("GET", f"v1/{api.parent}/models") == {}
+        api.error("GET", f"v1/{api.parent}/models", token="other", status="UNAUTHENTICATED")
+    assert not (tmp_path / "token").exists()
+
+
+def test_state_survives_a_restart(own_emulator: EmulatorProcess) -> None:
+    api = Api(own_emulator, "persist")
+    model = api.upload("kept", labels={"a": "b"}, modelId="kept-model")
+    api.upload("kept", parentModel=model["name"], versionAliases=["canary"])
+    endpoint = api.create_endpoint("kept", endpointId="kept-endpoint")
+    other = api.create_endpoint("kept-2")
+    operations = api.ok("GET", f"v1/{endpoint['name']}/operations")
+    before = {
+        "models": api.ok("GET", f"v1/{api.parent}/models"),
+        "versions": api.ok("GET", f"v1/{model['name']}:listVersions"),
+        "endpoints": api.ok("GET", f"v1/{api.parent}/endpoints"),
+        "operations": operations,
+        "other": api.ok("GET", f"v1/{other['name']}"),
+    }
+    url = own_emulator.url
+    own_emulator.restart()
+    assert own_emulator.url == url
+    api = Api(own_emulator, "persist")
+    after = {
+        "models": api.ok("GET", f"v1/{api.parent}/models"),
+        "versions": api.ok("GET", f"v1/{model['name']}:listVersions"),
+        "endpoints": api.ok("GET", f"v1/{api.parent}/endpoints"),
+        "operations": api.ok("GET", f"v1/{endpoint['name']}/operations"),
+        "other": api.ok("GET", f"v1/{other['name']}"),
+    }
+    assert after == before
+    # ids keep counting where they were
+    assert api.upload("kept", parentModel=model["name"])["versionId"] == "3"
+
+
+def test_concurrent_writes_do_not_corrupt(emulator: EmulatorProcess) -> None:
+    api = Api(emulator, "concurrent")
+    model = api.upload("shared")
+    errors: list[str] = []
+    created: list[str] = []
+    lock = threading.Lock()
+
+    def worker(index: int) -> None:
+        local = Api(emulator, "concurrent")
+        try:
+            for round_ in range(4):
+                endpoint = local.create_endpoint(f"e-{index}-{round_}")
+                version = local.upload("shared", parentModel=model["name"])
+                alias = f"w{index}-r{round_}"
+                local.ok(
+                    "POST",
+                    f"v1/{model['name']}@{version['versionId']}:mergeVersionAliases",
+                    {"versionAliases": [alias, "default"]},
+                )
+                with lock:
+                    created.append(endpoint["name"])
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            with lock:
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(created) == len(set(created)) == 32
+    listed = api.ok("GET", f"v1/{api.parent}/endpoints", params={"pageSize": 1000})["endpoints"]
+    assert sorted(e["name"] for e in listed) == sorted(created)
+    versions = api.ok("GET", f"v1/{model['name']}:listVersions", params={"pageSize": 100})["models"]
+    assert sorted(int(v["versionId"]) for v in versions) == list(range(1, 34))
+    holders = [v["versionId"] for v in versions if "default" in v.get("versionAliases", [])]
+    assert len(holders) == 1
+    all_aliases = [a for v in versions for a in v.get("versionAliases", [])]
+    assert len(all_aliases) == len(set(all_aliases)) == 33
+    assert api.ok("GET", f"v1/{model['name']}")["versionId"] == holders[0]
+
+
+# operations that finish later (--operation-delay) ---------------------------------------
+
+
+@pytest.fixture
+def slow_emulator(tmp_path: Path) -> Iterator[EmulatorProcess]:
+    with EmulatorProcess(tmp_path / "slow", extra_args=["--operation-delay", "0.3"]) as emu:
+        yield emu
+
+
+def _create(api: Api, name: str) -> dict[str, Any]:
+    return api.ok("POST", f"v1/{api.parent}/endpoints", {"displayName": name})
+
+
+def test_pending_operations_finish_wait_and_cancel(slow_emulator: EmulatorProcess) -> None:
+    api = Api(slow_emulator, "slow")
+    pending = _create(api, "later")
+    assert "done" not in pending
+    endpoint_name = pending["name"].split("/operations/")[0]
+    api.error("GET", f"v1/{endpoint_name}", status="NOT_FOUND")
+    # a short wait answers the operation still running
+    short = api.ok("POST", f"v1/{pending['name']}:wait", params={"timeout": "0.01s"})
+    assert "done" not in short
+    started = time.monotonic()
+    finished = api.ok("POST", f"v1/{pending['name']}:wait", params={"timeout": "30s"})
+    assert finished["done"] is True and time.monotonic() - started < 10
+    assert finished["response"]["name"] == endpoint_name
+    assert api.ok("GET", f"v1/{endpoint_name}")["displayName"] == "later"
+
+    cancelled = _create(api, "never")
+    assert api.ok("POST", f"v1/{cancelled['name']}:cancel") == {}
+    state = api.ok("GET", f"v1/{cancelled['name']}")
+    assert state["done"] is True
+    assert state["error"] == {"code": 1, "message": "Operation was cancelled."}
+    # an operation started after it finishes after it: by then the cancelled one has had
+    # its turn, and must not have created anything
+    after = _create(api, "after")
+    assert api.ok("POST", f"v1/{after['name']}:wait", params={"timeout": "30s"})["done"] is True
+    never = cancelled["name"].split("/operations/")[0]
+    api.error("GET", f"v1/{never}", status="NOT_FOUND")
+    assert api.ok("GET", f"v1/{cancelled['name']}") == state
+
+
+def test_operations_left_running_are_aborted_on_restart(slow_emulator: EmulatorProcess) -> None:
+    slow_emulator.extra_args = ["--operation-delay", "60"]
+    slow_emulator.restart()
+    api = Api(slow_emulator, "slow")
+    pending = _create(api, "interrupted")
+    assert "done" not in pending
+    slow_emulator.restart()
+    state = api.ok("GET", f"v1/{pending['name']}")
+    assert state["done"] is True
+    assert state["error"]["code"] == 10
+    assert "interrupted" in state["error"]["message"]
+    api.error("GET", f"v1/{pending['name'].split('/operations/')[0]}", status="NOT_FOUND")
