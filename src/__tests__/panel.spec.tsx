@@ -160,6 +160,29 @@ describe('VertexPanelView', () => {
     expect(alert.textContent).toContain('roles/aiplatform.viewer');
   });
 
+  it('clamps a long server message until the user expands it', async () => {
+    const api = new FakeAPI();
+    api.statusAnswer = new VertexAPIError({
+      message: 'The embedded Vertex failed: ' + 'x'.repeat(300),
+      reason: 'UNAVAILABLE',
+      hint: 'See the Jupyter server log.',
+      status: 503
+    });
+    await renderPanel(api);
+    const alert = screen.getByRole('alert');
+    const message = alert.querySelector('.jp-Vertex-Banner-message')!;
+    expect(message.classList).toContain('jp-Vertex-mod-clamped');
+    const more = within(alert).getByRole('button', { name: 'More' });
+    expect(more.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(more);
+    expect(message.classList).not.toContain('jp-Vertex-mod-clamped');
+    expect(
+      within(alert)
+        .getByRole('button', { name: 'Less' })
+        .getAttribute('aria-expanded')
+    ).toBe('true');
+  });
+
   it('refreshes a list from its button', async () => {
     const api = new FakeAPI();
     const { model } = await renderPanel(api);

@@ -4,15 +4,28 @@ import { VertexAPIError } from '../request';
 import { withInlineCode } from './format';
 
 /**
+ * Messages longer than this are clamped to a few lines until expanded.
+ */
+const LONG_MESSAGE = 160;
+
+/**
  * A failure of the REST API, with the server's message and hint.
  */
 export function Banner(props: Banner.IProps): JSX.Element {
   const { error, trans, onRetry, compact } = props;
+  const [expanded, setExpanded] = React.useState(false);
+  const long = error.message.length > LONG_MESSAGE;
   const className =
     'jp-Vertex-Banner' + (compact ? ' jp-Vertex-Banner-compact' : '');
   return (
     <div className={className} role="alert" data-reason={error.reason}>
-      <div className="jp-Vertex-Banner-message">
+      <div
+        className={
+          'jp-Vertex-Banner-message' +
+          (long && !expanded ? ' jp-Vertex-mod-clamped' : '')
+        }
+        title={long && !expanded ? error.message : undefined}
+      >
         {withInlineCode(error.message)}
       </div>
       {error.hint ? (
@@ -26,10 +39,20 @@ export function Banner(props: Banner.IProps): JSX.Element {
             ? trans.__('%1 · HTTP %2', error.reason, error.status)
             : error.reason}
         </span>
+        {long ? (
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-Banner-button"
+            aria-expanded={expanded}
+            onClick={() => setExpanded(!expanded)}
+          >
+            {expanded ? trans.__('Less') : trans.__('More')}
+          </button>
+        ) : null}
         {onRetry ? (
           <button
             type="button"
-            className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-Banner-retry"
+            className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-Banner-button"
             onClick={onRetry}
           >
             {trans.__('Retry')}
