@@ -1,0 +1,57 @@
+"""JupyterLab server for the Galata UI tests (``jlpm start``).
+
+Every run starts clean: its files live in ``ui-tests/.jupyter-data/`` (or in
+``$JUPYTER_VERTEX_UI_DATA``), which is emptied first. There: the notebook root
+(a copy of the repository's ``examples/``), the extension's data dir (the
+embedded Vertex's database and storage), Jupyter's runtime dir, workspaces,
+user settings, IPython's dir and temporary files, so a run leaves nothing in
+$HOME or /tmp.
+
+The port comes from ``$JUPYTER_VERTEX_UI_PORT`` (default 8899).
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from jupyterlab.galata import configure_jupyter_server
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parent / "examples"
+DATA = Path(os.environ.get("JUPYTER_VERTEX_UI_DATA", HERE / ".jupyter-data")).resolve()
+
+shutil.rmtree(DATA, ignore_errors=True)
+dirs = {
+    name: DATA / name
+    for name in ("tmp", "runtime", "vertex", "workspaces", "settings", "ipython", "cache")
+}
+for path in dirs.values():
+    path.mkdir(parents=True, exist_ok=True)
+ROOT = DATA / "root"
+shutil.copytree(EXAMPLES, ROOT, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+
+# Before Galata's helper calls mkdtemp, and before kernels start (they inherit these).
+os.environ["TMPDIR"] = str(dirs["tmp"])
+tempfile.tempdir = None  # re-read TMPDIR
+os.environ["JUPYTER_RUNTIME_DIR"] = str(dirs["runtime"])
+os.environ["IPYTHONDIR"] = str(dirs["ipython"])
+os.environ["MPLCONFIGDIR"] = str(dirs["cache"] / "matplotlib")
+os.environ.setdefault("XDG_CACHE_HOME", str(dirs["cache"]))
+os.environ["JUPYTERLAB_GALATA_ROOT_DIR"] = str(ROOT)
+
+c = get_config()  # noqa: F821 (defined by the config loader)
+configure_jupyter_server(c)
+
+c.ServerApp.port = int(os.environ.get("JUPYTER_VERTEX_UI_PORT", "8899"))
+c.ServerApp.root_dir = str(ROOT)
+c.ServerApp.allow_root = True
+c.FileContentsManager.delete_to_trash = False
+c.LabApp.workspaces_dir = str(dirs["workspaces"])
+c.LabApp.user_settings_dir = str(dirs["settings"])
+c.LabServerApp.workspaces_dir = str(dirs["workspaces"])
+c.LabServerApp.user_settings_dir = str(dirs["settings"])
+
+# The extension under test, with the embedded Vertex (its default backend).
+c.VertexApp.backend = "local"
+c.VertexApp.data_dir = str(dirs["vertex"])
