@@ -345,7 +345,7 @@ class UploadPlan:
                 del model["labels"]
             version_id = "1"
             if DEFAULT not in aliases:
-                aliases.insert(0, DEFAULT)
+                aliases.append(DEFAULT)
             tx.insert(KIND_MODEL, path, self.location.path, model)
         else:
             model = _get_model(tx, path)

@@ -250,3 +250,18 @@ def test_protos_load_only_what_they_need_and_a_full_import_still_works() -> None
         int_enums=True,
     )
     assert rendered == {"supportedDeploymentResourcesTypes": [3]}
+
+
+def test_importing_the_package_stays_cheap() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, jupyter_vertex.emulator, jupyter_vertex.emulator.connection; "
+        "print(sorted(m for m in sys.modules if m.startswith(('google.cloud.', 'tornado'))))"
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert result.stdout.strip() == "[]"

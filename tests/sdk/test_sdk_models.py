@@ -193,6 +193,22 @@ def test_versions_aliases_and_the_registry(sdk: Sdk, model_dir: Path) -> None:
         registry.get_model(version="1")
 
 
+def test_aliases_given_at_upload_keep_their_order(sdk: Sdk, model_dir: Path) -> None:
+    aliases = ["system-test-model", "testing"]
+    model = _upload(model_dir, "ordered", version_aliases=aliases, version_description="d")
+    # the SDK appends "default" to the caller's list; Vertex answers them in request order
+    assert model.version_aliases == ["system-test-model", "testing", "default"]
+    second = _upload(
+        model_dir, "ordered", parent_model=model.resource_name, is_default_version=False
+    )
+    info = second.versioning_registry.get_version_info("testing")
+    listed = second.versioning_registry.list_versions()[0]
+    assert info.version_id == listed.version_id == "1"
+    assert info.version_update_time == listed.version_update_time == model.version_update_time
+    assert info.model_display_name == listed.model_display_name == "ordered"
+    assert second.versioning_registry.get_model().version_id == "1"
+
+
 def test_update_and_delete(sdk: Sdk, model_dir: Path) -> None:
     model = _upload(model_dir, "before", description="kept", labels={"a": "1"})
     model.update(display_name="after")
