@@ -4,8 +4,8 @@ Every run starts clean: its files live in ``ui-tests/.jupyter-data/`` (or in
 ``$JUPYTER_VERTEX_UI_DATA``), which is emptied first. There: the notebook root
 (a copy of the repository's ``examples/``), the extension's data dir (the
 embedded Vertex's database and storage), Jupyter's runtime dir, workspaces,
-user settings, IPython's dir and temporary files, so a run leaves nothing in
-$HOME or /tmp.
+user settings, the notebook trust database, IPython's dir, npm's cache and
+temporary files, so a run leaves nothing in $HOME or /tmp.
 
 The port comes from ``$JUPYTER_VERTEX_UI_PORT`` (default 8899).
 """
@@ -24,7 +24,16 @@ DATA = Path(os.environ.get("JUPYTER_VERTEX_UI_DATA", HERE / ".jupyter-data")).re
 shutil.rmtree(DATA, ignore_errors=True)
 dirs = {
     name: DATA / name
-    for name in ("tmp", "runtime", "vertex", "workspaces", "settings", "ipython", "cache")
+    for name in (
+        "tmp",
+        "runtime",
+        "data",
+        "vertex",
+        "workspaces",
+        "settings",
+        "ipython",
+        "cache",
+    )
 }
 for path in dirs.values():
     path.mkdir(parents=True, exist_ok=True)
@@ -38,6 +47,8 @@ os.environ["JUPYTER_RUNTIME_DIR"] = str(dirs["runtime"])
 os.environ["IPYTHONDIR"] = str(dirs["ipython"])
 os.environ["MPLCONFIGDIR"] = str(dirs["cache"] / "matplotlib")
 os.environ.setdefault("XDG_CACHE_HOME", str(dirs["cache"]))
+# npm writes its logs under its cache (default ~/.npm).
+os.environ["npm_config_cache"] = str(dirs["cache"] / "npm")
 os.environ["JUPYTERLAB_GALATA_ROOT_DIR"] = str(ROOT)
 
 c = get_config()  # noqa: F821 (defined by the config loader)
@@ -51,6 +62,12 @@ c.LabApp.workspaces_dir = str(dirs["workspaces"])
 c.LabApp.user_settings_dir = str(dirs["settings"])
 c.LabServerApp.workspaces_dir = str(dirs["workspaces"])
 c.LabServerApp.user_settings_dir = str(dirs["settings"])
+# The notebook trust database and its secret (default: the user's data dir).
+c.NotebookNotary.data_dir = str(dirs["data"])
+# No language servers in these tests (autodetection also runs `npm prefix -g`).
+c.LanguageServerManager.autodetect = False
+c.ServerApp.log_level = "WARN"
+c.LabApp.log_level = "WARN"
 
 # The extension under test, with the embedded Vertex (its default backend).
 c.VertexApp.backend = "local"

@@ -6,10 +6,25 @@
  * - JupyterLab listens on JUPYTER_VERTEX_UI_PORT (default 8899, not Galata's
  *   8888, which clashes on a shared machine).
  */
+const fs = require('fs');
+const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const port = process.env.JUPYTER_VERTEX_UI_PORT || '8899';
 const baseURL = `http://localhost:${port}`;
+
+// Chromium's own cache, config and runtime files (dconf...) go here, not to
+// $HOME. (Not under .jupyter-data: the server empties that when it starts.)
+const browserDir = path.join(__dirname, 'test-results', 'browser');
+const browserEnv = {};
+for (const [name, sub] of [
+  ['XDG_CACHE_HOME', 'cache'],
+  ['XDG_CONFIG_HOME', 'config'],
+  ['XDG_RUNTIME_DIR', 'runtime']
+]) {
+  browserEnv[name] = path.join(browserDir, sub);
+  fs.mkdirSync(browserEnv[name], { recursive: true, mode: 0o700 });
+}
 
 module.exports = {
   ...baseConfig,
@@ -32,6 +47,7 @@ module.exports = {
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      env: { ...process.env, ...browserEnv },
       args: [
         '--headless',
         '--no-sandbox',
