@@ -82,7 +82,8 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
         """Path and query parameters, converted and checked against the spec."""
         op = self._operation()
         values = dict(op.path_args(self.path_kwargs))
-        values.update(op.query_args(self.get_query_arguments))
+        # Unstripped: a value is checked (and passed on) exactly as it was sent.
+        values.update(op.query_args(lambda name: self.get_query_arguments(name, strip=False)))
         return values
 
     def json_body(self) -> Any:

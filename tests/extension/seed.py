@@ -35,12 +35,12 @@ class Seeder:
         """A real (tiny) scikit-learn model as ``gs://bucket/folder/model.pkl``."""
         from google.api_core.client_options import ClientOptions
         from google.auth.credentials import AnonymousCredentials
-        from google.cloud import storage
+        from google.cloud import storage  # type: ignore[attr-defined]
         from sklearn.linear_model import LogisticRegression
 
         client = storage.Client(
             project=self.project,
-            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+            credentials=AnonymousCredentials(),
             client_options=ClientOptions(api_endpoint=self.emulator.storage_url),
         )
         found = client.lookup_bucket(bucket)

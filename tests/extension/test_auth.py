@@ -17,7 +17,7 @@ from .test_openapi import iter_rules
 PROBE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
-def extension_urls(web_app: Any, base_url: str) -> list[tuple[str, type]]:
+def extension_urls(web_app: Any, base_url: str) -> list[tuple[str, Any]]:
     """A concrete URL for every handler the jupyter_vertex package registered."""
     urls = []
     for rule in iter_rules(web_app):

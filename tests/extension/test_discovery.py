@@ -6,6 +6,7 @@ import json
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def no_adc() -> tuple[None, None]:
     raise DefaultCredentialsError("Your default credentials were not found.")
 
 
-def adc(project: str | None = None, email: str | None = None):
+def adc(project: str | None = None, email: str | None = None) -> Any:
     calls: list[int] = []
 
     def loader() -> tuple[FakeCredentials, str | None]:
@@ -248,4 +249,4 @@ def test_success_is_cached_failure_is_not(tmp_path: Path) -> None:
     env["GOOGLE_CLOUD_PROJECT"] = "fixed"
     assert discovery.discover().project == "fixed"
     assert discovery.discover().project == "fixed"
-    assert len(loader.calls) == 2  # type: ignore[attr-defined]
+    assert len(loader.calls) == 2

@@ -139,12 +139,14 @@ async def test_unsupported_method_is_405_with_allow(jp_fetch: Any, vertex_app: A
 
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch("jupyter-vertex", "api", "status", method="PUT", body=b"{}")
-    assert info.value.code == 405
-    assert info.value.response.headers["Allow"] == "GET"
-    assert json.loads(info.value.response.body)["reason"] == "METHOD_NOT_ALLOWED"
+    response = info.value.response
+    assert response is not None and response.code == 405
+    assert response.headers["Allow"] == "GET"
+    assert json.loads(response.body)["reason"] == "METHOD_NOT_ALLOWED"
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch("jupyter-vertex", "api", "models", "7", method="POST", body=b"{}")
-    assert info.value.response.headers["Allow"] == "GET, PATCH, DELETE"
+    response = info.value.response
+    assert response is not None and response.headers["Allow"] == "GET, PATCH, DELETE"
 
 
 async def test_unreachable_emulator_is_503_not_500(api: Any) -> None:
