@@ -89,16 +89,5 @@ def unauthenticated(message: str) -> ApiError:
     return ApiError("UNAUTHENTICATED", message)
 
 
-def unimplemented(message: str) -> ApiError:
-    return ApiError("UNIMPLEMENTED", message)
-
-
 def internal(message: str) -> ApiError:
     return ApiError("INTERNAL", message)
-
-
-def status_name_for_rpc_code(code: int) -> str:
-    for name, (rpc, _http) in CODES.items():
-        if rpc == code:
-            return name
-    return "UNKNOWN"

@@ -361,6 +361,8 @@ class UploadPlan:
         }
         tx.insert(KIND_VERSION, f"{path}@{version_id}", path, version)
         _apply_aliases(tx, model, version, aliases, [])
+        if not version.get("versionAliases"):
+            version.pop("versionAliases", None)
         tx.update(f"{path}@{version_id}", version)
         return {"model": path, "modelVersionId": version_id}
 

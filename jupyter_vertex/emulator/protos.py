@@ -32,10 +32,6 @@ from .errors import invalid_argument
 # The aiplatform_v1 ``types`` modules this emulator serves. Later slices add theirs here.
 TYPE_MODULES: tuple[str, ...] = ("model_service", "endpoint_service", "operation")
 
-V1 = "google.cloud.aiplatform.v1"
-OPERATION = "google.longrunning.Operation"
-EMPTY = "google.protobuf.Empty"
-
 _lock = threading.Lock()
 _loaded: set[str] = set()
 

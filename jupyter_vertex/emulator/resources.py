@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from .errors import invalid_argument, not_found
+from .errors import invalid_argument
 
 # Project ids are 6-30 characters on Google Cloud; the emulator is looser so tests and
 # examples can use short ids like "p". All-digit segments are project numbers.
@@ -159,12 +159,6 @@ def etag(resource: dict[str, Any]) -> str:
         json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
     ).digest()
     return base64.urlsafe_b64encode(digest[:15]).decode()
-
-
-def require_found(value: Any, what: str, name: str) -> Any:
-    if value is None:
-        raise not_found(f"{what} {name} not found.")
-    return value
 
 
 _LABEL_KEY = re.compile(r"^[\w-]{1,63}$", re.UNICODE)

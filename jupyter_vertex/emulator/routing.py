@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -28,7 +28,6 @@ class Context:
     store: Store
     operations: Operations
     storage: LocalStorage | None
-    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
