@@ -24,6 +24,7 @@ from .discovery import Discovery
 from .routes import default_handlers
 from .services import EndpointsService, ModelsService, StatusService, blocking
 from .supervisor import RUNTIME_FILE_NAME, EmulatorSupervisor, ExternalEmulator
+from .validation import load_spec
 
 LOCAL_PROJECT = "local-project"
 LOCAL_REGION = "us-central1"
@@ -209,6 +210,7 @@ class VertexApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         """Build the parts. Nothing is started and no Google library is imported here."""
+        load_spec()  # parse the API document now, not during the first request
         project: str | None
         region: str | None
         discovery: Discovery | None

@@ -51,6 +51,9 @@ ACCOUNT_ENV_VARS = ("CLOUDSDK_CORE_ACCOUNT",)
 
 METADATA_DEFAULT_HOST = "169.254.169.254"
 METADATA_FAILURE_TTL = 60.0
+# google.auth.default() may probe the metadata server for seconds when no credentials
+# exist; a failure is remembered this long (gcloud files and env are re-read every time).
+ADC_FAILURE_TTL = 30.0
 
 PROJECT_HINT = (
     "Set the Google Cloud project in one of these ways, then reload: "
@@ -189,6 +192,7 @@ class Discovery:
         self._metadata = metadata or MetadataClient()
         self._use_metadata = use_metadata_server
         self._cached: Discovered | None = None
+        self._adc_failure: tuple[float, Exception] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -201,6 +205,7 @@ class Discovery:
     def clear(self) -> None:
         with self._lock:
             self._cached = None
+            self._adc_failure = None
 
     def discover(self) -> Discovered:
         """Blocking. Returns the cached answer, or looks it up."""
@@ -212,10 +217,15 @@ class Discovery:
     # -- the lookup -------------------------------------------------------------
 
     def _load_adc(self) -> tuple[Any, str | None, Exception | None]:
+        failed = self._adc_failure
+        if failed is not None and time.monotonic() - failed[0] < ADC_FAILURE_TTL:
+            return None, None, failed[1]
         try:
             credentials, project = self._adc_loader()
         except Exception as exc:  # DefaultCredentialsError and friends
+            self._adc_failure = (time.monotonic(), exc)
             return None, None, exc
+        self._adc_failure = None
         return credentials, project, None
 
     def _discover(self) -> Discovered:

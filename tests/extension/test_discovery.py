@@ -250,3 +250,20 @@ def test_success_is_cached_failure_is_not(tmp_path: Path) -> None:
     assert discovery.discover().project == "fixed"
     assert discovery.discover().project == "fixed"
     assert len(loader.calls) == 2
+
+
+def test_adc_failure_is_remembered_briefly(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def failing() -> tuple[None, None]:
+        calls.append(1)
+        return no_adc()
+
+    env: dict[str, str] = {"CLOUDSDK_CONFIG": str(tmp_path)}
+    discovery = Discovery(env=env, adc_loader=failing, metadata=unreachable_metadata())
+    for _ in range(3):
+        with pytest.raises(ConfigurationError):
+            discovery.discover()
+    env["GOOGLE_CLOUD_PROJECT"] = "p"  # the cheap sources are read again at once
+    assert discovery.discover().project == "p"
+    assert len(calls) == 1

@@ -8,9 +8,11 @@ server.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import stat
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,8 +51,56 @@ def running(status: dict[str, Any]) -> bool:
     return status["emulator"]["state"] == "running"
 
 
+@pytest.fixture
+def envdump_kernel(jp_kernel_dir: Path, tmp_path: Path) -> Path:
+    """A kernelspec whose "kernel" writes its environment to a file and waits."""
+    out = tmp_path / "kernel-env.json"
+    code = (
+        "import json, os, sys, time; "
+        f"open({str(out)!r} + '.tmp', 'w').write(json.dumps(dict(os.environ))); "
+        f"os.replace({str(out)!r} + '.tmp', {str(out)!r}); "
+        "time.sleep(60)"
+    )
+    spec = jp_kernel_dir / "envdump"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-c", code, "{connection_file}"],
+                "display_name": "envdump",
+                "language": "python",
+            }
+        )
+    )
+    return out
+
+
+def read_if_there(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
+
+
+async def kernel_environment(jp_fetch: Any, jp_serverapp: Any, out: Path) -> dict[str, str]:
+    """Start the envdump kernel through Jupyter's REST API; answer its environment."""
+    response = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "envdump"}))
+    kernel_id = json.loads(response.body)["id"]
+    try:
+        deadline = time.monotonic() + 30
+        while not (text := read_if_there(out)):
+            assert time.monotonic() < deadline, "the kernel never started"
+            await asyncio.sleep(0.05)
+        environment: dict[str, str] = json.loads(text)
+        return environment
+    finally:
+        await jp_serverapp.kernel_manager.shutdown_kernel(kernel_id, now=True)
+
+
 async def test_supervised_lifecycle(
-    api: Any, jp_serverapp: Any, jp_runtime_dir: Path, jp_data_dir: Path
+    api: Any,
+    jp_fetch: Any,
+    jp_serverapp: Any,
+    jp_runtime_dir: Path,
+    jp_data_dir: Path,
+    envdump_kernel: Path,
 ) -> None:
     status = await wait_for(api, running)
     emulator = status["emulator"]
@@ -78,6 +128,10 @@ async def test_supervised_lifecycle(
     assert (published.project, published.location) == ("local-project", "us-central1")
     assert published.storage_url and published.storage_url.startswith("http://127.0.0.1:")
     assert EmulatorConnection.from_env() == published
+
+    # A kernel started by this server inherits the connection.
+    environment = await kernel_environment(jp_fetch, jp_serverapp, envdump_kernel)
+    assert EmulatorConnection.from_env(environment) == published
 
     # The API works through the supervised emulator.
     code, created = await api("POST", "endpoints", body={"displayName": "survivor"})
