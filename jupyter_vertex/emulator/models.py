@@ -377,7 +377,13 @@ def update_model(tx: Tx, request: dict[str, Any]) -> dict[str, Any]:
     body = request.get("model") or {}
     name = parse_resource_name(body.get("name", ""), "models", "model.name", allow_version=True)
     version_level = name.version not in (None, "-")
-    paths = update_paths(request.get("updateMask", ""), MODEL, _MODEL_PATHS | _VERSION_PATHS)
+    mask = request.get("updateMask", "")
+    if any(p.strip() in ("versionAliases", "version_aliases") for p in mask.split(",")):
+        raise invalid_argument(
+            'Invalid update_mask: "version_aliases" cannot be updated by UpdateModel; use '
+            "MergeVersionAliases (models/ID@VERSION:mergeVersionAliases)."
+        )
+    paths = update_paths(mask, MODEL, _MODEL_PATHS | _VERSION_PATHS)
     wrong = [p for p in paths if p not in (_VERSION_PATHS if version_level else _MODEL_PATHS)]
     if wrong:
         if version_level:

@@ -5,6 +5,7 @@ stopped in order. ``__main__`` parses the command line and runs :func:`serve`.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import ipaddress
 import json
 import logging
@@ -13,6 +14,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 READY_PREFIX = "JUPYTER_VERTEX_EMULATOR_READY"
 CONNECTION_FILE = "connection.json"
 DATABASE_FILE = "vertex.sqlite3"
+LOCK_FILE = "emulator.lock"
 STORAGE_DIR = "storage"
 
 
@@ -83,9 +86,29 @@ class Emulator:
         self.token = ""
         self.url = ""
         self._http: HTTPServer | None = None
+        self._lock: IO[str] | None = None
+
+    def _lock_data_dir(self) -> None:
+        """One process per data dir: local storage keeps its index in memory."""
+        handle = open(self.data_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            owner = handle.read().strip() or "?"
+            handle.close()
+            raise ConfigurationError(
+                f"another embedded Vertex (pid {owner}) is using {self.data_dir}"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock = handle
 
     async def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_data_dir()
         self.token = load_or_create_token(self.data_dir)
         await asyncio.to_thread(protos.load)
         await self.store.open()
@@ -122,10 +145,13 @@ class Emulator:
         await self.operations.close()
         self.storage.stop()
         await self.store.close()
-        try:
-            (self.data_dir / CONNECTION_FILE).unlink()
-        except FileNotFoundError:
-            pass
+        if self._lock is not None:
+            try:
+                (self.data_dir / CONNECTION_FILE).unlink()
+            except FileNotFoundError:
+                pass
+            self._lock.close()  # releases the lock
+            self._lock = None
 
 
 async def serve(settings: Settings) -> None:

@@ -214,7 +214,7 @@ def test_update_mask_errors(api: Api) -> None:
         ("", "update_mask is required"),
         ("colour", '"colour" is not a field of google.cloud.aiplatform.v1.Model'),
         ("artifact_uri", '"artifact_uri" cannot be updated'),
-        ("versionAliases", '"version_aliases" cannot be updated'),
+        ("versionAliases", '"version_aliases" cannot be updated by UpdateModel; use Merge'),
     ]:
         response = _patch(api, model["name"], {"displayName": "x"}, mask)
         assert response.status_code == 400, mask

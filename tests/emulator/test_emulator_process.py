@@ -96,6 +96,16 @@ def test_ready_line_connection_file_and_sigterm(tmp_path: Path) -> None:
         process.stderr.close()
 
 
+def test_one_process_per_data_dir(own_emulator: EmulatorProcess) -> None:
+    result = _cli("--data-dir", str(own_emulator.data_dir))
+    assert result.returncode == 2
+    assert f"another embedded Vertex (pid {own_emulator.pid}) is using" in result.stderr
+    connection = json.loads((own_emulator.data_dir / "connection.json").read_text())
+    assert connection["pid"] == own_emulator.pid
+    api = Api(own_emulator, "still-serving")
+    assert api.ok("GET", f"v1/{api.parent}/models") == {}
+
+
 def test_sigint_stops_cleanly_too(own_emulator: EmulatorProcess) -> None:
     assert own_emulator.pid is not None
     os.kill(own_emulator.pid, signal.SIGINT)
