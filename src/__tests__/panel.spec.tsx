@@ -143,6 +143,11 @@ describe('VertexPanelView', () => {
     expect(screen.getByTestId('vertex-summary').textContent).toBe(
       'Not connected'
     );
+    const models = screen.getByRole('region', { name: 'Models' });
+    expect(models.textContent).not.toContain('Loading');
+    expect(models.textContent).toContain(
+      'Not available until the problem above is solved.'
+    );
   });
 
   it('shows a list error with its own message and hint', async () => {

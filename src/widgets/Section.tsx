@@ -29,9 +29,18 @@ export function Section<T>(props: Section.IProps<T>): JSX.Element {
   const showError = state.error !== null && !hideError?.(state.error);
   let body: React.ReactNode;
   if (items === null) {
-    body = showError ? null : (
-      <div className="jp-Vertex-placeholder">{loadingText}</div>
-    );
+    if (state.error === null) {
+      body = <div className="jp-Vertex-placeholder">{loadingText}</div>;
+    } else if (!showError) {
+      // The same failure is shown in the banner above.
+      body = (
+        <div className="jp-Vertex-placeholder">
+          {trans.__('Not available until the problem above is solved.')}
+        </div>
+      );
+    } else {
+      body = null;
+    }
   } else if (items.length === 0) {
     body = showError ? null : (
       <div className="jp-Vertex-empty">{withInlineCode(empty)}</div>

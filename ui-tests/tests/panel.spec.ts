@@ -151,7 +151,8 @@ test.describe('Vertex AI panel', () => {
   test("a failing status shows the server's message and hint", async ({
     page
   }) => {
-    await page.route('**/jupyter-vertex/api/status*', route =>
+    // What a server without a project answers on every route.
+    await page.route('**/jupyter-vertex/api/**', route =>
       route.fulfill({
         status: 503,
         contentType: 'application/json',
@@ -164,12 +165,18 @@ test.describe('Vertex AI panel', () => {
     );
     const panel = await openPanel(page);
     await panel.getByRole('button', { name: 'Refresh all' }).click();
-    const banner = panel.getByRole('alert').first();
+    const banner = panel.getByRole('alert');
+    await expect(banner).toHaveCount(1); // not repeated in each list
     await expect(banner).toContainText('No Google Cloud project is set.');
     await expect(banner).toContainText('GOOGLE_CLOUD_PROJECT');
+    await expect(banner).toContainText('CONFIGURATION · HTTP 503');
     await expect(panel.getByTestId('vertex-summary')).toHaveText(
       'Not connected'
     );
+    await expect(panel.getByRole('region', { name: 'Models' })).toContainText(
+      'Not available until the problem above is solved.'
+    );
+    await page.mouse.move(0, 0);
     await screenshotPanel(page, 'panel-error');
   });
 });
