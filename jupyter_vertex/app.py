@@ -167,6 +167,7 @@ class VertexApp(ExtensionApp):
     # -- wiring ------------------------------------------------------------------------
 
     emulator: EmulatorLink | None = None
+    _stopped = False
     clients: ClientFactory
     status_service: StatusService
     models_service: ModelsService
@@ -246,6 +247,8 @@ class VertexApp(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         """Called by jupyter_server once its event loop runs (``ServerApp._post_start``)."""
+        if self._stopped:  # stopped (e.g. SIGTERM) before the loop got here
+            return
         if self.emulator is not None:
             await self.emulator.start()
         # Import the Google client library (and, for 'vertex', discover the project) in
@@ -254,6 +257,7 @@ class VertexApp(ExtensionApp):
 
     async def stop_extension(self) -> None:
         """Called by jupyter_server when it stops: stop the embedded Vertex."""
+        self._stopped = True
         warm_up = getattr(self, "_warm_up", None)
         if warm_up is not None and not warm_up.done():
             warm_up.cancel()

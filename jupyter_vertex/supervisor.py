@@ -366,6 +366,9 @@ class EmulatorSupervisor(LoggingConfigurable):
         self._proc = proc
         self.pid = proc.pid
         assert proc.stdout is not None
+        if self._stopping:  # stop() ran while the process was being created
+            await self._terminate()
+            return False
         try:
             try:
                 line = await asyncio.wait_for(self._wait_ready_line(proc), self.startup_timeout)
