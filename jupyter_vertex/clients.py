@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,6 +31,8 @@ from .services.blocking import run_blocking
 __all__ = ["ClientFactory", "EmulatorEndpoint", "EmulatorLink", "Location"]
 
 AIPLATFORM = "google.cloud.aiplatform_v1"
+# Vertex AI locations: us-central1, europe-west4, northamerica-northeast1, me-central2 ...
+_REGION = re.compile(r"[a-z]+(?:-[a-z]+)*[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,12 @@ class ClientFactory(LoggingConfigurable):
                 account=None,
             )
         found = await run_blocking(self.discovery.discover)
+        if not _REGION.fullmatch(found.region):
+            raise ConfigurationError(
+                f"{found.region!r} is not a Vertex AI region (from {found.region_source}).",
+                hint="Set a region such as us-central1 or europe-west4: "
+                "`c.VertexApp.region = 'us-central1'` or `gcloud config set ai/region ...`.",
+            )
         return Location(
             backend="vertex", project=found.project, region=found.region, account=found.account
         )

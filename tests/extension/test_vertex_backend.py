@@ -126,3 +126,12 @@ class TestMissingProject:
         status, body = await api("GET", "status")
         assert status == 200
         assert (body["project"], body["region"]) == ("fixed-project", "us-east1")
+
+
+@pytest.mark.parametrize("vertex_config", [{"backend": "vertex", "region": "evil.com/x"}])
+async def test_a_region_that_is_not_one_is_a_configuration_error(
+    google_env: Path, api: Any
+) -> None:
+    status, body = await api("GET", "status")
+    assert (status, body["reason"]) == (503, "CONFIGURATION")
+    assert body["message"] == "'evil.com/x' is not a Vertex AI region (from config)."
