@@ -294,6 +294,9 @@ class EmulatorSupervisor(LoggingConfigurable):
             str(storage_port),
             "--data-dir",
             str(self.data_dir),
+            # The emulator lives in its own session; this makes it exit if we are killed.
+            "--parent-pid",
+            str(os.getpid()),
         ]
 
     async def _supervise(self) -> None:

@@ -40,6 +40,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="finish long-running operations after this many seconds instead of at once "
         "(to exercise clients' polling)",
     )
+    parser.add_argument(
+        "--parent-pid",
+        type=int,
+        default=None,
+        help="exit when this process (the supervisor) is no longer the parent",
+    )
     return parser.parse_args(argv)
 
 
@@ -56,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         storage_port=args.storage_port,
         operation_delay=max(0.0, args.operation_delay),
+        parent_pid=args.parent_pid,
     )
     try:
         settings.check()

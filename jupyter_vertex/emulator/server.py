@@ -57,6 +57,9 @@ class Settings:
     port: int = 0
     storage_port: int = 0
     operation_delay: float = 0.0
+    # When set, exit once this process is no longer our parent (the supervising Jupyter
+    # server died without stopping us, e.g. SIGKILL): an orphan would hold the data dir.
+    parent_pid: int | None = None
 
     def check(self) -> None:
         if not is_loopback(self.host):
@@ -154,15 +157,33 @@ class Emulator:
             self._lock = None
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+async def _watch_parent(parent_pid: int, stopping: asyncio.Event) -> None:
+    """Set ``stopping`` once we are reparented, i.e. ``parent_pid`` has died."""
+    while not stopping.is_set():
+        if os.getppid() != parent_pid:
+            log.warning("parent process %d is gone; stopping", parent_pid)
+            stopping.set()
+            return
+        await asyncio.sleep(PARENT_CHECK_SECONDS)
+
+
 async def serve(settings: Settings) -> None:
-    """Run until SIGTERM or SIGINT, then stop cleanly."""
+    """Run until SIGTERM or SIGINT (or the parent's death, when watched), then stop."""
     emulator = Emulator(settings)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
+    watcher = None
+    if settings.parent_pid is not None:
+        watcher = asyncio.create_task(_watch_parent(settings.parent_pid, stopping))
     try:
         await emulator.start()
         await stopping.wait()
     finally:
+        if watcher is not None:
+            watcher.cancel()
         await emulator.stop()

@@ -258,3 +258,57 @@ def test_operations_left_running_are_aborted_on_restart(slow_emulator: EmulatorP
     assert state["error"]["code"] == 10
     assert "interrupted" in state["error"]["message"]
     api.error("GET", f"v1/{pending['name'].split('/operations/')[0]}", status="NOT_FOUND")
+
+
+# A stand-in supervisor: starts the emulator in its own session with --parent-pid, prints
+# the emulator's pid, then waits to be killed.
+_PARENT = """
+import subprocess, sys, os, time
+child = subprocess.Popen(
+    [sys.executable, "-m", "jupyter_vertex.emulator", "--data-dir", sys.argv[1],
+     "--parent-pid", str(os.getpid())],
+    stdout=subprocess.PIPE, text=True, start_new_session=True,
+)
+line = child.stdout.readline()
+print(child.pid, line.split(" ", 1)[0], flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie (an unreaped orphan is dead for our purposes)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": PACKAGE_ROOT}
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, str(tmp_path / "vertex")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert parent.stdout is not None
+        child_pid_text, ready = parent.stdout.readline().split()
+        assert ready == "JUPYTER_VERTEX_EMULATOR_READY"
+        child_pid = int(child_pid_text)
+        assert _alive(child_pid)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        # Reparented children are reaped by init (or the nearest subreaper); poll until gone.
+        deadline = time.monotonic() + 15
+        while _alive(child_pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child_pid), "the orphaned emulator kept running"
+        # It stopped cleanly: the data dir is free again and its connection file removed.
+        assert not (tmp_path / "vertex" / "connection.json").exists()
+        with EmulatorProcess(tmp_path / "vertex"):
+            pass
+    finally:
+        parent.kill()
+        parent.wait(timeout=10)

@@ -25,12 +25,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--storage-port", type=int, default=0)
     parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--parent-pid", type=int, default=None)
     args = parser.parse_args()
     mode = os.environ.get("FAKE_EMULATOR_MODE", "ok")
     data = Path(args.data_dir)
     data.mkdir(parents=True, exist_ok=True)
     with (data / "starts").open("a") as f:
-        f.write(f"{os.getpid()} {args.port} {os.environ.get('JUPYTER_VERTEX_EMULATOR_TOKEN')}\n")
+        f.write(
+            f"{os.getpid()} {args.port} {os.environ.get('JUPYTER_VERTEX_EMULATOR_TOKEN')}"
+            f" {args.parent_pid}\n"
+        )
     print("fake emulator starting", flush=True)
     if mode == "crash":
         print("boom: cannot start", flush=True)

@@ -103,6 +103,8 @@ async def test_start_publish_stop(make: Any, tmp_path: Path) -> None:
         # The child does not get the published connection of a previous run.
         starts = (tmp_path / "emulator" / "starts").read_text().split()
         assert starts[2] == "None"
+        # It is told who its parent is, so it exits if the server is killed.
+        assert starts[3] == str(os.getpid())
     finally:
         await sup.stop()
     assert not alive(endpoint.pid)
