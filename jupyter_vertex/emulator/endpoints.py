@@ -218,18 +218,9 @@ async def _list(call: Call) -> Reply:
     items = await call.ctx.store.read(
         lambda tx: [render(e) for e in tx.children(KIND, location.path)]
     )
-    page, token = listing.list_page(
-        items,
-        SPEC,
-        scope=location.path,
-        filter_text=request.get("filter", ""),
-        order_by=request.get("orderBy", ""),
-        page_size=request.get("pageSize", 0),
-        page_token=request.get("pageToken", ""),
+    data = listing.list_response(
+        items, SPEC, scope=location.path, request=request, field="endpoints"
     )
-    data: dict[str, Any] = {"endpoints": page}
-    if token:
-        data["nextPageToken"] = token
     return Reply(f"{V1}.ListEndpointsResponse", data)
 
 

@@ -455,3 +455,28 @@ def list_page(
     page = keyed[:size]
     next_token = _encode_token(page[-1][0], fingerprint) if len(keyed) > size else ""
     return [item for _, item in page], next_token
+
+
+def list_response(
+    items: Sequence[Item],
+    spec: ListSpec,
+    *,
+    scope: str,
+    request: Mapping[str, Any],
+    field: str,
+) -> dict[str, Any]:
+    """A ``List…Response`` body: one page of ``items`` under ``field``, cut per the
+    request's ``filter``, ``orderBy``, ``pageSize`` and ``pageToken``."""
+    page, token = list_page(
+        items,
+        spec,
+        scope=scope,
+        filter_text=request.get("filter", ""),
+        order_by=request.get("orderBy", ""),
+        page_size=request.get("pageSize", 0),
+        page_token=request.get("pageToken", ""),
+    )
+    data: dict[str, Any] = {field: page}
+    if token:
+        data["nextPageToken"] = token
+    return data

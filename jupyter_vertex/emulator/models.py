@@ -538,18 +538,9 @@ async def _list(call: Call) -> Reply:
         return items
 
     items = await call.ctx.store.read(read)
-    page, token = listing.list_page(
-        items,
-        MODELS_SPEC,
-        scope=location.path,
-        filter_text=request.get("filter", ""),
-        order_by=request.get("orderBy", ""),
-        page_size=request.get("pageSize", 0),
-        page_token=request.get("pageToken", ""),
+    data = listing.list_response(
+        items, MODELS_SPEC, scope=location.path, request=request, field="models"
     )
-    data: dict[str, Any] = {"models": page}
-    if token:
-        data["nextPageToken"] = token
     return Reply(f"{V1}.ListModelsResponse", data)
 
 
@@ -563,18 +554,9 @@ async def _list_versions(call: Call) -> Reply:
         return [render(model, version, index) for version in _versions(tx, name.path)]
 
     items = await call.ctx.store.read(read)
-    page, token = listing.list_page(
-        items,
-        VERSIONS_SPEC,
-        scope=name.path,
-        filter_text=request.get("filter", ""),
-        order_by=request.get("orderBy", ""),
-        page_size=request.get("pageSize", 0),
-        page_token=request.get("pageToken", ""),
+    data = listing.list_response(
+        items, VERSIONS_SPEC, scope=name.path, request=request, field="models"
     )
-    data: dict[str, Any] = {"models": page}
-    if token:
-        data["nextPageToken"] = token
     return Reply(f"{V1}.ListModelVersionsResponse", data)
 
 
