@@ -16,13 +16,15 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Enum, Float, Int, TraitError, Type, Unicode, default, validate
+from traitlets import Dict, Enum, Float, Int, TraitError, Type, Unicode, default, validate
 
 from . import __version__
 from .clients import ClientFactory, EmulatorLink
 from .discovery import Discovery
 from .routes import default_handlers
 from .services import EndpointsService, ModelsService, StatusService, blocking
+from .services.packaging import DEFAULT_MAX_BYTES
+from .services.training import TrainingService
 from .supervisor import RUNTIME_FILE_NAME, EmulatorSupervisor, ExternalEmulator
 from .validation import load_spec
 
@@ -92,6 +94,12 @@ class VertexApp(ExtensionApp):
             raise TraitError("staging_bucket must be a gs:// URI")
         return str(value) if value else None
 
+    training_package_max_bytes = Int(
+        DEFAULT_MAX_BYTES,
+        config=True,
+        help="Largest folder (after .gitignore) packaged for training from a file, in bytes.",
+    )
+
     # -- the embedded Vertex -----------------------------------------------------------
 
     emulator_host = Unicode(
@@ -138,6 +146,38 @@ class VertexApp(ExtensionApp):
         "(<its data dir>/connection.json) instead of starting one.",
     )
 
+    training_python = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Python interpreter the embedded Vertex runs training with (its "
+        "--training-python; default: the emulator's own interpreter).",
+    )
+    training_image_python = Dict(
+        value_trait=Unicode(),
+        default_value={},
+        config=True,
+        help="Interpreter per training image URI prefix for the embedded Vertex (its "
+        "--image-python PREFIX=PATH), e.g. a kernel's environment for 'tf-'-images.",
+    )
+    training_max_concurrent_jobs = Int(
+        0,
+        config=True,
+        help="Training jobs the embedded Vertex runs at once (its --max-concurrent-jobs; "
+        "0: its default). The rest queue.",
+    )
+
+    def training_emulator_args(self) -> list[str]:
+        """Emulator CLI options for training; only those configured are passed."""
+        args: list[str] = []
+        if self.training_python:
+            args += ["--training-python", self.training_python]
+        for prefix, python in sorted(self.training_image_python.items()):
+            args += ["--image-python", f"{prefix}={python}"]
+        if self.training_max_concurrent_jobs > 0:
+            args += ["--max-concurrent-jobs", str(self.training_max_concurrent_jobs)]
+        return args
+
     @validate("emulator_host")
     def _validate_host(self, proposal: Any) -> str:
         host = str(proposal["value"])
@@ -172,6 +212,7 @@ class VertexApp(ExtensionApp):
     status_service: StatusService
     models_service: ModelsService
     endpoints_service: EndpointsService
+    training_service: TrainingService
 
     @property
     def uses_external_emulator(self) -> bool:
@@ -207,6 +248,9 @@ class VertexApp(ExtensionApp):
             parent=self,
             log=self.log,
         )
+        extra = self.training_emulator_args()
+        if extra:
+            supervisor.command = [*supervisor.command, *extra]
         return supervisor
 
     def initialize_settings(self) -> None:
@@ -229,12 +273,18 @@ class VertexApp(ExtensionApp):
             region=region,
             discovery=discovery,
             emulator=self.emulator,
+            staging_bucket=self.staging_bucket,
             parent=self,
             log=self.log,
         )
         self.status_service = StatusService(self.clients)
         self.models_service = ModelsService(self.clients)
         self.endpoints_service = EndpointsService(self.clients)
+        self.training_service = TrainingService(
+            self.clients,
+            root_dir=str(self.serverapp.root_dir) if self.serverapp else ".",
+            max_package_bytes=self.training_package_max_bytes,
+        )
         self.log.info(
             "jupyter_vertex %s: backend %s%s",
             __version__,

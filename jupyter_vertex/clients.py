@@ -76,6 +76,13 @@ def _import_client_class(module: str, name: str) -> type:
     return klass
 
 
+def _split_gs(uri: str) -> tuple[str, str]:
+    if not uri.startswith("gs://") or "/" not in uri[5:]:
+        raise ValueError(f"not a gs:// object URI: {uri!r}")
+    bucket, _, blob = uri[5:].partition("/")
+    return bucket, blob
+
+
 class ClientFactory(LoggingConfigurable):
     """Builds (off the loop) and caches Google API clients for the configured backend.
 
@@ -110,6 +117,7 @@ class ClientFactory(LoggingConfigurable):
         discovery: Discovery | None = None,
         emulator: EmulatorLink | None = None,
         user_agent: str = "jupyter-vertex",
+        staging_bucket: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -125,6 +133,8 @@ class ClientFactory(LoggingConfigurable):
         )
         self.emulator = emulator
         self.user_agent = user_agent
+        self._staging_bucket = staging_bucket
+        self._buckets_made: set[str] = set()
         self._clients: dict[tuple[str, ...], Any] = {}
         self._lock = asyncio.Lock()
 
@@ -162,6 +172,140 @@ class ClientFactory(LoggingConfigurable):
     async def endpoint_service(self) -> Any:
         """A ``google.cloud.aiplatform_v1.EndpointServiceClient``."""
         return await self.client(AIPLATFORM, "EndpointServiceClient")
+
+    async def job_service(self) -> Any:
+        """A ``google.cloud.aiplatform_v1.JobServiceClient`` (custom jobs)."""
+        return await self.client(AIPLATFORM, "JobServiceClient")
+
+    async def pipeline_service(self) -> Any:
+        """A ``google.cloud.aiplatform_v1.PipelineServiceClient`` (training pipelines)."""
+        return await self.client(AIPLATFORM, "PipelineServiceClient")
+
+    async def storage_client(self) -> Any:
+        """A ``google.cloud.storage.Client``: local Cloud Storage or Google's."""
+        return await self._special("storage", self._build_local_storage, self._build_storage)
+
+    async def logging_client(self) -> Any:
+        """A ``google.cloud.logging.Client`` (HTTP/JSON): the embedded Vertex or Google's.
+
+        The Logging GAPIC client has no REST transport; the handwritten client's HTTP
+        mode reads ``entries:list`` from any endpoint.
+        """
+        return await self._special("logging", self._build_local_logging, self._build_logging)
+
+    async def _special(self, kind: str, local: Any, vertex: Any) -> Any:
+        location = await self.location()
+        if self.backend == "local":
+            endpoint = await self._emulator_endpoint()
+            key: tuple[str, ...] = (kind, endpoint.url, endpoint.token, location.project)
+            build: tuple[Any, ...] = (local, endpoint, location.project)
+        else:
+            key = (kind, location.project)
+            build = (vertex, location.project)
+        cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        async with self._lock:
+            cached = self._clients.get(key)
+            if cached is None:
+                cached = await run_blocking(*build)
+                self._clients[key] = cached
+        return cached
+
+    def _build_local_storage(self, endpoint: EmulatorEndpoint, project: str) -> Any:
+        from google.api_core.client_options import ClientOptions
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import storage  # type: ignore[attr-defined]
+
+        if not endpoint.storage_url:
+            raise Unavailable(
+                "The embedded Vertex has no local Cloud Storage.",
+                hint="Set c.VertexApp.emulator_storage_url for an external embedded Vertex.",
+            )
+        return storage.Client(
+            project=project,
+            credentials=AnonymousCredentials(),
+            client_options=ClientOptions(api_endpoint=endpoint.storage_url),
+        )
+
+    def _build_storage(self, project: str) -> Any:
+        from google.cloud import storage  # type: ignore[attr-defined]
+
+        return storage.Client(project=project, credentials=self._vertex_credentials())
+
+    def _build_local_logging(self, endpoint: EmulatorEndpoint, project: str) -> Any:
+        import google.cloud.logging as logging
+        from google.oauth2.credentials import Credentials
+
+        return logging.Client(
+            project=project,
+            credentials=Credentials(token=endpoint.token),
+            _use_grpc=False,
+            client_options={"api_endpoint": endpoint.url},
+        )
+
+    def _build_logging(self, project: str) -> Any:
+        import google.cloud.logging as logging
+
+        return logging.Client(
+            project=project, credentials=self._vertex_credentials(), _use_grpc=False
+        )
+
+    def _vertex_credentials(self) -> Any:
+        found = self.discovery.discover()
+        if found.credentials is None:
+            raise ConfigurationError(
+                "No Google Cloud credentials were found.",
+                hint="Run `gcloud auth application-default login` in a terminal.",
+            )
+        return found.credentials
+
+    # -- staging ----------------------------------------------------------------
+
+    async def staging_bucket(self, *, create: bool = True) -> str | None:
+        """``gs://bucket`` for training packages and outputs.
+
+        ``local``: ``gs://{project}-vertex-staging-{region}`` in local Cloud Storage (made on
+        first use, as ``jupyter_vertex.emulator.init`` does). ``vertex``:
+        ``c.VertexApp.staging_bucket`` (CONFIGURATION when unset).
+        """
+        location = await self.location()
+        if self.backend != "local":
+            if self._staging_bucket:
+                return self._staging_bucket.rstrip("/")
+            if not create:
+                return None
+            raise ConfigurationError(
+                "Training on Vertex AI needs a Cloud Storage staging bucket.",
+                hint="Set `c.VertexApp.staging_bucket = 'gs://my-bucket'` (a bucket in the "
+                "job's region that the account can write).",
+            )
+        name = f"{location.project}-vertex-staging-{location.region}"[:63].rstrip("-")
+        if create and name not in self._buckets_made:
+            client = await self.storage_client()
+
+            def ensure() -> None:
+                if client.lookup_bucket(name) is None:
+                    try:
+                        client.create_bucket(name)
+                    except Exception as exc:  # made meanwhile by another request
+                        if type(exc).__name__ != "Conflict":
+                            raise
+
+            await run_blocking(ensure)
+            self._buckets_made.add(name)
+        return f"gs://{name}"
+
+    async def upload(self, file: Any, uri: str) -> None:
+        """Upload a local file to ``gs://bucket/object`` (off the loop)."""
+        client = await self.storage_client()
+        bucket, blob = _split_gs(uri)
+        await run_blocking(lambda: client.bucket(bucket).blob(blob).upload_from_filename(str(file)))
+
+    async def delete_object(self, uri: str) -> None:
+        client = await self.storage_client()
+        bucket, blob = _split_gs(uri)
+        await run_blocking(lambda: client.bucket(bucket).blob(blob).delete())
 
     async def client(self, module: str, name: str) -> Any:
         """A cached GAPIC client ``module.name`` for the current backend."""

@@ -284,6 +284,83 @@ class EndpointHandler(BaseHandler):
         self.finish()
 
 
+class JobsHandler(BaseHandler):
+    route = "/jobs"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        p = self.params()
+        page = await self.vertex.training_service.list(
+            kind=p.get("kind"),
+            state=p.get("state"),
+            page_size=p.get("pageSize"),
+            page_token=p.get("pageToken"),
+        )
+        self.reply(page)
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        self.params()
+        body = self.json_body()
+        created = await self.vertex.training_service.create(body)
+        location = url_path_join(self.base_url, API_PREFIX, "jobs", created["kind"], created["id"])
+        self.set_header("Location", location)
+        self.reply(created, status=201)
+
+
+class JobHandler(BaseHandler):
+    route = "/jobs/{kind}/{jobId}"
+
+    @web.authenticated
+    @authorized
+    async def get(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.vertex.training_service.get(p["kind"], p["jobId"]))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, **_: str) -> None:
+        p = self.params()
+        await self.vertex.training_service.delete(p["kind"], p["jobId"])
+        self.set_status(204)
+        self.finish()
+
+
+class JobCancelHandler(BaseHandler):
+    route = "/jobs/{kind}/{jobId}/cancel"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.vertex.training_service.cancel(p["kind"], p["jobId"]))
+
+
+class JobLogsHandler(BaseHandler):
+    route = "/jobs/{kind}/{jobId}/logs"
+
+    @web.authenticated
+    @authorized
+    async def get(self, **_: str) -> None:
+        p = self.params()
+        page = await self.vertex.training_service.logs(
+            p["kind"], p["jobId"], cursor=p.get("cursor"), page_size=p.get("pageSize")
+        )
+        self.reply(page)
+
+
+class JobCodeHandler(BaseHandler):
+    route = "/jobs/{kind}/{jobId}/code"
+
+    @web.authenticated
+    @authorized
+    async def get(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.vertex.training_service.code(p["kind"], p["jobId"]))
+
+
 class NotFoundHandler(BaseHandler):
     """Any other path under the API prefix: a JSON 404 (after authentication)."""
 
@@ -325,6 +402,11 @@ ROUTE_HANDLERS: tuple[type[BaseHandler], ...] = (
     ModelVersionsHandler,
     EndpointsHandler,
     EndpointHandler,
+    JobsHandler,
+    JobHandler,
+    JobCancelHandler,
+    JobLogsHandler,
+    JobCodeHandler,
 )
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..clients import ClientFactory
 
-CAPABILITIES = ("models", "endpoints")
+CAPABILITIES = ("models", "endpoints", "training")
 
 
 class StatusService:

@@ -1,0 +1,99 @@
+"""Git provenance of a training file: commit, branch and uncommitted changes, as labels.
+
+``git`` runs as an asyncio subprocess with a fixed argv (no shell), in the file's folder.
+Not a repository, no commit yet, or no ``git`` at all: :func:`git_provenance` answers
+``None`` and the job simply has no git labels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["GitProvenance", "git_provenance", "provenance_from_labels"]
+
+LABEL_COMMIT = "git-commit"
+LABEL_BRANCH = "git-branch"
+LABEL_DIRTY = "git-dirty"
+TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class GitProvenance:
+    commit: str  # short sha
+    branch: str | None  # None when HEAD is detached
+    dirty: bool
+
+    def labels(self) -> dict[str, str]:
+        out = {LABEL_COMMIT: self.commit, LABEL_DIRTY: "true" if self.dirty else "false"}
+        if self.branch:
+            out[LABEL_BRANCH] = label_value(self.branch)
+        return out
+
+
+def label_value(text: str) -> str:
+    """Text as a Vertex AI label value: lowercase ``[a-z0-9_-]``, at most 63 characters."""
+    return re.sub(r"[^a-z0-9_-]", "-", text.lower())[:63]
+
+
+async def _git(folder: Path, *args: str, git: str) -> tuple[int, str]:
+    env = {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+    proc = await asyncio.create_subprocess_exec(
+        git,
+        "-C",
+        str(folder),
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return -1, ""
+    return proc.returncode or 0, out.decode("utf-8", "replace").strip()
+
+
+async def git_provenance(folder: Path, *, git: str | None = None) -> GitProvenance | None:
+    """Commit, branch and dirtiness of the repository holding ``folder``, or ``None``."""
+    executable = git or shutil.which("git")
+    if executable is None:
+        return None
+    try:
+        code, commit = await _git(folder, "rev-parse", "--short", "HEAD", git=executable)
+        if code != 0 or not commit:
+            return None  # not a repository, or no commit yet
+        code, branch = await _git(
+            folder, "symbolic-ref", "--quiet", "--short", "HEAD", git=executable
+        )
+        code_status, status = await _git(
+            folder, "status", "--porcelain", "--untracked-files=normal", git=executable
+        )
+    except OSError:
+        return None
+    return GitProvenance(
+        commit=commit.lower(),
+        branch=branch if code == 0 and branch else None,
+        dirty=code_status != 0 or bool(status),
+    )
+
+
+def provenance_from_labels(labels: Mapping[str, str]) -> dict[str, Any] | None:
+    """The API's ``git`` object of a job from its labels (``None`` without them)."""
+    commit = labels.get(LABEL_COMMIT)
+    if not commit:
+        return None
+    return {
+        "commit": commit,
+        "branch": labels.get(LABEL_BRANCH) or None,
+        "dirty": labels.get(LABEL_DIRTY) == "true",
+    }
