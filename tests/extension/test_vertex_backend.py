@@ -135,3 +135,34 @@ async def test_a_region_that_is_not_one_is_a_configuration_error(
     status, body = await api("GET", "status")
     assert (status, body["reason"]) == (503, "CONFIGURATION")
     assert body["message"] == "'evil.com/x' is not a Vertex AI region (from config)."
+
+
+async def test_training_clients_target_google(vertex_app: Any) -> None:
+    clients = vertex_app.clients
+    jobs = await clients.job_service()
+    pipelines = await clients.pipeline_service()
+    for client in (jobs, pipelines):
+        assert client.api_endpoint == "europe-west4-aiplatform.googleapis.com"
+        assert client.transport.kind == "rest"
+    storage = await clients.storage_client()
+    assert storage.project == "metadata-project"
+    assert storage._connection.API_BASE_URL == "https://storage.googleapis.com"
+    logging = await clients.logging_client()
+    assert logging.project == "metadata-project"
+    assert logging._connection.API_BASE_URL == "https://logging.googleapis.com"
+    assert await clients.logging_client() is logging  # cached
+
+
+async def test_training_needs_a_staging_bucket(api: Any, jp_root_dir: Path) -> None:
+    (jp_root_dir / "train.py").write_text("print('hi')\n")
+    status, body = await api("POST", "jobs", body={"path": "train.py"})
+    assert (status, body["reason"]) == (503, "CONFIGURATION")
+    assert body["message"] == "Training on Vertex AI needs a Cloud Storage staging bucket."
+    assert "c.VertexApp.staging_bucket = 'gs://my-bucket'" in body["hint"]
+
+
+@pytest.mark.parametrize(
+    "vertex_config", [{"backend": "vertex", "staging_bucket": "gs://my-staging"}]
+)
+async def test_the_configured_staging_bucket_is_used(google_env: Path, vertex_app: Any) -> None:
+    assert await vertex_app.clients.staging_bucket() == "gs://my-staging"
