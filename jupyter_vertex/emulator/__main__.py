@@ -46,7 +46,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="exit when this process (the supervisor) is no longer the parent",
     )
+    parser.add_argument(
+        "--training-python",
+        default=sys.executable,
+        help="the Python interpreter that runs Vertex's prebuilt training images "
+        "(default: this interpreter)",
+    )
+    parser.add_argument(
+        "--image-python",
+        action="append",
+        default=[],
+        metavar="PREFIX=PATH",
+        help="run training images whose URI starts with PREFIX with the interpreter PATH "
+        "(repeatable; the longest matching prefix wins)",
+    )
+    parser.add_argument(
+        "--max-concurrent-jobs",
+        type=int,
+        default=2,
+        help="training jobs that run at once; the others stay QUEUED (default 2)",
+    )
     return parser.parse_args(argv)
+
+
+def image_pythons(values: list[str]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        prefix, sep, path = value.partition("=")
+        if not sep or not prefix or not path:
+            raise ConfigurationError(f"--image-python {value!r}: expected PREFIX=PATH")
+        pairs.append((prefix, path))
+    return tuple(pairs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        images = image_pythons(args.image_python)
+    except ConfigurationError as error:
+        print(f"jupyter-vertex-emulator: {error}", file=sys.stderr)
+        return 2
     settings = Settings(
         data_dir=args.data_dir,
         host=args.host,
@@ -63,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         storage_port=args.storage_port,
         operation_delay=max(0.0, args.operation_delay),
         parent_pid=args.parent_pid,
+        training_python=args.training_python,
+        image_python=images,
+        max_concurrent_jobs=args.max_concurrent_jobs,
     )
     try:
         settings.check()

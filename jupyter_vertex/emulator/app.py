@@ -15,7 +15,7 @@ from typing import Any
 
 import tornado.web
 
-from . import endpoints, models, operations, protos
+from . import endpoints, jobs, logging_api, models, operations, pipelines, protos
 from .auth import is_authorized
 from .errors import ApiError, internal, invalid_argument, not_found, unauthenticated
 from .routing import Call, Context, Route, Router
@@ -27,7 +27,14 @@ HARD_BODY_BYTES = 256 * 1024 * 1024  # the connection is dropped beyond this
 
 
 def all_routes() -> list[Route]:
-    return models.routes() + endpoints.routes() + operations.routes()
+    return (
+        models.routes()
+        + endpoints.routes()
+        + jobs.routes()
+        + pipelines.routes()
+        + operations.routes()
+        + logging_api.routes()
+    )
 
 
 def _camel(name: str) -> str:
@@ -118,6 +125,10 @@ class ApiHandler(tornado.web.RequestHandler):
             for key, values in self.request.query_arguments.items()
         }
         int_enums = any("enum-encoding=int" in alt for alt in query.get("$alt", []))
+        if not route.request_type:  # not a Vertex message (Cloud Logging): plain JSON
+            raw = {k: v[-1] for k, v in query.items() if not k.startswith("$")}
+            raw.update(self._json_body() or {})
+            return (await route.handler(Call(self.ctx, raw, int_enums))).data
         request = protos.query_to_request(route.request_type, query)
         body = self._json_body()
         if route.body == "*":

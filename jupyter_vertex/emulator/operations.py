@@ -305,7 +305,7 @@ def _finish(
 
 # Collections whose resources own operations (``…/{collection}/*/operations/*``); the
 # location itself owns the rest. Later slices add theirs (customJobs, notebookRuntimes...).
-OWNER_COLLECTIONS: tuple[str, ...] = ("models", "endpoints")
+OWNER_COLLECTIONS: tuple[str, ...] = ("models", "endpoints", "customJobs", "trainingPipelines")
 
 
 def _check_name(name: str) -> None:

@@ -30,7 +30,13 @@ from google.protobuf.descriptor import FieldDescriptor as F
 from .errors import invalid_argument
 
 # The aiplatform_v1 ``types`` modules this emulator serves. Later slices add theirs here.
-TYPE_MODULES: tuple[str, ...] = ("model_service", "endpoint_service", "operation")
+TYPE_MODULES: tuple[str, ...] = (
+    "model_service",
+    "endpoint_service",
+    "operation",
+    "job_service",
+    "pipeline_service",
+)
 
 _lock = threading.Lock()
 _loaded: set[str] = set()

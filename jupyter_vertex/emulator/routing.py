@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 if TYPE_CHECKING:  # pragma: no cover
     from .operations import Operations
+    from .runner import Runner
     from .storage import LocalStorage
     from .store import Store
 
@@ -28,6 +29,7 @@ class Context:
     store: Store
     operations: Operations
     storage: LocalStorage | None
+    runner: Runner | None = None
 
 
 @dataclass
@@ -54,7 +56,7 @@ Handler = Callable[[Call], Awaitable[Reply]]
 class Route:
     method: str  # GET, POST, PATCH, DELETE
     template: str
-    request_type: str  # the request message's full name
+    request_type: str  # the request message's full name; "" for plain JSON (non-Vertex)
     handler: Handler
     body: str | None = None  # "*" or a request field name, as in the HTTP rule
 

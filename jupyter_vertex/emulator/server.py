@@ -12,7 +12,7 @@ import logging
 import os
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -25,8 +25,10 @@ from .auth import load_or_create_token
 from .connection import write_private_file
 from .operations import Operations
 from .routing import Context
+from .runner import Runner
 from .storage import LocalStorage
 from .store import Store
+from .workerpool import Interpreters
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ CONNECTION_FILE = "connection.json"
 DATABASE_FILE = "vertex.sqlite3"
 LOCK_FILE = "emulator.lock"
 STORAGE_DIR = "storage"
+JOBS_DIR = "jobs"
 
 
 class ConfigurationError(Exception):
@@ -60,6 +63,12 @@ class Settings:
     # When set, exit once this process is no longer our parent (the supervising Jupyter
     # server died without stopping us, e.g. SIGKILL): an orphan would hold the data dir.
     parent_pid: int | None = None
+    # training: the Python that runs Vertex's prebuilt training images, per-image overrides
+    # (image URI prefix, interpreter), and how many jobs run at once
+    training_python: str = field(default_factory=lambda: sys.executable)
+    image_python: tuple[tuple[str, str], ...] = ()
+    max_concurrent_jobs: int = 2
+    cancel_grace: float = 5.0
 
     def check(self) -> None:
         if not is_loopback(self.host):
@@ -70,6 +79,12 @@ class Settings:
         for name, port in (("port", self.port), ("storage port", self.storage_port)):
             if not 0 <= port <= 65535:
                 raise ConfigurationError(f"invalid {name} {port}")
+        if self.max_concurrent_jobs < 1:
+            raise ConfigurationError("--max-concurrent-jobs must be at least 1")
+        for prefix, python in (("", self.training_python), *self.image_python):
+            if not os.path.isabs(python) or not os.access(python, os.X_OK):
+                what = f"--image-python {prefix}=" if prefix else "--training-python "
+                raise ConfigurationError(f"{what}{python}: not an executable absolute path")
 
 
 def _url(host: str, port: int) -> str:
@@ -85,6 +100,14 @@ class Emulator:
         self.operations = Operations(self.store, delay=settings.operation_delay)
         self.storage = LocalStorage(
             self.data_dir / STORAGE_DIR, settings.host, settings.storage_port
+        )
+        self.runner = Runner(
+            self.store,
+            self.storage,
+            self.data_dir / JOBS_DIR,
+            Interpreters(settings.training_python, settings.image_python),
+            max_concurrent=settings.max_concurrent_jobs,
+            cancel_grace=settings.cancel_grace,
         )
         self.token = ""
         self.url = ""
@@ -119,7 +142,10 @@ class Emulator:
         if interrupted:
             log.warning("ended %d operation(s) left running by a previous process", interrupted)
         self.storage.start()
-        ctx = Context(store=self.store, operations=self.operations, storage=self.storage)
+        await self.runner.start()
+        ctx = Context(
+            store=self.store, operations=self.operations, storage=self.storage, runner=self.runner
+        )
         app = make_app(ctx, self.token)
         sockets = bind_sockets(self.settings.port, address=self.settings.host)
         port = sockets[0].getsockname()[1]
@@ -146,6 +172,7 @@ class Emulator:
                 log.warning("some connections did not close in time")
             self._http = None
         await self.operations.close()
+        await self.runner.close()
         self.storage.stop()
         await self.store.close()
         if self._lock is not None:

@@ -85,6 +85,23 @@ class LocalStorage:
             raise
         return [item["name"] for item in payload.get("items") or []]
 
+    async def download(self, bucket: str, name: str, target: Path) -> bool:
+        """Copy one object to ``target``; False when it does not exist."""
+        return await asyncio.to_thread(self._download, bucket, name, target)
+
+    def _download(self, bucket: str, name: str, target: Path) -> bool:
+        quoted = f"{urllib.parse.quote(bucket, safe='')}/o/{urllib.parse.quote(name, safe='')}"
+        url = f"{self.url}/download/storage/v1/b/{quoted}?alt=media"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - loopback
+                target.write_bytes(answer.read())
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return False
+            raise
+        return True
+
     async def check_artifact_uri(
         self, uri: str, field: str, expected_files: tuple[str, ...] = ()
     ) -> ApiError | None:

@@ -165,6 +165,10 @@ class EmulatorProcess:
         self._cleanup()
         return code
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash: nothing is cleaned up by the emulator itself."""
+        self._kill()
+
     def restart(self) -> EmulatorProcess:
         self.stop()
         return self.start()

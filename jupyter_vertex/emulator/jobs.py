@@ -1,0 +1,274 @@
+"""CustomJobs: Create/Get/List/Cancel/DeleteCustomJob, and the job record's state changes.
+
+A ``customJob`` row holds the CustomJob as answered plus a few private fields (keys starting
+with ``_``, never answered): ``_projectId`` (the project as the client named it, for
+``CLOUD_ML_PROJECT_ID``) and ``_pipeline`` (the TrainingPipeline a backing job belongs to).
+The runner (``runner.py``) moves jobs through Vertex's states:
+
+    QUEUED → PENDING → RUNNING → SUCCEEDED | FAILED
+                 └──────────┴──→ CANCELLING → CANCELLED     (QUEUED → CANCELLED at once)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import listing
+from .errors import failed_precondition, invalid_argument, not_found
+from .resources import (
+    LocationName,
+    ResourceName,
+    new_numeric_id,
+    parse_location,
+    parse_resource_name,
+    validate_display_name,
+    validate_labels,
+)
+from .routing import Call, Reply, Route
+from .storage import split_gs_uri
+from .store import Tx
+from .workerpool import Pool, parse_pools
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .runner import Runner
+
+V1 = "google.cloud.aiplatform.v1"
+CUSTOM_JOB = f"{V1}.CustomJob"
+KIND = "customJob"
+
+QUEUED, PENDING, RUNNING = "JOB_STATE_QUEUED", "JOB_STATE_PENDING", "JOB_STATE_RUNNING"
+SUCCEEDED, FAILED = "JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED"
+CANCELLING, CANCELLED = "JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED"
+ACTIVE = (PENDING, RUNNING, CANCELLING)
+TERMINAL = (SUCCEEDED, FAILED, CANCELLED)
+CANCELLED_ERROR = {"code": 1, "message": "CANCELED"}
+
+_OUTPUT_ONLY = {
+    "name",
+    "state",
+    "createTime",
+    "startTime",
+    "endTime",
+    "updateTime",
+    "error",
+    "webAccessUris",
+    "satisfiesPzs",
+    "satisfiesPzi",
+}
+
+SPEC = listing.ListSpec(
+    filters={
+        "display_name": listing.string_field("displayName"),
+        "state": listing.string_field("state"),
+        "labels": listing.map_field("labels"),
+        "create_time": listing.timestamp_field("createTime"),
+        "update_time": listing.timestamp_field("updateTime"),
+    },
+    orders={
+        "display_name": "displayName",
+        "create_time": "createTime",
+        "update_time": "updateTime",
+    },
+)
+
+
+def render(job: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in job.items() if not k.startswith("_")}
+
+
+def runner_of(call: Call) -> Runner:
+    runner = call.ctx.runner
+    if runner is None:  # pragma: no cover - the CLI always runs one
+        raise failed_precondition("Training is not available in this emulator.")
+    return runner
+
+
+def get_job(tx: Tx, path: str) -> dict[str, Any]:
+    found = tx.get(path, KIND)
+    if found is None:
+        raise not_found(f"CustomJob {path} not found.")
+    return found
+
+
+def set_state(
+    job: dict[str, Any], state: str, now: str, error: dict[str, Any] | None = None
+) -> None:
+    """Apply a state change and its timestamps to a job record."""
+    job["state"] = state
+    job["updateTime"] = now
+    if state == RUNNING and "startTime" not in job:
+        job["startTime"] = now
+    if state in TERMINAL:
+        job["endTime"] = now
+    if error is not None:
+        job["error"] = error
+
+
+# creating ----------------------------------------------------------------------------------
+
+
+async def check_packages(call: Call, pools: list[Pool], where: str) -> None:
+    """Every gs:// package URI names an object in local storage (INVALID_ARGUMENT if not)."""
+    storage = call.ctx.storage
+    for pool in pools:
+        for position, uri in enumerate(pool.package_uris):
+            if not uri.startswith("gs://"):
+                continue
+            field = f"{where}[{pool.index}].python_package_spec.package_uris[{position}]"
+            bucket, name = split_gs_uri(uri, field)
+            found = None if storage is None else await storage.list_objects(bucket, name)
+            if not found or name not in found:
+                raise invalid_argument(f"Invalid {field}: no object at {uri}.")
+
+
+def check_base_output(spec: dict[str, Any], field: str) -> str:
+    base = str((spec.get("baseOutputDirectory") or {}).get("outputUriPrefix", ""))
+    if base:
+        split_gs_uri(base, field)
+    return base
+
+
+class CreatePlan:
+    """A validated CreateCustomJobRequest."""
+
+    def __init__(self, request: dict[str, Any], runner: Runner) -> None:
+        parent = request.get("parent", "")
+        self.location: LocationName = parse_location(parent, "parent")
+        self.project_id = parent.split("/")[1]
+        body = request.get("customJob")
+        if not body:
+            raise invalid_argument("custom_job is required.")
+        validate_display_name(body.get("displayName"), "custom_job.display_name")
+        validate_labels(body.get("labels") or {}, "custom_job.labels")
+        spec = body.get("jobSpec")
+        if spec is None:
+            raise invalid_argument("custom_job.job_spec is required.")
+        self.where = "custom_job.job_spec.worker_pool_specs"
+        self.pools = parse_pools(spec.get("workerPoolSpecs"), self.where, runner.interpreters)
+        check_base_output(spec, "custom_job.job_spec.base_output_directory.output_uri_prefix")
+        self.body = {k: v for k, v in body.items() if k not in _OUTPUT_ONLY}
+        self.path = self.location.child("customJobs", new_numeric_id())
+
+    def record(self, now: str, pipeline: str | None = None) -> dict[str, Any]:
+        job = {
+            "name": self.path,
+            **self.body,
+            "state": QUEUED,
+            "createTime": now,
+            "updateTime": now,
+            "_projectId": self.project_id,
+        }
+        if pipeline:
+            job["_pipeline"] = pipeline
+        return job
+
+
+async def _create(call: Call) -> Reply:
+    runner = runner_of(call)
+    plan = CreatePlan(call.request, runner)
+    await check_packages(call, plan.pools, plan.where)
+
+    def write(tx: Tx) -> dict[str, Any]:
+        job = plan.record(tx.now)
+        tx.insert(KIND, plan.path, plan.location.path, job)
+        return job
+
+    job = await call.ctx.store.write(write)
+    runner.kick()
+    return Reply(CUSTOM_JOB, render(job))
+
+
+# reading -----------------------------------------------------------------------------------
+
+
+async def _get(call: Call) -> Reply:
+    name = parse_resource_name(call.request.get("name", ""), "customJobs")
+    return Reply(CUSTOM_JOB, render(await call.ctx.store.read(lambda tx: get_job(tx, name.path))))
+
+
+async def _list(call: Call) -> Reply:
+    request = call.request
+    location = parse_location(request.get("parent", ""), "parent")
+    items = await call.ctx.store.read(
+        lambda tx: [render(j) for j in tx.children(KIND, location.path)]
+    )
+    data = listing.list_response(
+        items, SPEC, scope=location.path, request=request, field="customJobs"
+    )
+    return Reply(f"{V1}.ListCustomJobsResponse", data)
+
+
+# cancelling and deleting -------------------------------------------------------------------
+
+
+def request_cancel(tx: Tx, path: str, what: str = "CustomJob") -> dict[str, Any]:
+    """Mark a job cancelled (QUEUED) or cancelling (running); answer the record."""
+    job = get_job(tx, path)
+    state = job.get("state", QUEUED)
+    if state in TERMINAL:
+        raise failed_precondition(
+            f"Cannot cancel {what} {path}: it is already in the terminal state {state}."
+        )
+    if state == QUEUED:
+        set_state(job, CANCELLED, tx.now, CANCELLED_ERROR)
+    elif state != CANCELLING:
+        set_state(job, CANCELLING, tx.now)
+    tx.update(path, job)
+    return job
+
+
+async def _cancel(call: Call) -> Reply:
+    runner = runner_of(call)
+    name = parse_resource_name(call.request.get("name", ""), "customJobs")
+    await runner.cancel(name.path)
+    return Reply("google.protobuf.Empty", {})
+
+
+def check_delete(tx: Tx, name: ResourceName) -> None:
+    job = get_job(tx, name.path)
+    state = job.get("state", QUEUED)
+    if state not in TERMINAL:
+        raise failed_precondition(
+            f"The CustomJob {name.path} is in state {state} and cannot be deleted; cancel it first."
+        )
+
+
+def delete_job(tx: Tx, name: ResourceName) -> dict[str, Any]:
+    check_delete(tx, name)
+    tx.delete(name.path)
+    return {}
+
+
+async def _delete(call: Call) -> Reply:
+    name = parse_resource_name(call.request.get("name", ""), "customJobs")
+    operation = await call.ctx.operations.run(
+        parent=name.location.path,
+        metadata_type=f"{V1}.DeleteOperationMetadata",
+        response_type="google.protobuf.Empty",
+        check=lambda tx: check_delete(tx, name),
+        work=lambda tx: delete_job(tx, name),
+    )
+    return Reply("google.longrunning.Operation", operation)
+
+
+def routes() -> list[Route]:
+    location = "projects/*/locations/*"
+    job = f"{location}/customJobs/*"
+    request = f"{V1}."
+    return [
+        Route(
+            "POST",
+            f"/v1/{{parent={location}}}/customJobs",
+            request + "CreateCustomJobRequest",
+            _create,
+            "custom_job",
+        ),
+        Route("GET", f"/v1/{{name={job}}}", request + "GetCustomJobRequest", _get),
+        Route(
+            "GET", f"/v1/{{parent={location}}}/customJobs", request + "ListCustomJobsRequest", _list
+        ),
+        Route(
+            "POST", f"/v1/{{name={job}}}:cancel", request + "CancelCustomJobRequest", _cancel, "*"
+        ),
+        Route("DELETE", f"/v1/{{name={job}}}", request + "DeleteCustomJobRequest", _delete),
+    ]

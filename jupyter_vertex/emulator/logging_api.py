@@ -1,0 +1,240 @@
+"""Cloud Logging v2 ``entries:list`` over the training replicas' logs.
+
+Each replica's ``log.jsonl`` (written by ``replica.py``) is served as LogEntries the way
+Vertex AI's jobs appear in Cloud Logging: ``logName`` ``projects/P/logs/workerpool0-0``,
+``resource`` ``{type: ml_job, labels: {job_id, project_id, task_name}}``, ``severity`` INFO
+(stdout) or ERROR (stderr), ``textPayload``. Logs outlive a deleted job, as they do in
+Cloud Logging.
+
+``filter``: restrictions joined by ``AND`` (or juxtaposed): ``resource.type``,
+``resource.labels.job_id`` / ``task_name`` / ``project_id``, ``logName``, ``severity``
+(``=``, ``>=`` …, by severity order), ``timestamp`` (``=``, ``>``, ``>=``, ``<``, ``<=``,
+quoted RFC 3339; the client library adds ``timestamp>="…"`` itself), ``insertId``, and
+``textPayload`` (``=`` or ``:`` substring). ``orderBy`` ``timestamp asc|desc``; ``pageSize``
+(default and max 1000) and ``pageToken`` (an offset tied to the query).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import invalid_argument
+from .resources import parse_timestamp, project_number
+from .routing import Call, Reply, Route
+
+MAX_PAGE = 1000
+SEVERITIES = [
+    "DEFAULT",
+    "DEBUG",
+    "INFO",
+    "NOTICE",
+    "WARNING",
+    "ERROR",
+    "CRITICAL",
+    "ALERT",
+    "EMERGENCY",
+]
+_TERM = re.compile(
+    r"\s*(?P<field>[A-Za-z_][\w.]*)\s*(?P<op>>=|<=|!=|=|>|<|:)\s*"
+    r'(?P<value>"(?:[^"\\]|\\.)*"|[^\s()"]+)\s*'
+)
+
+
+def _timestamp(text: str) -> tuple[int, int]:
+    fixed = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text.strip())  # %z gives +0000
+    try:
+        return parse_timestamp(fixed)
+    except ValueError:
+        raise invalid_argument(f"Invalid filter: {text!r} is not an RFC 3339 timestamp.") from None
+
+
+def parse_filter(text: str) -> list[tuple[str, str, str]]:
+    terms: list[tuple[str, str, str]] = []
+    pos, text = 0, text.strip()
+    while pos < len(text):
+        if terms:
+            conj = re.match(r"\s*AND\s+", text[pos:])
+            if conj:
+                pos += conj.end()
+        match = _TERM.match(text, pos)
+        if not match:
+            raise invalid_argument(
+                f"Invalid filter at position {pos}: expected FIELD OP VALUE joined by AND "
+                f"(the embedded Vertex supports this subset), got {text[pos : pos + 40]!r}."
+            )
+        value = match.group("value")
+        if value.startswith('"'):
+            value = json.loads(value)
+        terms.append((match.group("field"), match.group("op"), value))
+        pos = match.end()
+    return terms
+
+
+def _compare(actual: Any, op: str, expected: Any) -> bool:
+    if op == "=":
+        return bool(actual == expected)
+    if op == "!=":
+        return bool(actual != expected)
+    if op == ">":
+        return bool(actual > expected)
+    if op == ">=":
+        return bool(actual >= expected)
+    if op == "<":
+        return bool(actual < expected)
+    if op == "<=":
+        return bool(actual <= expected)
+    return str(expected) in str(actual)  # ':' has
+
+
+def _field(entry: dict[str, Any], field: str) -> Any:
+    if field == "timestamp":
+        return entry["timestamp"]
+    value: Any = entry
+    for part in field.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def matches(entry: dict[str, Any], terms: list[tuple[str, str, str]]) -> bool:
+    for field, op, expected in terms:
+        if field == "timestamp":
+            if not _compare(_timestamp(entry["timestamp"]), op, _timestamp(expected)):
+                return False
+        elif field == "severity":
+            if expected.upper() not in SEVERITIES:
+                raise invalid_argument(f"Invalid filter: unknown severity {expected!r}.")
+            rank = SEVERITIES.index(entry["severity"])
+            if not _compare(rank, op, SEVERITIES.index(expected.upper())):
+                return False
+        elif field in ("resource.type", "logName", "insertId", "textPayload") or field.startswith(
+            "resource.labels."
+        ):
+            if not _compare(_field(entry, field), op, expected):
+                return False
+        else:
+            raise invalid_argument(
+                f"Invalid filter: the embedded Vertex cannot filter on {field!r} (supported: "
+                "resource.type, resource.labels.*, logName, severity, timestamp, insertId, "
+                "textPayload)."
+            )
+    return True
+
+
+def _read_entries(
+    jobs_dir: Path, project: str, number: str, job: str | None
+) -> list[dict[str, Any]]:
+    folders = [jobs_dir / job] if job else sorted(p for p in jobs_dir.glob("*") if p.is_dir())
+    entries: list[dict[str, Any]] = []
+    for folder in folders:
+        try:
+            meta = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if meta.get("project") != number:
+            continue
+        for rdir in sorted((folder / "replicas").glob("*")):
+            try:
+                lines = (rdir / "log.jsonl").read_text(encoding="utf-8").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a line being written
+                entries.append(
+                    {
+                        "logName": f"projects/{project}/logs/{rdir.name}",
+                        "resource": {
+                            "type": "ml_job",
+                            "labels": {
+                                "job_id": folder.name,
+                                "project_id": project,
+                                "task_name": rdir.name,
+                            },
+                        },
+                        "timestamp": record["t"],
+                        "receiveTimestamp": record["t"],
+                        "severity": record["s"],
+                        "textPayload": record["m"],
+                        "insertId": f"{folder.name}-{rdir.name}-{record['n']:09d}",
+                        "labels": {
+                            "ml.googleapis.com/trial_type": "",
+                            "compute.googleapis.com/resource_name": rdir.name,
+                        },
+                    }
+                )
+    return entries
+
+
+def _token(fingerprint: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([fingerprint, offset]).encode()).decode()
+
+
+def _offset(token: str, fingerprint: str) -> int:
+    if not token:
+        return 0
+    try:
+        found, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, TypeError):
+        raise invalid_argument("Invalid page_token.") from None
+    if found != fingerprint or not isinstance(offset, int) or offset < 0:
+        raise invalid_argument("Invalid page_token: it belongs to another query.")
+    return offset
+
+
+async def list_entries(call: Call) -> Reply:
+    runner = call.ctx.runner
+    request = call.request
+    names = request.get("resourceNames") or []
+    if not isinstance(names, list) or not names:
+        raise invalid_argument('resource_names is required, e.g. ["projects/my-project"].')
+    filter_text = str(request.get("filter") or "")
+    terms = parse_filter(filter_text)
+    order = str(request.get("orderBy") or "timestamp asc").strip().lower()
+    if order not in ("timestamp asc", "timestamp desc", "timestamp"):
+        raise invalid_argument(
+            f'Invalid order_by: {order!r}; use "timestamp asc" or "timestamp desc".'
+        )
+    size = int(request.get("pageSize") or MAX_PAGE)
+    if size < 0:
+        raise invalid_argument("Invalid page_size: it must not be negative.")
+    size = min(size or MAX_PAGE, MAX_PAGE)
+    job = next((v for f, op, v in terms if f == "resource.labels.job_id" and op == "="), None)
+    entries: list[dict[str, Any]] = []
+    for name in names:
+        parts = str(name).split("/")
+        if len(parts) != 2 or parts[0] != "projects":
+            raise invalid_argument(f"Invalid resource_names: {name!r} is not projects/PROJECT.")
+        if runner is None or (job is not None and not re.match(r"^[\w-]+$", job)):
+            continue
+        found = await asyncio.to_thread(
+            _read_entries,
+            runner.jobs_dir,
+            parts[1],
+            project_number(parts[1], "resource_names"),
+            job,
+        )
+        entries += [e for e in found if matches(e, terms)]
+    entries.sort(
+        key=lambda e: (_timestamp(e["timestamp"]), e["insertId"]), reverse=order.endswith("desc")
+    )
+    fingerprint = hashlib.sha256(json.dumps([names, filter_text, order]).encode()).hexdigest()[:16]
+    start = _offset(str(request.get("pageToken") or ""), fingerprint)
+    page = entries[start : start + size]
+    data: dict[str, Any] = {"entries": page} if page else {}
+    if start + size < len(entries):
+        data["nextPageToken"] = _token(fingerprint, start + size)
+    return Reply("", data)
+
+
+def routes() -> list[Route]:
+    return [Route("POST", "/v2/entries:list", "", list_entries, "*")]
