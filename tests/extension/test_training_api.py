@@ -543,3 +543,79 @@ async def test_the_merged_listing_pages_through_both_kinds(api: Any, root: Path)
     assert sorted(j["id"] for j in customs["jobs"]) == sorted(
         i for k, i in listed if k == "customJob"
     )
+
+
+FOLLOW = """import os, sys, time
+print("first", flush=True)
+deadline = time.monotonic() + 60
+while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:
+    time.sleep(0.05)
+print("second", flush=True)
+print("third", flush=True)
+"""
+
+
+async def test_logs_follow_from_a_cursor(api: Any, jp_root_dir: Path, tmp_path: Path) -> None:
+    (jp_root_dir / "follow.py").write_text(FOLLOW)
+    gate = tmp_path / "gate"
+    status, job = await api("POST", "jobs", body={"path": "follow.py", "args": [str(gate)]})
+    assert status == 201, job
+
+    deadline = time.monotonic() + 120
+    cursor = None
+    while True:
+        status, page = await api("GET", "jobs", "customJob", job["id"], "logs")
+        assert status == 200, page
+        if "first" in [e["message"] for e in page["entries"]]:
+            cursor = page["cursor"]
+            assert page["state"] == "RUNNING"
+            break
+        assert time.monotonic() < deadline, page
+        await asyncio.sleep(0.2)
+    assert "second" not in [e["message"] for e in page["entries"]]
+    await asyncio.to_thread(gate.write_text, "go")
+    done = await _wait(api, job)
+    assert done["state"] == "SUCCEEDED", done
+    status, newer = await api(
+        "GET", "jobs", "customJob", job["id"], "logs", params={"cursor": cursor}
+    )
+    assert status == 200
+    assert [e["message"] for e in newer["entries"] if e["replica"] == "workerpool0-0"] == [
+        "second",
+        "third",
+    ]
+    # Page by page: one line at a time, never the same line twice.
+    seen: list[str] = []
+    cursor = None
+    for _ in range(20):
+        params = {"pageSize": "1", **({"cursor": cursor} if cursor else {})}
+        status, page = await api("GET", "jobs", "customJob", job["id"], "logs", params=params)
+        if not page["entries"]:
+            break
+        seen += [e["insertId"] for e in page["entries"]]
+        cursor = page["cursor"]
+    assert len(seen) == len(set(seen)) >= 3
+
+
+CLUSTER = """import json, os
+spec = json.loads(os.environ["CLUSTER_SPEC"])
+print("TASK", spec["task"]["type"], spec["task"]["index"], len(spec["cluster"]["workerpool1"]))
+"""
+
+
+async def test_two_replicas_each_get_their_cluster_spec(api: Any, jp_root_dir: Path) -> None:
+    (jp_root_dir / "cluster.py").write_text(CLUSTER)
+    status, job = await api("POST", "jobs", body={"path": "cluster.py", "replicaCount": 3})
+    assert status == 201, job
+    assert job["spec"]["replicaCount"] == 3
+    done = await _wait(api, job)
+    assert done["state"] == "SUCCEEDED", done
+    status, page = await api("GET", "jobs", "customJob", job["id"], "logs")
+    tasks = sorted(
+        (e["replica"], e["message"]) for e in page["entries"] if e["message"].startswith("TASK")
+    )
+    assert tasks == [
+        ("workerpool0-0", "TASK workerpool0 0 2"),
+        ("workerpool1-0", "TASK workerpool1 0 2"),
+        ("workerpool1-1", "TASK workerpool1 1 2"),
+    ]
