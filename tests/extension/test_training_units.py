@@ -522,3 +522,23 @@ def test_training_options_reach_the_emulator_argv_only_when_set() -> None:
         "--max-concurrent-jobs",
         "3",
     ]
+
+
+def test_runner_passes_args_to_a_notebook_as_a_parameter(root: Path, tmp_path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print('args:', args)")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, root / "proj" / "p.ipynb")
+    output = tmp_path / "kept.ipynb"
+    package = build_package(
+        resolve_source(root, "proj/p.ipynb"), workdir=tmp_path, notebook_output=str(output)
+    )
+    _install_and_run(package.file, tmp_path / "site", ["--lr", "0.1; rm -rf /"], tmp_path)
+    executed = nbformat.read(output, as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "args: ['--lr', '0.1; rm -rf /']\n"
