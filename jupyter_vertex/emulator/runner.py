@@ -76,7 +76,9 @@ def process_alive(pid: int, marker: str) -> bool:
         cmdline = (proc / "cmdline").read_bytes().decode("utf-8", "replace")
     except OSError:
         return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z" and marker in cmdline
+    if stat.rsplit(")", 1)[1].split()[0] == "Z":
+        return False
+    return not cmdline or marker in cmdline  # empty while an exec is under way
 
 
 def group_alive(pgid: int) -> bool:
@@ -271,6 +273,11 @@ class Runner:
                 name, jobs.FAILED, {"code": FAILED_CODE, "message": error.message}
             )
             return
+        except Exception as error:  # never leave a job PENDING because of a bug or a disk
+            log.exception("job %s could not be started", name)
+            message = f"The embedded Vertex could not start the job: {error}"
+            await self._transition(name, jobs.FAILED, {"code": 13, "message": message})
+            return
         await self._transition(name, jobs.RUNNING)
         await self._follow(name)
 
@@ -389,12 +396,15 @@ class Runner:
                 exit_code = int(json.loads((rdir / replica.EXIT).read_text())["exitCode"])
             except (OSError, ValueError, KeyError):
                 pass
-            try:
-                pid = int(json.loads((rdir / replica.PID).read_text())["pid"])
-            except (OSError, ValueError, KeyError):
-                child = self._children.get(str(rdir))
-                pid = child.pid if child is not None else None
-            alive = pid is not None and process_alive(pid, str(rdir))
+            child = self._children.get(str(rdir))
+            if child is not None:  # ours: asyncio knows whether it ended (no /proc race)
+                pid, alive = child.pid, child.returncode is None
+            else:  # a previous process's: its pid file and /proc
+                try:
+                    pid = int(json.loads((rdir / replica.PID).read_text())["pid"])
+                except (OSError, ValueError, KeyError):
+                    pid = None
+                alive = pid is not None and process_alive(pid, str(rdir))
             result.append(ReplicaStatus(rdir.name, rdir, exit_code, pid, alive))
         return result
 
