@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,21 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_image_python_runs_a_custom_image_with_that_interpreter(tmp_path: Path) -> None:
+    python = tmp_path / "bin" / "python"  # another interpreter: here a link to this one
+    python.parent.mkdir()
+    python.symlink_to(sys.executable)
+    out = tmp_path / "exe"
+    code = f"import sys; open({str(out)!r}, 'w').write(sys.executable)"
+    args = ["--image-python", f"europe-docker.pkg.dev/my-project/trainers/={python}"]
+    with EmulatorProcess(tmp_path / "data", extra_args=args) as emu:
+        api = Api(emu, "p-images")
+        image = "europe-docker.pkg.dev/my-project/trainers/digits:3"
+        job = create_job(api, job_body(pool(make_package(tmp_path / "pkg", code), image=image)))
+        assert wait_done(api, job["name"])["state"] == "JOB_STATE_SUCCEEDED"
+        assert out.read_text() == str(python)
+        other = job_body(pool(make_package(tmp_path / "pkg", code), image="example.com/x:1"))
+        message = api.error("POST", f"v1/{api.parent}/customJobs", other, status="INVALID_ARGUMENT")
+        assert "--image-python PREFIX=PATH" in message
