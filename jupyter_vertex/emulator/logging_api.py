@@ -166,10 +166,6 @@ def _read_entries(
                         "severity": record["s"],
                         "textPayload": record["m"],
                         "insertId": f"{folder.name}-{rdir.name}-{record['n']:09d}",
-                        "labels": {
-                            "ml.googleapis.com/trial_type": "",
-                            "compute.googleapis.com/resource_name": rdir.name,
-                        },
                     }
                 )
     return entries

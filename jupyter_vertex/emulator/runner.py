@@ -439,6 +439,9 @@ class Runner:
                     "gone (it was killed, or the machine restarted, while the embedded Vertex "
                     "was not following it)."
                 )
+                crash = await asyncio.to_thread(_wrapper_tail, gone.folder)
+                if crash:
+                    message += " Its wrapper said:\n" + crash
                 await self._transition(name, jobs.FAILED, {"code": 13, "message": message})
                 return
             if statuses and all(s.exit_code == 0 for s in statuses):
@@ -472,6 +475,14 @@ def _signal_groups(groups: list[int], signum: int) -> None:
             os.killpg(pgid, signum)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+def _wrapper_tail(folder: Path, count: int = TAIL_LINES) -> str:
+    try:
+        text = (folder / "wrapper.log").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-count:])
 
 
 def _write_meta(folder: Path, meta: dict[str, str]) -> None:

@@ -4,6 +4,7 @@ client library for the logs): jobs run as real local processes."""
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,3 +197,29 @@ def test_custom_training_job_returns_a_model_that_predicts(sdk: Sdk, tmp_path: P
     assert second.resource_name == model.resource_name
     assert second.version_id == "2"
     assert second.version_aliases == ["challenger", "default"]  # is_default_version=True
+
+
+def test_replica_count_two_from_a_local_script(sdk: Sdk, tmp_path: Path) -> None:
+    out = tmp_path / "specs"
+    out.mkdir()
+    script = tmp_path / "task.py"
+    script.write_text(
+        "import json, os\n"
+        "task = json.loads(os.environ['CLUSTER_SPEC'])['task']\n"
+        f"path = os.path.join({str(out)!r}, f\"{{task['type']}}-{{task['index']}}\")\n"
+        "open(path, 'w').write(os.environ['TF_CONFIG'])\n"
+    )
+    job = aiplatform.CustomJob.from_local_script(
+        display_name="two",
+        script_path=str(script),
+        container_uri=TRAINING_IMAGE,
+        replica_count=2,  # the SDK sends a chief pool and a worker pool of one replica
+    )
+    job.run()
+    assert job.state == aiplatform.gapic.JobState.JOB_STATE_SUCCEEDED
+    assert sorted(p.name for p in out.iterdir()) == ["workerpool0-0", "workerpool1-0"]
+    chief = json.loads((out / "workerpool0-0").read_text())
+    worker = json.loads((out / "workerpool1-0").read_text())
+    assert chief["task"] == {"type": "chief", "index": 0}
+    assert worker["task"] == {"type": "worker", "index": 0}
+    assert chief["cluster"] == worker["cluster"] and sorted(chief["cluster"]) == ["chief", "worker"]
