@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from emulator_api import Api
 from training_helpers import create_job, job_body, logs, make_package, pool, wait_done, wait_for
 
@@ -142,3 +143,56 @@ def test_image_python_runs_a_custom_image_with_that_interpreter(tmp_path: Path) 
         other = job_body(pool(make_package(tmp_path / "pkg", code), image="example.com/x:1"))
         message = api.error("POST", f"v1/{api.parent}/customJobs", other, status="INVALID_ARGUMENT")
         assert "--image-python PREFIX=PATH" in message
+
+
+def test_a_pipeline_finishes_and_uploads_its_model_after_a_crash(tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    # saves its model first (local storage lives in the emulator), then waits
+    code = f"""
+import os, time
+from google.cloud import storage
+bucket, _, prefix = os.environ["AIP_MODEL_DIR"][len("gs://"):].partition("/")
+storage.Client().bucket(bucket).blob(prefix + "model.joblib").upload_from_string(b"model")
+print("saved", flush=True)
+while not os.path.exists({str(go)!r}):
+    time.sleep(0.05)
+"""
+    emu = EmulatorProcess(tmp_path / "data").start()
+    try:
+        api = Api(emu, "p-pipe-crash")
+        bucket = "pipe-crash-bucket"
+        requests.post(
+            f"{emu.storage_url}/storage/v1/b", json={"name": bucket}, timeout=10
+        ).raise_for_status()
+        body = {
+            "displayName": "pipe",
+            "trainingTaskDefinition": (
+                "gs://google-cloud-aiplatform/schema/trainingjob/definition/custom_task_1.0.0.yaml"
+            ),
+            "trainingTaskInputs": {
+                "workerPoolSpecs": [pool(make_package(tmp_path / "pkg", code))],
+                "baseOutputDirectory": {"outputUriPrefix": f"gs://{bucket}/run"},
+            },
+            "modelToUpload": {"displayName": "m", "containerSpec": {"imageUri": "example/img"}},
+        }
+        pipeline = api.ok("POST", f"v1/{api.parent}/trainingPipelines", body)
+        backing = pipeline["trainingTaskMetadata"]["backingCustomJob"]
+        wait_for(lambda: logs(api, backing.rsplit("/", 1)[1]), "the model saved")
+        emu.kill()
+        go.touch()
+        emu.start()
+
+        def finished() -> dict[str, object] | None:
+            found: dict[str, object] = api.ok("GET", f"v1/{pipeline['name']}")
+            return found if found["state"] == "PIPELINE_STATE_SUCCEEDED" else None
+
+        done = wait_for(finished, "the pipeline to succeed after the restart")
+        uploaded = done["modelToUpload"]
+        assert isinstance(uploaded, dict)
+        assert uploaded["artifactUri"] == f"gs://{bucket}/run/model/"
+        model = api.ok("GET", f"v1/{uploaded['name']}")
+        assert model["trainingPipeline"] == pipeline["name"]
+        assert model["versionId"] == uploaded["versionId"] == "1"
+    finally:
+        go.touch()
+        emu.stop()
