@@ -16,6 +16,16 @@ if TYPE_CHECKING:
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def git_stays_in_test_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Git never looks above pytest's temp folder: the temp folder may itself sit inside a
+    repository (CI keeps TMPDIR under the checkout), which would turn "not in a repo" into
+    the project's own repo. Child git processes inherit this."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp()))
+        yield
+
+
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
     """One embedded Vertex for the session, as a real subprocess on free ports."""
