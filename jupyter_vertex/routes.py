@@ -94,6 +94,15 @@ class BaseHandler(ExtensionHandlerMixin, APIHandler):
         self.set_status(status)
         self.finish(json.dumps(data))
 
+    def reply_created(self, data: Any, *path: str) -> None:
+        """201 with the new resource's API address in ``Location``."""
+        self.set_header("Location", url_path_join(self.base_url, API_PREFIX, *path))
+        self.reply(data, status=201)
+
+    def reply_no_content(self) -> None:
+        self.set_status(204)
+        self.finish()
+
     # -- errors --------------------------------------------------------------------
 
     def _error_for(self, status_code: int, exc: BaseException | None) -> errors.VertexError:
@@ -216,8 +225,7 @@ class ModelHandler(BaseHandler):
     async def delete(self, **_: str) -> None:
         p = self.params()
         await self.vertex.models_service.delete(p["modelId"])
-        self.set_status(204)
-        self.finish()
+        self.reply_no_content()
 
 
 class ModelVersionsHandler(BaseHandler):
@@ -254,9 +262,7 @@ class EndpointsHandler(BaseHandler):
         self.params()
         body = self.json_body()
         created = await self.vertex.endpoints_service.create(body)
-        location = url_path_join(self.base_url, API_PREFIX, "endpoints", created["id"])
-        self.set_header("Location", location)
-        self.reply(created, status=201)
+        self.reply_created(created, "endpoints", created["id"])
 
 
 class EndpointHandler(BaseHandler):
@@ -280,8 +286,7 @@ class EndpointHandler(BaseHandler):
     async def delete(self, **_: str) -> None:
         p = self.params()
         await self.vertex.endpoints_service.delete(p["endpointId"])
-        self.set_status(204)
-        self.finish()
+        self.reply_no_content()
 
 
 class JobsHandler(BaseHandler):
@@ -305,9 +310,7 @@ class JobsHandler(BaseHandler):
         self.params()
         body = self.json_body()
         created = await self.vertex.training_service.create(body)
-        location = url_path_join(self.base_url, API_PREFIX, "jobs", created["kind"], created["id"])
-        self.set_header("Location", location)
-        self.reply(created, status=201)
+        self.reply_created(created, "jobs", created["kind"], created["id"])
 
 
 class JobHandler(BaseHandler):
@@ -324,8 +327,7 @@ class JobHandler(BaseHandler):
     async def delete(self, **_: str) -> None:
         p = self.params()
         await self.vertex.training_service.delete(p["kind"], p["jobId"])
-        self.set_status(204)
-        self.finish()
+        self.reply_no_content()
 
 
 class JobCancelHandler(BaseHandler):
