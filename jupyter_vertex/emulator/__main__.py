@@ -66,6 +66,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=2,
         help="training jobs that run at once; the others stay QUEUED (default 2)",
     )
+    parser.add_argument(
+        "--max-replicas-per-model",
+        type=int,
+        default=2,
+        help="model server processes per deployed model at most; min_replica_count is "
+        "capped to it (default 2)",
+    )
     return parser.parse_args(argv)
 
 
@@ -101,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         training_python=args.training_python,
         image_python=images,
         max_concurrent_jobs=args.max_concurrent_jobs,
+        max_replicas_per_model=args.max_replicas_per_model,
     )
     try:
         settings.check()

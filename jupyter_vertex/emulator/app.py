@@ -15,10 +15,10 @@ from typing import Any
 
 import tornado.web
 
-from . import endpoints, jobs, logging_api, models, operations, pipelines, protos
+from . import deploy, endpoints, jobs, logging_api, models, operations, pipelines, predict, protos
 from .auth import is_authorized
 from .errors import ApiError, internal, invalid_argument, not_found, unauthenticated
-from .routing import Call, Context, Route, Router
+from .routing import Call, Context, RawReply, Route, Router
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ def all_routes() -> list[Route]:
     return (
         models.routes()
         + endpoints.routes()
+        + deploy.routes()
+        + predict.routes()
         + jobs.routes()
         + pipelines.routes()
         + operations.routes()
@@ -99,6 +101,13 @@ class ApiHandler(tornado.web.RequestHandler):
             if self._error is not None:
                 raise self._error
             payload = await self._dispatch()
+            if isinstance(payload, RawReply):
+                self.set_status(payload.status)
+                self.set_header("Content-Type", payload.content_type)
+                for key, value in (payload.headers or {}).items():
+                    self.set_header(key, value)
+                self.finish(payload.body)
+                return
         except ApiError as error:
             self._answer(error.http_status, error.to_http_body())
             return
@@ -114,7 +123,7 @@ class ApiHandler(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(json.dumps(payload, ensure_ascii=False))
 
-    async def _dispatch(self) -> dict[str, Any]:
+    async def _dispatch(self) -> dict[str, Any] | RawReply:
         method, path = self.request.method or "GET", self.request.path
         matched = self.router.match(method, path)
         if matched is None:
@@ -125,6 +134,13 @@ class ApiHandler(tornado.web.RequestHandler):
             for key, values in self.request.query_arguments.items()
         }
         int_enums = any("enum-encoding=int" in alt for alt in query.get("$alt", []))
+        if route.raw:
+            raw_call: dict[str, Any] = {_camel(k): v for k, v in variables.items()}
+            raw_call["_body"] = b"".join(self._chunks)
+            raw_call["_contentType"] = self.request.headers.get("Content-Type", "")
+            reply = await route.handler(Call(self.ctx, raw_call, int_enums))
+            assert isinstance(reply, RawReply)
+            return reply
         if not route.request_type:  # not a Vertex message (Cloud Logging): plain JSON
             raw = {k: v[-1] for k, v in query.items() if not k.startswith("$")}
             raw.update(self._json_body() or {})

@@ -207,9 +207,21 @@ async def _create(call: Call) -> Reply:
     return Reply("google.longrunning.Operation", operation)
 
 
+def _with_status(call: Call, endpoint: dict[str, Any]) -> dict[str, Any]:
+    """Each deployed model's ``status`` as its servers are now (available replicas, restarts)."""
+    serving = call.ctx.serving
+    for deployed in endpoint.get("deployedModels") or []:
+        status = serving.status(str(deployed.get("id"))) if serving is not None else None
+        if status is None:
+            status = {"availableReplicaCount": 0, "message": "Model servers are starting."}
+        deployed["status"] = {**status, "lastUpdateTime": endpoint.get("updateTime")}
+    return endpoint
+
+
 async def _get_handler(call: Call) -> Reply:
     name = parse_resource_name(call.request.get("name", ""), "endpoints")
-    return Reply(ENDPOINT, await call.ctx.store.read(lambda tx: get_endpoint(tx, name)))
+    endpoint = await call.ctx.store.read(lambda tx: get_endpoint(tx, name))
+    return Reply(ENDPOINT, _with_status(call, endpoint))
 
 
 async def _list(call: Call) -> Reply:
@@ -218,6 +230,7 @@ async def _list(call: Call) -> Reply:
     items = await call.ctx.store.read(
         lambda tx: [render(e) for e in tx.children(KIND, location.path)]
     )
+    items = [_with_status(call, e) for e in items]
     data = listing.list_response(
         items, SPEC, scope=location.path, request=request, field="endpoints"
     )

@@ -130,6 +130,45 @@ class Operations:
         self._notify(name)
 
     # finishing from elsewhere (later slices) ----------------------------------------------
+    async def begin(
+        self,
+        *,
+        parent: str,
+        metadata_type: str,
+        check: Callable[[Tx], None] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Write a pending operation (after ``check``); the caller ends it with :meth:`finish`
+        or :meth:`fail` once its asynchronous work is done."""
+        name = f"{parent}/operations/{new_numeric_id()}"
+
+        def begin(tx: Tx) -> dict[str, Any]:
+            if check is not None:
+                check(tx)
+            operation = _new_operation(name, metadata_type, tx.now, metadata)
+            tx.insert(KIND, name, parent, operation)
+            return operation
+
+        return await self.store.write(begin)
+
+    async def finish(
+        self, name: str, response_type: str, work: Callable[[Tx], dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """Run ``work`` and end the operation with its response (or its ApiError), in one
+        transaction; answer the finished operation (None if it was gone or already done)."""
+
+        def finish(tx: Tx) -> dict[str, Any] | None:
+            operation = tx.get(name, KIND)
+            if operation is None or operation.get("done"):
+                return None
+            _finish(tx, operation, response_type, work, None)
+            tx.update(name, operation)
+            return operation
+
+        result = await self.store.write(finish)
+        self._cancel_hooks.pop(name, None)
+        self._notify(name)
+        return result
 
     async def complete(self, name: str, response_type: str, response: dict[str, Any]) -> None:
         await self._end(name, lambda op, now: _set_response(op, response_type, response))

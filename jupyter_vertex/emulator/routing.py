@@ -18,6 +18,7 @@ from urllib.parse import unquote
 if TYPE_CHECKING:  # pragma: no cover
     from .operations import Operations
     from .runner import Runner
+    from .serving import Serving
     from .storage import LocalStorage
     from .store import Store
 
@@ -30,6 +31,7 @@ class Context:
     operations: Operations
     storage: LocalStorage | None
     runner: Runner | None = None
+    serving: Serving | None = None
 
 
 @dataclass
@@ -49,6 +51,16 @@ class Reply:
     data: dict[str, Any]
 
 
+@dataclass
+class RawReply(Reply):
+    """Bytes answered as they are."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "application/json"
+    headers: dict[str, str] | None = None
+
+
 Handler = Callable[[Call], Awaitable[Reply]]
 
 
@@ -59,6 +71,9 @@ class Route:
     request_type: str  # the request message's full name; "" for plain JSON (non-Vertex)
     handler: Handler
     body: str | None = None  # "*" or a request field name, as in the HTTP rule
+    # raw: the handler gets the path variables plus "_body" (bytes) and "_contentType", and
+    # answers a RawReply (online prediction: the body is passed through, not parsed here)
+    raw: bool = False
 
 
 @dataclass

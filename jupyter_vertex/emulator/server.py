@@ -19,13 +19,14 @@ from typing import IO
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from . import protos
+from . import deploy, protos
 from .app import HARD_BODY_BYTES, make_app
 from .auth import load_or_create_token
 from .connection import write_private_file
 from .operations import Operations
 from .routing import Context
 from .runner import Runner
+from .serving import Serving
 from .storage import LocalStorage
 from .store import Store
 from .workerpool import Interpreters
@@ -38,6 +39,7 @@ DATABASE_FILE = "vertex.sqlite3"
 LOCK_FILE = "emulator.lock"
 STORAGE_DIR = "storage"
 JOBS_DIR = "jobs"
+SERVING_DIR = "serving"
 
 
 class ConfigurationError(Exception):
@@ -69,6 +71,8 @@ class Settings:
     image_python: tuple[tuple[str, str], ...] = ()
     max_concurrent_jobs: int = 2
     cancel_grace: float = 5.0
+    # serving: model server processes per deployed model at most (min_replica_count is capped)
+    max_replicas_per_model: int = 2
 
     def check(self) -> None:
         if not is_loopback(self.host):
@@ -81,6 +85,8 @@ class Settings:
                 raise ConfigurationError(f"invalid {name} {port}")
         if self.max_concurrent_jobs < 1:
             raise ConfigurationError("--max-concurrent-jobs must be at least 1")
+        if self.max_replicas_per_model < 1:
+            raise ConfigurationError("--max-replicas-per-model must be at least 1")
         for prefix, python in (("", self.training_python), *self.image_python):
             if not os.path.isabs(python) or not os.access(python, os.X_OK):
                 what = f"--image-python {prefix}=" if prefix else "--training-python "
@@ -108,6 +114,9 @@ class Emulator:
             Interpreters(settings.training_python, settings.image_python),
             max_concurrent=settings.max_concurrent_jobs,
             cancel_grace=settings.cancel_grace,
+        )
+        self.serving = Serving(
+            self.data_dir / SERVING_DIR, "", max_replicas=settings.max_replicas_per_model
         )
         self.token = ""
         self.url = ""
@@ -143,9 +152,17 @@ class Emulator:
             log.warning("ended %d operation(s) left running by a previous process", interrupted)
         self.storage.start()
         await self.runner.start()
+        self.serving.storage_url = self.storage.url
         ctx = Context(
-            store=self.store, operations=self.operations, storage=self.storage, runner=self.runner
+            store=self.store,
+            operations=self.operations,
+            storage=self.storage,
+            runner=self.runner,
+            serving=self.serving,
         )
+        resumed = await deploy.resume_all(ctx)
+        if resumed:
+            log.info("serving %d deployed model(s) again", resumed)
         app = make_app(ctx, self.token)
         sockets = bind_sockets(self.settings.port, address=self.settings.host)
         port = sockets[0].getsockname()[1]
@@ -172,6 +189,7 @@ class Emulator:
                 log.warning("some connections did not close in time")
             self._http = None
         await self.operations.close()
+        await self.serving.close()
         await self.runner.close()
         self.storage.stop()
         await self.store.close()

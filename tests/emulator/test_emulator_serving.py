@@ -1,0 +1,191 @@
+"""Serving over REST: deploy checks, predict limits, a killed model server, a restart."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import joblib
+import pytest
+import requests
+from emulator_api import IMAGE, Api
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+
+from jupyter_vertex.emulator import ensure_bucket
+from jupyter_vertex.emulator.testing import EmulatorProcess
+
+FEATURES, TARGET = load_digits(return_X_y=True)
+RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
+
+
+def _wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def classifier() -> LogisticRegression:
+    return LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
+
+
+def _model(api: Api, classifier: LogisticRegression, image: str = IMAGE) -> dict[str, Any]:
+    bucket = f"b-{uuid.uuid4().hex[:10]}"
+    ensure_bucket(api.emu.storage_url, bucket, api.project)
+    data = io.BytesIO()
+    joblib.dump(classifier, data)
+    response = requests.post(
+        f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
+        params={"uploadType": "media", "name": "model/model.joblib"},
+        data=data.getvalue(),
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return api.upload(
+        "digits", artifactUri=f"gs://{bucket}/model/", containerSpec={"imageUri": image}
+    )
+
+
+def _deploy(
+    api: Api, endpoint: dict[str, Any], model: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    body = {"deployedModel": {"model": model["name"], "dedicatedResources": RESOURCES}, **extra}
+    operation = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
+    return _wait_for(
+        "the deploy operation",
+        lambda: (op := api.ok("GET", f"v1/{operation['name']}")).get("done") and op,
+    )
+
+
+def _predict(api: Api, endpoint: dict[str, Any], rows: Any) -> requests.Response:
+    return api.call("POST", f"v1/{endpoint['name']}:predict", {"instances": rows.tolist()})
+
+
+def _server_pids(deployed_id: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
+                pids.append(int(entry.name))
+    return pids
+
+
+def test_unsupported_container_is_failed_precondition(api: Api) -> None:
+    endpoint = api.create_endpoint()
+    model = api.upload(
+        "tf",
+        containerSpec={"imageUri": "example.com/custom/server:1"},
+    )
+    message = api.error(
+        "POST",
+        f"v1/{endpoint['name']}:deployModel",
+        {"deployedModel": {"model": model["name"], "dedicatedResources": RESOURCES}},
+        status="FAILED_PRECONDITION",
+    )
+    assert (
+        "example.com/custom/server:1" in message
+        and "sklearn-cpu" in message
+        and "xgboost-cpu" in message
+    )
+    assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
+
+
+def test_predict_limits_and_nothing_deployed(api: Api) -> None:
+    endpoint = api.create_endpoint()
+    big = b'{"instances": [' + b"1," * 800_000 + b"1]}"
+    message = api.error(
+        "POST",
+        f"v1/{endpoint['name']}:predict",
+        data=big,
+        headers={"Content-Type": "application/json"},
+        status="INVALID_ARGUMENT",
+    )
+    assert "1572864 bytes (1.5 MB)" in message
+    message = api.error(
+        "POST", f"v1/{endpoint['name']}:predict", {"instances": [[1]]}, status="FAILED_PRECONDITION"
+    )
+    assert "has no deployed model" in message
+
+
+def test_bad_traffic_split_is_invalid_argument(api: Api, classifier: LogisticRegression) -> None:
+    endpoint = api.create_endpoint()
+    model = _model(api, classifier)
+    body = {"deployedModel": {"model": model["name"], "dedicatedResources": RESOURCES}}
+    message = api.error(
+        "POST",
+        f"v1/{endpoint['name']}:deployModel",
+        {**body, "trafficSplit": {"0": 60}},
+        status="INVALID_ARGUMENT",
+    )
+    assert message == "Invalid traffic_split: the percentages add up to 60, not 100."
+    message = api.error(
+        "POST",
+        f"v1/{endpoint['name']}:deployModel",
+        {**body, "trafficSplit": {"0": 50, "123": 50}},
+        status="INVALID_ARGUMENT",
+    )
+    assert "'123' is not the id of a model deployed to this endpoint" in message
+    assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
+
+
+def test_a_killed_server_is_restarted(api: Api, classifier: LogisticRegression) -> None:
+    endpoint = api.create_endpoint()
+    operation = _deploy(api, endpoint, _model(api, classifier))
+    assert "error" not in operation, operation
+    deployed = operation["response"]["deployedModel"]
+    expected = classifier.predict(FEATURES[:3]).tolist()
+    assert _predict(api, endpoint, FEATURES[:3]).json()["predictions"] == expected
+    (pid,) = _server_pids(deployed["id"])
+    os.kill(pid, signal.SIGKILL)
+
+    def status() -> dict[str, Any]:
+        found = api.ok("GET", f"v1/{endpoint['name']}")["deployedModels"][0]["status"]
+        return found  # type: ignore[no-any-return]
+
+    restarting = _wait_for("the restart to show", lambda: "restart" in status().get("message", ""))
+    assert restarting
+    _wait_for("a healthy replica", lambda: status().get("availableReplicaCount") == 1)
+    (new_pid,) = _server_pids(deployed["id"])
+    assert new_pid != pid
+    response = _predict(api, endpoint, FEATURES[:3])
+    assert response.status_code == 200, response.text
+    assert response.json()["predictions"] == expected
+    undeploy = api.ok(
+        "POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed["id"]}
+    )
+    assert undeploy["done"] is True and "error" not in undeploy
+    assert _server_pids(deployed["id"]) == []
+
+
+def test_deployed_models_are_served_after_a_restart(
+    tmp_path: Path, classifier: LogisticRegression
+) -> None:
+    with EmulatorProcess(tmp_path / "vertex") as emu:
+        api = Api(emu, "restart-project")
+        endpoint = api.create_endpoint()
+        operation = _deploy(api, endpoint, _model(api, classifier))
+        deployed_id = operation["response"]["deployedModel"]["id"]
+        (before,) = _server_pids(deployed_id)
+        emu.restart()
+        assert not Path(f"/proc/{before}").exists() or _server_pids(deployed_id) != [before]
+        response = _predict(api, endpoint, FEATURES[:4])
+        assert response.status_code == 200, response.text
+        assert response.json()["predictions"] == classifier.predict(FEATURES[:4]).tolist()
+        assert response.json()["deployedModelId"] == deployed_id
+        emu.stop()
+        assert _server_pids(deployed_id) == []
