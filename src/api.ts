@@ -7,11 +7,17 @@ import {
 import { requestAPI } from './request';
 import {
   IEndpoint,
+  IJob,
+  IJobLogs,
   IListEndpointsResponse,
+  IListJobsResponse,
   IListModelsResponse,
   IListOptions,
   IModel,
-  IStatus
+  IStatus,
+  ITrainingCreate,
+  JobKind,
+  JobState
 } from './tokens';
 
 /**
@@ -37,6 +43,20 @@ export interface IVertexAPI {
     patch: IVertexAPI.IPatch
   ): Promise<IEndpoint>;
   deleteEndpoint(endpointId: string): Promise<void>;
+  listJobs(options?: IVertexAPI.IListJobsOptions): Promise<IListJobsResponse>;
+  createJob(body: ITrainingCreate): Promise<IJob>;
+  getJob(kind: JobKind, jobId: string): Promise<IJob>;
+  cancelJob(kind: JobKind, jobId: string): Promise<IJob>;
+  deleteJob(kind: JobKind, jobId: string): Promise<void>;
+  jobLogs(
+    kind: JobKind,
+    jobId: string,
+    options?: { cursor?: string | null; pageSize?: number }
+  ): Promise<IJobLogs>;
+  jobCode(
+    kind: JobKind,
+    jobId: string
+  ): Promise<{ language: string; code: string }>;
 }
 
 export namespace IVertexAPI {
@@ -48,6 +68,13 @@ export namespace IVertexAPI {
 
   export interface ICreateEndpoint extends IPatch {
     displayName: string;
+  }
+
+  export interface IListJobsOptions {
+    kind?: JobKind;
+    state?: JobState;
+    pageSize?: number;
+    pageToken?: string;
   }
 }
 
@@ -144,6 +171,57 @@ export class VertexClient implements IVertexAPI {
     );
   }
 
+  async listJobs(
+    options: IVertexAPI.IListJobsOptions = {}
+  ): Promise<IListJobsResponse> {
+    const answer = await this._get<Partial<IListJobsResponse>>(
+      'jobs' + Private.query(options)
+    );
+    return {
+      jobs: answer?.jobs ?? [],
+      nextPageToken: answer?.nextPageToken ?? undefined
+    };
+  }
+
+  createJob(body: ITrainingCreate): Promise<IJob> {
+    return this._send<IJob>('POST', 'jobs', body);
+  }
+
+  getJob(kind: JobKind, jobId: string): Promise<IJob> {
+    return this._get<IJob>(Private.jobPath(kind, jobId));
+  }
+
+  cancelJob(kind: JobKind, jobId: string): Promise<IJob> {
+    return this._send<IJob>('POST', `${Private.jobPath(kind, jobId)}/cancel`);
+  }
+
+  async deleteJob(kind: JobKind, jobId: string): Promise<void> {
+    await this._send<void>('DELETE', Private.jobPath(kind, jobId));
+  }
+
+  jobLogs(
+    kind: JobKind,
+    jobId: string,
+    options: { cursor?: string | null; pageSize?: number } = {}
+  ): Promise<IJobLogs> {
+    return this._get<IJobLogs>(
+      `${Private.jobPath(kind, jobId)}/logs` +
+        Private.query({
+          cursor: options.cursor ?? undefined,
+          pageSize: options.pageSize
+        })
+    );
+  }
+
+  jobCode(
+    kind: JobKind,
+    jobId: string
+  ): Promise<{ language: string; code: string }> {
+    return this._get<{ language: string; code: string }>(
+      `${Private.jobPath(kind, jobId)}/code`
+    );
+  }
+
   private _get<T>(path: string): Promise<T> {
     return requestAPI<T>(
       path,
@@ -203,7 +281,9 @@ namespace Private {
   /**
    * The query string of list options (leading `?`, or empty).
    */
-  export function query(options: IListOptions): string {
+  export function query(
+    options: IListOptions | Record<string, string | number | undefined>
+  ): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(options)) {
       if (value !== undefined && value !== null && value !== '') {
@@ -219,5 +299,9 @@ namespace Private {
    */
   export function segment(id: string): string {
     return encodeURIComponent(id).replace(/%40/g, '@');
+  }
+
+  export function jobPath(kind: JobKind, jobId: string): string {
+    return `jobs/${encodeURIComponent(kind)}/${encodeURIComponent(jobId)}`;
   }
 }

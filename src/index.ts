@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
@@ -12,6 +13,7 @@ import { vertexIcon } from './icons';
 import { VertexModel } from './model';
 import { CommandIDs, IVertexModel, PANEL_ID, PLUGIN_ID } from './tokens';
 import { VertexPanel } from './widgets';
+import { trainFile, trainablePath } from './train';
 
 /**
  * Rank in the left sidebar: just after the Git panel (200), whether or not
@@ -28,13 +30,20 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
     'A left-sidebar panel with the Vertex AI backend, its models and endpoints.',
   autoStart: true,
   provides: IVertexModel,
-  optional: [ILayoutRestorer, ISettingRegistry, ICommandPalette, ITranslator],
+  optional: [
+    ILayoutRestorer,
+    ISettingRegistry,
+    ICommandPalette,
+    ITranslator,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    fileBrowser: IDefaultFileBrowser | null
   ): IVertexModel => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyter_vertex');
@@ -44,7 +53,7 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
       translator
     });
     const model = new VertexModel({ api });
-    const panel = new VertexPanel({ model, translator });
+    const panel = new VertexPanel({ model, translator, api });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
     if (restorer) {
       restorer.add(panel, 'jupyter-vertex-panel');
@@ -66,10 +75,77 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
       icon: args => (args['isPalette'] ? undefined : refreshIcon),
       execute: () => model.refresh()
     });
+
+    /**
+     * The file to train: the command's `path` argument, else the file
+     * browser's selected item (context menu), else the current document
+     * (toolbars, palette).
+     */
+    const targetPath = (args: Record<string, unknown>): string | null => {
+      if (typeof args['path'] === 'string') {
+        return trainablePath(args['path']);
+      }
+      if (fileBrowser) {
+        const node = app.contextMenuHitTest(n =>
+          n.classList.contains('jp-DirListing-item')
+        );
+        if (node) {
+          const selected = fileBrowser.selectedItems().next();
+          const item = selected && !selected.done ? selected.value : null;
+          return item ? trainablePath(item.path) : null;
+        }
+      }
+      const current = app.shell.currentWidget as unknown as {
+        context?: { path?: unknown };
+      } | null;
+      const path = current?.context?.path;
+      return typeof path === 'string' ? trainablePath(path) : null;
+    };
+
+    app.commands.addCommand(CommandIDs.train, {
+      label: args =>
+        args['toolbar'] ? trans.__('Train') : trans.__('Train on Vertex'),
+      caption: trans.__(
+        'Train this Python script or notebook as a Vertex AI custom job'
+      ),
+      icon: args => (args['isPalette'] ? undefined : vertexIcon),
+      isEnabled: args => targetPath(args) !== null,
+      isVisible: args =>
+        args['isPalette'] === true || targetPath(args) !== null,
+      execute: async args => {
+        const path = targetPath(args);
+        if (!path) {
+          return;
+        }
+        const job = await trainFile({
+          api,
+          path,
+          region: model.status?.region ?? null,
+          trans,
+          onShowJob: created => {
+            app.shell.activateById(PANEL_ID);
+            panel.showJob(created, created);
+          }
+        });
+        if (job) {
+          void model.refreshJobs();
+        }
+        return job;
+      }
+    });
+    for (const fileType of ['python', 'notebook']) {
+      app.contextMenu.addItem({
+        command: CommandIDs.train,
+        selector: `.jp-DirListing-item[data-file-type="${fileType}"]`,
+        rank: 60
+      });
+    }
+
     if (palette) {
       const category = trans.__('Vertex AI');
       palette.addItem({ command: CommandIDs.openPanel, category });
       palette.addItem({ command: CommandIDs.refresh, category });
+      palette.addItem({ command: CommandIDs.train, category });
     }
 
     if (settingRegistry) {

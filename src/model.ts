@@ -3,7 +3,14 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 import { IVertexAPI, listAll } from './api';
 import { VertexAPIError } from './request';
-import { IEndpoint, IListState, IModel, IStatus, IVertexModel } from './tokens';
+import {
+  IEndpoint,
+  IJob,
+  IListState,
+  IModel,
+  IStatus,
+  IVertexModel
+} from './tokens';
 
 /**
  * The panel's state: status, models and endpoints, fetched through the REST
@@ -46,6 +53,10 @@ export class VertexModel implements IVertexModel, IDisposable {
 
   get endpoints(): IListState<IEndpoint> {
     return this._endpoints;
+  }
+
+  get jobs(): IListState<IJob> {
+    return this._jobs;
   }
 
   /**
@@ -132,6 +143,10 @@ export class VertexModel implements IVertexModel, IDisposable {
     return this._fetchEndpoints().catch(() => undefined);
   }
 
+  refreshJobs(): Promise<void> {
+    return this._fetchJobs().catch(() => undefined);
+  }
+
   /**
    * One poll tick. It resolves even when a request failed, and sets the
    * interval to the next tick itself: exponential back-off on failures,
@@ -166,6 +181,7 @@ export class VertexModel implements IVertexModel, IDisposable {
     if (!this._inFlight.all) {
       const all = Private.settle([
         this._fetchStatus(),
+        this._fetchJobs(),
         this._fetchModels(),
         this._fetchEndpoints()
       ]).finally(() => {
@@ -246,7 +262,28 @@ export class VertexModel implements IVertexModel, IDisposable {
     return this._inFlight.endpoints;
   }
 
-  private async _fetchList<T extends { createTime?: string }>(
+  private _fetchJobs(): Promise<void> {
+    if (!this._inFlight.jobs) {
+      this._inFlight.jobs = this._fetchList(
+        () => this._jobs,
+        state => {
+          this._jobs = state;
+        },
+        token =>
+          this._api
+            .listJobs({ pageSize: this._pageSize, pageToken: token })
+            .then(page => ({
+              items: page.jobs,
+              nextPageToken: page.nextPageToken ?? undefined
+            }))
+      ).finally(() => {
+        this._inFlight.jobs = null;
+      });
+    }
+    return this._inFlight.jobs;
+  }
+
+  private async _fetchList<T extends { createTime?: string | null }>(
     get: () => IListState<T>,
     set: (state: IListState<T>) => void,
     fetchPage: (
@@ -300,12 +337,14 @@ export class VertexModel implements IVertexModel, IDisposable {
   private _statusError: VertexAPIError | null = null;
   private _models: IListState<IModel> = Private.emptyList();
   private _endpoints: IListState<IEndpoint> = Private.emptyList();
+  private _jobs: IListState<IJob> = Private.emptyList();
   private _inFlight: {
     all: Promise<void> | null;
     status: Promise<void> | null;
     models: Promise<void> | null;
     endpoints: Promise<void> | null;
-  } = { all: null, status: null, models: null, endpoints: null };
+    jobs: Promise<void> | null;
+  } = { all: null, status: null, models: null, endpoints: null, jobs: null };
   private _stateChanged = new Signal<IVertexModel, void>(this);
 }
 
@@ -371,7 +410,7 @@ namespace Private {
     return { interval, backoff: false, max };
   }
 
-  export function newestFirst<T extends { createTime?: string }>(
+  export function newestFirst<T extends { createTime?: string | null }>(
     items: T[]
   ): T[] {
     const time = (item: T) => Date.parse(item.createTime ?? '') || 0;

@@ -18,6 +18,7 @@ export const PANEL_ID = 'jp-vertex-panel';
 export namespace CommandIDs {
   export const openPanel = 'jupyter-vertex:open-panel';
   export const refresh = 'jupyter-vertex:refresh';
+  export const train = 'jupyter-vertex:train';
 }
 
 /**
@@ -110,6 +111,120 @@ export interface IListEndpointsResponse {
 }
 
 /**
+ * A job's state: Vertex's without `JOB_STATE_` / `PIPELINE_STATE_`.
+ */
+export type JobState =
+  | 'UNSPECIFIED'
+  | 'QUEUED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'CANCELLING'
+  | 'CANCELLED'
+  | 'PAUSED'
+  | 'EXPIRED'
+  | 'UPDATING'
+  | 'PARTIALLY_SUCCEEDED';
+
+export type JobKind = 'customJob' | 'trainingPipeline';
+
+/**
+ * How a job runs (`Job.spec`).
+ */
+export interface IJobSpec {
+  imageUri: string | null;
+  packageUris: string[];
+  pythonModule: string | null;
+  args: string[];
+  env: Record<string, string>;
+  machineType: string | null;
+  acceleratorType: string | null;
+  acceleratorCount: number | null;
+  replicaCount: number;
+  baseOutputDirectory: string | null;
+}
+
+/**
+ * A CustomJob or TrainingPipeline as the REST API returns it.
+ */
+export interface IJob {
+  name: string;
+  id: string;
+  kind: JobKind;
+  displayName: string;
+  state: JobState;
+  createTime: string | null;
+  startTime: string | null;
+  endTime: string | null;
+  updateTime: string | null;
+  error: { code: number; message: string } | null;
+  labels: Record<string, string>;
+  git: { commit: string; branch: string | null; dirty: boolean } | null;
+  source: { path: string; kind: 'script' | 'notebook' } | null;
+  notebookOutput: string | null;
+  spec: IJobSpec | null;
+  customJob: string | null;
+  model: {
+    displayName: string;
+    servingContainerImageUri: string | null;
+    parentModel: string | null;
+    uploadedModel: string | null;
+  } | null;
+}
+
+/**
+ * `GET /jobs`.
+ */
+export interface IListJobsResponse {
+  jobs: IJob[];
+  nextPageToken?: string | null;
+}
+
+/**
+ * One log line of a job.
+ */
+export interface ILogEntry {
+  timestamp: string;
+  insertId: string;
+  severity: string;
+  replica: string | null;
+  message: string;
+}
+
+/**
+ * `GET /jobs/{kind}/{jobId}/logs`.
+ */
+export interface IJobLogs {
+  entries: ILogEntry[];
+  cursor: string | null;
+  state: JobState;
+}
+
+/**
+ * `POST /jobs`.
+ */
+export interface ITrainingCreate {
+  path: string;
+  displayName?: string;
+  framework?: 'scikit-learn' | 'xgboost' | 'tensorflow' | 'pytorch';
+  frameworkVersion?: string;
+  imageUri?: string;
+  machineType?: string;
+  acceleratorType?: string;
+  acceleratorCount?: number;
+  replicaCount?: number;
+  args?: string[];
+  env?: Record<string, string>;
+  labels?: Record<string, string>;
+  registerModel?: {
+    servingContainerImageUri: string;
+    modelDisplayName?: string;
+    parentModel?: string;
+  };
+}
+
+/**
  * Query of the list routes.
  */
 export interface IListOptions {
@@ -160,6 +275,7 @@ export interface IVertexModel {
   readonly statusError: VertexAPIError | null;
   readonly models: IListState<IModel>;
   readonly endpoints: IListState<IEndpoint>;
+  readonly jobs: IListState<IJob>;
   /**
    * Emitted whenever any of the above changes.
    */
@@ -178,6 +294,7 @@ export interface IVertexModel {
   refresh(): Promise<void>;
   refreshModels(): Promise<void>;
   refreshEndpoints(): Promise<void>;
+  refreshJobs(): Promise<void>;
 }
 
 export const IVertexModel = new Token<IVertexModel>(

@@ -1,7 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
-import { IEndpoint, IModel, IStatus } from '../tokens';
+import { IEndpoint, IJob, IJobLogs, IModel, IStatus } from '../tokens';
 
 export const LOCAL_STATUS: IStatus = {
   backend: 'local',
@@ -95,6 +95,83 @@ export class FakeAPI implements IVertexAPI {
   getEndpoint = jest.fn(async () => this.endpoints[0]);
   updateEndpoint = jest.fn(async () => this.endpoints[0]);
   deleteEndpoint = jest.fn(async () => undefined);
+  jobs: IJob[] = [];
+  logPages: IJobLogs[] = [];
+  listJobs = jest.fn(async () => {
+    if (this.listError) {
+      throw this.listError;
+    }
+    return { jobs: [...this.jobs], nextPageToken: null };
+  });
+  createJob = jest.fn(async () => this.jobs[0]);
+  getJob = jest.fn(async (kind: string, id: string) => {
+    const job = this.jobs.find(j => j.id === id);
+    if (!job) {
+      throw new VertexAPIError({
+        message: 'not found',
+        reason: 'NOT_FOUND',
+        status: 404
+      });
+    }
+    return job;
+  });
+  cancelJob = jest.fn(async () => this.jobs[0]);
+  deleteJob = jest.fn(async () => undefined);
+  jobLogs = jest.fn(
+    async (
+      kind: string,
+      id: string,
+      options?: { cursor?: string | null }
+    ): Promise<IJobLogs> => {
+      const page = this.logPages.shift();
+      return (
+        page ?? {
+          entries: [],
+          cursor: options?.cursor ?? null,
+          state: 'SUCCEEDED'
+        }
+      );
+    }
+  );
+  jobCode = jest.fn(async () => ({ language: 'python', code: 'print(1)' }));
+}
+
+export function makeJob(overrides: Partial<IJob> = {}): IJob {
+  const id = overrides.id ?? '111';
+  const kind = overrides.kind ?? 'customJob';
+  return {
+    name: `projects/123/locations/us-central1/${
+      kind === 'customJob' ? 'customJobs' : 'trainingPipelines'
+    }/${id}`,
+    id,
+    kind,
+    displayName: 'train-digits',
+    state: 'SUCCEEDED',
+    createTime: '2024-05-01T09:00:00Z',
+    startTime: '2024-05-01T09:00:05Z',
+    endTime: '2024-05-01T09:01:10Z',
+    updateTime: '2024-05-01T09:01:10Z',
+    error: null,
+    labels: { 'git-commit': 'abc1234', 'git-branch': 'main' },
+    git: { commit: 'abc1234', branch: 'main', dirty: false },
+    source: { path: 'train_digits.py', kind: 'script' },
+    notebookOutput: null,
+    spec: {
+      imageUri: 'us-docker.pkg.dev/vertex-ai/training/sklearn-cpu.1-0:latest',
+      packageUris: ['gs://b/p.tar.gz'],
+      pythonModule: 'jupyter_vertex_task.run',
+      args: ['--max-iter', '100'],
+      env: {},
+      machineType: 'n1-standard-4',
+      acceleratorType: null,
+      acceleratorCount: null,
+      replicaCount: 1,
+      baseOutputDirectory: 'gs://b/output'
+    },
+    customJob: null,
+    model: null,
+    ...overrides
+  };
 }
 
 /**

@@ -117,3 +117,143 @@ export function onRowKeyDown(event: React.KeyboardEvent<HTMLElement>): void {
   event.preventDefault();
   next?.focus();
 }
+
+/**
+ * States after which a job does not change any more.
+ */
+const TERMINAL_STATES = new Set([
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+  'EXPIRED',
+  'PARTIALLY_SUCCEEDED'
+]);
+
+/**
+ * Whether a job in this state has ended.
+ */
+export function isTerminal(state: string): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
+/**
+ * A duration for people: `42s`, `3m 05s`, `2h 07m`, `3d 4h`.
+ */
+export function formatElapsed(milliseconds: number): string {
+  const total = Math.max(0, Math.floor(milliseconds / 1000));
+  const days = Math.floor(total / 86400);
+  const hours = Math.floor((total % 86400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (days > 0) {
+    return `${days}d ${hours}h`;
+  }
+  if (hours > 0) {
+    return `${hours}h ${pad(minutes)}m`;
+  }
+  if (minutes > 0) {
+    return `${minutes}m ${pad(seconds)}s`;
+  }
+  return `${seconds}s`;
+}
+
+/**
+ * How long a job ran (or has been running at `now`), or `null` before it
+ * started.
+ */
+export function jobElapsed(
+  job: {
+    startTime?: string | null;
+    endTime?: string | null;
+    state: string;
+  },
+  now: number = Date.now()
+): number | null {
+  const start = Date.parse(job.startTime ?? '');
+  if (isNaN(start)) {
+    return null;
+  }
+  const end = Date.parse(job.endTime ?? '');
+  if (!isNaN(end)) {
+    return Math.max(0, end - start);
+  }
+  if (isTerminal(job.state)) {
+    return null;
+  }
+  return Math.max(0, now - start);
+}
+
+/**
+ * The label users see for a job state.
+ */
+export function stateLabel(state: string, trans: TranslationBundle): string {
+  switch (state) {
+    case 'QUEUED':
+      return trans.__('Queued');
+    case 'PENDING':
+      return trans.__('Pending');
+    case 'RUNNING':
+      return trans.__('Running');
+    case 'SUCCEEDED':
+      return trans.__('Succeeded');
+    case 'FAILED':
+      return trans.__('Failed');
+    case 'CANCELLING':
+      return trans.__('Cancelling');
+    case 'CANCELLED':
+      return trans.__('Cancelled');
+    case 'PAUSED':
+      return trans.__('Paused');
+    case 'EXPIRED':
+      return trans.__('Expired');
+    case 'UPDATING':
+      return trans.__('Updating');
+    case 'PARTIALLY_SUCCEEDED':
+      return trans.__('Partially succeeded');
+    default:
+      return trans.__('Unknown');
+  }
+}
+
+/**
+ * The kind of a job for people.
+ */
+export function kindLabel(kind: string, trans: TranslationBundle): string {
+  return kind === 'trainingPipeline'
+    ? trans.__('Training pipeline')
+    : trans.__('Custom job');
+}
+
+/**
+ * A state chip: colour from the theme, text for screen readers and all.
+ */
+export function StateChip(props: {
+  state: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  return (
+    <span
+      className={`jp-Vertex-state jp-Vertex-state-${props.state.toLowerCase()}`}
+      data-state={props.state}
+    >
+      {stateLabel(props.state, props.trans)}
+    </span>
+  );
+}
+
+/**
+ * Re-render every `intervalMs` while `active`; returns the current time.
+ */
+export function useNow(active: boolean, intervalMs = 1000): number {
+  const [now, setNow] = React.useState(() => Date.now());
+  React.useEffect(() => {
+    if (!active) {
+      return;
+    }
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [active, intervalMs]);
+  return active ? now : Date.now();
+}
