@@ -193,15 +193,8 @@ class ClientFactory(LoggingConfigurable):
         """
         return await self._special("logging", self._build_local_logging, self._build_logging)
 
-    async def _special(self, kind: str, local: Any, vertex: Any) -> Any:
-        location = await self.location()
-        if self.backend == "local":
-            endpoint = await self._emulator_endpoint()
-            key: tuple[str, ...] = (kind, endpoint.url, endpoint.token, location.project)
-            build: tuple[Any, ...] = (local, endpoint, location.project)
-        else:
-            key = (kind, location.project)
-            build = (vertex, location.project)
+    async def _cached(self, key: tuple[str, ...], build: tuple[Any, ...]) -> Any:
+        """The client cached under ``key``, built once (off the loop) by ``build``."""
         cached = self._clients.get(key)
         if cached is not None:
             return cached
@@ -211,6 +204,17 @@ class ClientFactory(LoggingConfigurable):
                 cached = await run_blocking(*build)
                 self._clients[key] = cached
         return cached
+
+    async def _special(self, kind: str, local: Any, vertex: Any) -> Any:
+        location = await self.location()
+        if self.backend == "local":
+            endpoint = await self._emulator_endpoint()
+            key: tuple[str, ...] = (kind, endpoint.url, endpoint.token, location.project)
+            build: tuple[Any, ...] = (local, endpoint, location.project)
+        else:
+            key = (kind, location.project)
+            build = (vertex, location.project)
+        return await self._cached(key, build)
 
     def _build_local_storage(self, endpoint: EmulatorEndpoint, project: str) -> Any:
         from google.api_core.client_options import ClientOptions
@@ -318,15 +322,7 @@ class ClientFactory(LoggingConfigurable):
             host = self.api_host(module, location.region)
             key = (module, name, host or "", location.project)
             build = (self._build_vertex, module, name, host)
-        cached = self._clients.get(key)
-        if cached is not None:
-            return cached
-        async with self._lock:
-            cached = self._clients.get(key)
-            if cached is None:
-                cached = await run_blocking(*build)
-                self._clients[key] = cached
-        return cached
+        return await self._cached(key, build)
 
     def api_host(self, module: str, region: str) -> str | None:
         """The real Google API host for a client module (``None``: library default)."""
