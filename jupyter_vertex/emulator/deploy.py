@@ -325,6 +325,9 @@ async def _mutate(call: Call) -> Reply:
         check=check,
         work=lambda tx: mutate(tx, call.request),
     )
+    deployed = (operation.get("response") or {}).get("deployedModel")
+    if deployed:
+        await serving_of(call.ctx).scale(str(deployed["id"]), _resources(deployed))
     return Reply(OPERATION, operation)
 
 

@@ -40,6 +40,8 @@ _PREDICTORS = {
     "xgboost": ("google.cloud.aiplatform.prediction.xgboost.predictor", "XgboostPredictor"),
 }
 OUTPUT_LINES = 20
+HEALTH_INTERVAL = 5.0  # seconds between health checks of a running server
+HEALTH_FAILURES = 3  # consecutive failed checks before a server is killed and restarted
 
 
 def predictor_for(image_uri: str) -> tuple[str, str]:
@@ -104,6 +106,7 @@ class Serving:
         self._deployments: dict[str, Deployment] = {}
         self._client: httpx.AsyncClient | None = None
         self._next: dict[str, int] = {}
+        self._background: set[asyncio.Task[Any]] = set()
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -157,8 +160,6 @@ class Serving:
 
         task = asyncio.ensure_future(run())
         self._keep(task)
-
-    _background: set[asyncio.Task[Any]] = set()
 
     def _keep(self, task: asyncio.Task[Any]) -> None:
         self._background.add(task)
@@ -246,18 +247,18 @@ class Serving:
         replica.tasks.append(task)
 
     async def _supervise(self, deployment: Deployment, replica: Replica) -> None:
-        """Restart the replica whenever its process ends while the model stays deployed."""
+        """Restart the replica whenever its process ends (or stops answering its health
+        route) while the model stays deployed."""
         while not deployment.stopping:
             process = replica.process
             assert process is not None
-            status = await process.wait()
+            status = await self._until_exit(replica, process)
             if deployment.stopping:
                 return
             replica.ready = False
             deployment.restarts += 1
             deployment.message = (
-                f"A model server exited with status {status}; restarting it "
-                f"(restart {deployment.restarts})."
+                f"A model server {status}; restarting it (restart {deployment.restarts})."
             )
             log.warning("deployed model %s: %s", deployment.deployed_id, deployment.message)
             try:
@@ -266,22 +267,62 @@ class Serving:
             except ApiError as error:
                 deployment.message = error.message
                 await asyncio.sleep(1.0)
-                # loop: the failed process has ended, so the next round restarts it again
-                if replica.process is not None and replica.process.returncode is None:
-                    await _stop_process(replica.process)
+
+    async def _until_exit(self, replica: Replica, process: asyncio.subprocess.Process) -> str:
+        """Wait for the process to end, checking its health route meanwhile; answer why."""
+        failures = 0
+        url = f"http://127.0.0.1:{replica.port}{HEALTH_ROUTE}"
+        while True:
+            try:
+                status = await asyncio.wait_for(asyncio.shield(process.wait()), HEALTH_INTERVAL)
+                return f"exited with status {status}"
+            except asyncio.TimeoutError:
+                pass
+            try:
+                healthy = (await self.client.get(url, timeout=2.0)).status_code == 200
+            except Exception as error:  # noqa: BLE001
+                log.debug("health of %s: %s", url, error)
+                healthy = False
+            failures = 0 if healthy else failures + 1
+            if failures >= HEALTH_FAILURES:
+                await _stop_process(process)
+                return f"failed {HEALTH_FAILURES} health checks"
+
+    async def scale(self, deployed_id: str, replicas: int) -> None:
+        """Run ``replicas`` (capped) servers for a deployed model: start or stop the rest."""
+        deployment = self._deployments.get(deployed_id)
+        if deployment is None:
+            return
+        count = self.replica_count(replicas)
+        base = self.folder / deployed_id
+        while len(deployment.replicas) > count:
+            replica = deployment.replicas.pop()
+            await self._stop_replica(replica)
+        added = [Replica(base / f"r{i}") for i in range(len(deployment.replicas), count)]
+        deployment.replicas.extend(added)
+        for replica in added:
+            try:
+                await self._start(deployment, replica)
+            except ApiError as error:
+                deployment.message = error.message
+            self._watch(deployment, replica)
+
+    async def _stop_replica(self, replica: Replica) -> None:
+        current = asyncio.current_task()
+        for task in replica.tasks:
+            if task is not current:
+                task.cancel()
+        if replica.process is not None:
+            await _stop_process(replica.process)
+        await asyncio.to_thread(shutil.rmtree, replica.folder, True)
 
     async def undeploy(self, deployed_id: str) -> None:
         deployment = self._deployments.pop(deployed_id, None)
         if deployment is None:
             return
         deployment.stopping = True
-        current = asyncio.current_task()
         for replica in deployment.replicas:
-            if replica.process is not None:
-                await _stop_process(replica.process)
-            for task in replica.tasks:
-                if task is not current:
-                    task.cancel()
+            await self._stop_replica(replica)
         await asyncio.to_thread(shutil.rmtree, self.folder / deployed_id, True)
 
     def pids(self, deployed_id: str) -> list[int]:

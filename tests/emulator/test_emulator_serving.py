@@ -189,3 +189,94 @@ def test_deployed_models_are_served_after_a_restart(
         assert response.json()["deployedModelId"] == deployed_id
         emu.stop()
         assert _server_pids(deployed_id) == []
+
+
+def test_replicas_are_capped_mutated_and_bad_instances_answered(
+    api: Api, classifier: LogisticRegression
+) -> None:
+    endpoint = api.create_endpoint()
+    model = _model(api, classifier)
+    resources = {**RESOURCES, "minReplicaCount": 3, "maxReplicaCount": 4}
+    body = {"deployedModel": {"model": model["name"], "dedicatedResources": resources}}
+    start = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
+    operation = _wait_for(
+        "the deploy", lambda: (op := api.ok("GET", f"v1/{start['name']}")).get("done") and op
+    )
+    deployed = operation["response"]["deployedModel"]
+    assert deployed["dedicatedResources"] == {
+        "machineSpec": {"machineType": "n1-standard-2"},
+        "minReplicaCount": 3,
+        "maxReplicaCount": 4,
+    }
+    assert len(_server_pids(deployed["id"])) == 2  # --max-replicas-per-model defaults to 2
+    shown = api.ok("GET", f"v1/{endpoint['name']}")["deployedModels"][0]
+    assert shown["status"]["availableReplicaCount"] == 2
+    assert shown["displayName"] == "digits" and shown["modelVersionId"] == "1"
+
+    mutate = api.ok(
+        "POST",
+        f"v1/{endpoint['name']}:mutateDeployedModel",
+        {
+            "deployedModel": {"id": deployed["id"], "dedicatedResources": {"minReplicaCount": 1}},
+            "updateMask": "dedicatedResources.minReplicaCount",
+        },
+    )
+    assert mutate["done"] is True, mutate
+    assert mutate["response"]["deployedModel"]["dedicatedResources"]["minReplicaCount"] == 1
+    assert len(_server_pids(deployed["id"])) == 1
+
+    wrong = api.error(
+        "POST",
+        f"v1/{endpoint['name']}:predict",
+        {"instances": [[1, 2, 3]]},
+        status="INVALID_ARGUMENT",
+    )
+    assert "X has 3 features" in wrong and "expecting 64 features" in wrong
+    response = _predict(api, endpoint, FEATURES[:2])
+    assert response.json()["predictions"] == classifier.predict(FEATURES[:2]).tolist()
+
+    missing = api.error(
+        "POST",
+        f"v1/{endpoint['name']}:undeployModel",
+        {"deployedModelId": "42"},
+        status="NOT_FOUND",
+    )
+    assert missing == f"Deployed model 42 not found in endpoint {endpoint['name']}."
+    api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed["id"]})
+    assert _server_pids(deployed["id"]) == []
+    api.ok("DELETE", f"v1/{endpoint['name']}")
+
+
+def test_a_server_that_cannot_start_fails_the_deploy_and_leaves_nothing(
+    api: Api, classifier: LogisticRegression
+) -> None:
+    endpoint = api.create_endpoint()
+    model = _model(api, classifier)
+    bucket_path = model["artifactUri"][len("gs://") :].rstrip("/")
+    bucket, prefix = bucket_path.split("/", 1)
+    response = requests.post(
+        f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
+        params={"uploadType": "media", "name": f"{prefix}/model.joblib"},
+        data=b"not a joblib file",
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    operation = _deploy(api, endpoint, model)
+    assert operation["error"]["code"] == 9, operation
+    assert "exited with status" in operation["error"]["message"]
+    assert "Its last output:" in operation["error"]["message"]
+    assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
+    assert not any(
+        b"AIP_STORAGE_URI=" + model["artifactUri"].encode() in environ for environ in _environs()
+    )
+
+
+def _environs() -> list[list[bytes]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                found.append((entry / "environ").read_bytes().split(b"\0"))
+            except OSError:
+                continue
+    return found
