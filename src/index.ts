@@ -3,11 +3,12 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
+import { refreshIcon, ToolbarButton } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 import { VertexClient } from './api';
 import { vertexIcon } from './icons';
 import { VertexModel } from './model';
@@ -35,7 +36,8 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
     ISettingRegistry,
     ICommandPalette,
     ITranslator,
-    IDefaultFileBrowser
+    IDefaultFileBrowser,
+    IToolbarWidgetRegistry
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -43,7 +45,8 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
-    fileBrowser: IDefaultFileBrowser | null
+    fileBrowser: IDefaultFileBrowser | null,
+    toolbarRegistry: IToolbarWidgetRegistry | null
   ): IVertexModel => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyter_vertex');
@@ -103,8 +106,7 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
     };
 
     app.commands.addCommand(CommandIDs.train, {
-      label: args =>
-        args['toolbar'] ? trans.__('Train') : trans.__('Train on Vertex'),
+      label: trans.__('Train on Vertex'),
       caption: trans.__(
         'Train this Python script or notebook as a Vertex AI custom job'
       ),
@@ -133,12 +135,52 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
         return job;
       }
     });
+    // The palette item follows the current document.
+    app.shell.currentChanged?.connect(() => {
+      app.commands.notifyCommandChanged(CommandIDs.train);
+    });
     for (const fileType of ['python', 'notebook']) {
       app.contextMenu.addItem({
         command: CommandIDs.train,
         selector: `.jp-DirListing-item[data-file-type="${fileType}"]`,
         rank: 60
       });
+    }
+
+    // "Train" on the notebook and Python editor toolbars (`vertex-train` in
+    // schema/plugin.json), for the document of that toolbar.
+    if (toolbarRegistry) {
+      const factory = (widget: Widget): Widget => {
+        const context = (
+          widget as unknown as {
+            context?: {
+              path: string;
+              pathChanged?: { connect: (f: () => void) => void };
+            };
+          }
+        ).context;
+        const button = new ToolbarButton({
+          icon: vertexIcon,
+          label: trans.__('Train'),
+          tooltip: trans.__('Train on Vertex'),
+          onClick: () => {
+            if (context) {
+              void app.commands.execute(CommandIDs.train, {
+                path: context.path
+              });
+            }
+          }
+        });
+        button.addClass('jp-Vertex-trainButton');
+        const sync = () => {
+          button.setHidden(!context || trainablePath(context.path) === null);
+        };
+        sync();
+        context?.pathChanged?.connect(sync);
+        return button;
+      };
+      toolbarRegistry.addFactory('Notebook', 'vertex-train', factory);
+      toolbarRegistry.addFactory('Editor', 'vertex-train', factory);
     }
 
     if (palette) {

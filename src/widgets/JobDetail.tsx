@@ -269,8 +269,11 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
           ) : null}
           <Field label={trans.__('Registered')}>
             {job.model.uploadedModel ? (
-              <span className="jp-Vertex-mono jp-Vertex-uploadedModel">
-                {job.model.uploadedModel}
+              <span
+                className="jp-Vertex-mono jp-Vertex-uploadedModel"
+                title={job.model.uploadedModel}
+              >
+                {job.model.uploadedModel.split('/').pop()}
               </span>
             ) : (
               trans.__('not yet')

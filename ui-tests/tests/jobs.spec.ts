@@ -105,7 +105,7 @@ test.describe('Training from the UI', () => {
     await expect(detail).toContainText('n1-standard-4');
     await expect(detail).toContainText(SCRIPT);
     await expect(detail.locator('.jp-Vertex-uploadedModel')).toHaveText(
-      /models\/\d+@1$/
+      /^\d+@1$/
     );
     const log = detail.getByRole('log');
     await expect(log).toContainText('test accuracy');
@@ -157,12 +157,21 @@ test.describe('Training from the UI', () => {
             })
           : route.continue()
     );
+    // From the Python editor's toolbar.
     await page.evaluate(async () => {
-      void window.jupyterapp.commands.execute('jupyter-vertex:train', {
+      await window.jupyterapp.commands.execute('docmanager:open', {
         path: 'train_digits.py'
       });
     });
+    const button = page
+      .locator(
+        '.jp-MainAreaWidget .jp-Toolbar-item[data-jp-item-name="vertex-train"]'
+      )
+      .first();
+    await expect(button).toBeVisible();
+    await button.click();
     const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('Train train_digits.py on Vertex AI.');
     await dialog.getByLabel('Display name').fill('refused');
     await dialog.getByRole('button', { name: 'Train', exact: true }).click();
     await expect(dialog.getByRole('alert')).toContainText(

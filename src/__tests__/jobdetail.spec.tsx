@@ -1,0 +1,94 @@
+import { showDialog } from '@jupyterlab/apputils';
+import { nullTranslator } from '@jupyterlab/translation';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import * as React from 'react';
+import { JobDetail } from '../widgets';
+import { FakeAPI, makeJob } from './fakes';
+
+jest.mock('@jupyterlab/apputils', () => ({
+  ...jest.requireActual('@jupyterlab/apputils'),
+  showDialog: jest.fn()
+}));
+
+const trans = nullTranslator.load('jupyter_vertex');
+const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
+
+function answer(accept: boolean) {
+  return {
+    button: { accept, label: accept ? 'Cancel job' : 'Keep running' },
+    value: null,
+    isChecked: null
+  } as unknown as Awaited<ReturnType<typeof showDialog>>;
+}
+
+describe('JobDetail', () => {
+  afterEach(() => mockedShowDialog.mockReset());
+
+  function renderRunning(api: FakeAPI) {
+    const job = makeJob({ id: '3', state: 'RUNNING', endTime: null });
+    api.logPages = [{ entries: [], cursor: null, state: 'RUNNING' }];
+    const onChanged = jest.fn();
+    const view = render(
+      <JobDetail
+        api={api}
+        job={job}
+        trans={trans}
+        onBack={jest.fn()}
+        onChanged={onChanged}
+      />
+    );
+    return { view, onChanged };
+  }
+
+  it('cancels a running job only after confirmation', async () => {
+    const api = new FakeAPI();
+    const { view, onChanged } = renderRunning(api);
+    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel job' }));
+    await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
+    expect(api.cancelJob).not.toHaveBeenCalled();
+
+    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel job' }));
+    await waitFor(() =>
+      expect(api.cancelJob).toHaveBeenCalledWith('customJob', '3')
+    );
+    await waitFor(() => expect(onChanged).toHaveBeenCalled());
+    view.unmount();
+  });
+
+  it('shows why cancelling failed', async () => {
+    const api = new FakeAPI();
+    api.cancelJob.mockRejectedValueOnce(
+      Object.assign(new Error('The job has already ended.'), {})
+    );
+    const { view } = renderRunning(api);
+    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel job' }));
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toContain(
+        'The job has already ended.'
+      )
+    );
+    view.unmount();
+  });
+
+  it('fetches and shows the SDK code', async () => {
+    const api = new FakeAPI();
+    api.jobCode.mockResolvedValueOnce({
+      language: 'python',
+      code: 'job = aiplatform.CustomJob.from_local_script(...)'
+    });
+    const { view } = renderRunning(api);
+    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    fireEvent.click(screen.getByRole('button', { name: 'Show SDK code' }));
+    await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
+    expect(api.jobCode).toHaveBeenCalledWith('customJob', '3');
+    const body = mockedShowDialog.mock.calls[0][0]?.body as React.ReactElement;
+    render(body);
+    expect(screen.getByLabelText('Python SDK code').textContent).toContain(
+      'CustomJob.from_local_script'
+    );
+    view.unmount();
+  });
+});
