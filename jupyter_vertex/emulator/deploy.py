@@ -178,6 +178,7 @@ async def _deploy(call: Call) -> Reply:
         check=plan.check,
     )
     name = operation["name"]
+    operations.on_cancel(name, lambda: serving.undeploy(plan.deployed_id))
 
     async def run() -> None:
         try:

@@ -376,7 +376,7 @@ class Serving:
                 index = self._next.get(deployment.deployed_id, 0)
                 self._next[deployment.deployed_id] = index + 1
                 return ready[index % len(ready)]
-            if deployment.stopping or loop.time() > deadline:
+            if deployment.stopping or not deployment.replicas or loop.time() > deadline:
                 raise ApiError(
                     "UNAVAILABLE",
                     f"No model server of deployed model {deployment.deployed_id} is ready. "

@@ -19,6 +19,9 @@ from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
 from jupyter_vertex.emulator import ensure_bucket
+from jupyter_vertex.emulator.__main__ import main
+from jupyter_vertex.emulator.errors import ApiError
+from jupyter_vertex.emulator.serving import predictor_for
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 FEATURES, TARGET = load_digits(return_X_y=True)
@@ -280,3 +283,66 @@ def _environs() -> list[list[bytes]]:
             except OSError:
                 continue
     return found
+
+
+def test_traffic_moves_before_a_model_is_undeployed(
+    api: Api, classifier: LogisticRegression
+) -> None:
+    endpoint = api.create_endpoint()
+    model = _model(api, classifier)
+    first = _deploy(api, endpoint, model)["response"]["deployedModel"]["id"]
+    second_op = _deploy(api, endpoint, model, trafficSplit={first: 50, "0": 50})
+    second = second_op["response"]["deployedModel"]["id"]
+    shown = api.ok("GET", f"v1/{endpoint['name']}")
+    assert shown["trafficSplit"] == {first: 50, second: 50}
+    assert [d["id"] for d in shown["deployedModels"]] == [first, second]
+    message = api.error(
+        "POST",
+        f"v1/{endpoint['name']}:undeployModel",
+        {"deployedModelId": first},
+        status="FAILED_PRECONDITION",
+    )
+    assert message == (
+        f"Deployed model {first} receives 50% of the traffic; give it 0% (traffic_split) "
+        "before undeploying it."
+    )
+    api.ok(
+        "POST",
+        f"v1/{endpoint['name']}:undeployModel",
+        {"deployedModelId": first, "trafficSplit": {second: 100}},
+    )
+    assert _server_pids(first) == [] and len(_server_pids(second)) == 1
+    shown = api.ok("GET", f"v1/{endpoint['name']}")
+    assert shown["trafficSplit"] == {second: 100}
+    answers = {_predict(api, endpoint, FEATURES[:1]).json()["deployedModelId"] for _ in range(10)}
+    assert answers == {second}
+    api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": second})
+    shown = api.ok("GET", f"v1/{endpoint['name']}")
+    assert "deployedModels" not in shown and "trafficSplit" not in shown
+
+
+def test_max_replicas_per_model_must_be_positive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(tmp_path), "--max-replicas-per-model", "0"]) == 2
+    assert "--max-replicas-per-model must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("image", "predictor"),
+    [
+        ("us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest", "SklearnPredictor"),
+        ("europe-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-0:latest", "SklearnPredictor"),
+        ("asia-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest", "XgboostPredictor"),
+        ("us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest", None),
+        ("us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-1:latest", None),
+        ("example.com/sklearn-cpu.1-3:latest", None),
+    ],
+)
+def test_which_serving_images_run(image: str, predictor: str | None) -> None:
+    if predictor is None:
+        with pytest.raises(ApiError) as raised:
+            predictor_for(image)
+        assert raised.value.status == "FAILED_PRECONDITION"
+    else:
+        assert predictor_for(image)[1] == predictor
