@@ -16,6 +16,7 @@ export class LogFollower {
     this._pageSize = options.pageSize ?? LogFollower.PAGE_SIZE;
     this._interval = options.interval ?? LogFollower.INTERVAL;
     this._maxLines = options.maxLines ?? LogFollower.MAX_LINES;
+    this._isActive = options.isActive ?? (() => true);
   }
 
   /**
@@ -112,6 +113,11 @@ export class LogFollower {
   async start(): Promise<void> {
     let failures = 0;
     while (!this._done) {
+      if (!this._isActive()) {
+        // Hidden: no requests until the view is shown again.
+        await this._sleep(this._interval);
+        continue;
+      }
       const more = await this.step();
       if (!more) {
         break;
@@ -120,11 +126,15 @@ export class LogFollower {
       const wait = this._more
         ? 0
         : Math.min(this._interval * 2 ** failures, 60_000);
-      await new Promise<void>(resolve => {
-        this._wake = resolve;
-        this._timer = setTimeout(resolve, wait);
-      });
+      await this._sleep(wait);
     }
+  }
+
+  private _sleep(ms: number): Promise<void> {
+    return new Promise<void>(resolve => {
+      this._wake = resolve;
+      this._timer = setTimeout(resolve, ms);
+    });
   }
 
   /**
@@ -146,6 +156,7 @@ export class LogFollower {
   private _pageSize: number;
   private _interval: number;
   private _maxLines: number;
+  private _isActive: () => boolean;
   private _entries: ILogEntry[] = [];
   private _dropped = 0;
   private _cursor: string | null = null;
@@ -172,6 +183,10 @@ export namespace LogFollower {
      * Keep at most this many lines (the oldest go first).
      */
     maxLines?: number;
+    /**
+     * Whether the log is shown; while it is not, following pauses.
+     */
+    isActive?: () => boolean;
   }
 
   export const PAGE_SIZE = 500;

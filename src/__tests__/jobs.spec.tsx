@@ -200,6 +200,26 @@ describe('LogFollower', () => {
     expect(await follower.step()).toBe(false);
   });
 
+  it('pauses while the log is not shown', async () => {
+    const api = new FakeAPI();
+    api.logPages = [{ entries: [entry(1)], cursor: 'c1', state: 'SUCCEEDED' }];
+    let active = false;
+    const follower = new LogFollower({
+      api,
+      kind: 'customJob',
+      jobId: '1',
+      interval: 5,
+      isActive: () => active
+    });
+    const done = follower.start();
+    await new Promise(resolve => setTimeout(resolve, 30));
+    expect(api.jobLogs).not.toHaveBeenCalled();
+    active = true;
+    await done;
+    expect(api.jobLogs).toHaveBeenCalledTimes(1);
+    expect(follower.entries).toHaveLength(1);
+  });
+
   it('keeps at most maxLines lines', async () => {
     const api = new FakeAPI();
     api.logPages = [
@@ -399,6 +419,7 @@ describe('Jobs list', () => {
     ];
     const model = new VertexModel({ api, autoStart: false });
     await model.refresh();
+    model.active = true; // the panel is shown
     const onBack = jest.fn();
     render(
       <VertexPanelView

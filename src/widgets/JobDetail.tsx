@@ -288,6 +288,7 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
         job={job}
         trans={trans}
         onStateChanged={onChanged}
+        isActive={props.isActive}
       />
     </div>
   );
@@ -303,6 +304,10 @@ export namespace JobDetail {
      * The job may have changed (cancelled, ended): refresh the list.
      */
     onChanged: () => void;
+    /**
+     * Whether the detail is visible (the log pauses while it is not).
+     */
+    isActive?: () => boolean;
   }
 }
 
@@ -341,8 +346,11 @@ export function JobLog(props: {
   job: IJob;
   trans: TranslationBundle;
   onStateChanged: () => void;
+  isActive?: () => boolean;
 }): JSX.Element {
   const { api, job, trans, onStateChanged } = props;
+  const isActiveRef = React.useRef(props.isActive);
+  isActiveRef.current = props.isActive;
   const [, setVersion] = React.useState(0);
   const followerRef = React.useRef<LogFollower | null>(null);
   const logRef = React.useRef<HTMLPreElement>(null);
@@ -350,7 +358,14 @@ export function JobLog(props: {
   const reportedRef = React.useRef<string | null>(null);
 
   React.useEffect(() => {
-    const follower = new LogFollower({ api, kind: job.kind, jobId: job.id });
+    const follower = new LogFollower({
+      api,
+      kind: job.kind,
+      jobId: job.id,
+      isActive: () =>
+        (isActiveRef.current?.() ?? true) &&
+        document.visibilityState !== 'hidden'
+    });
     followerRef.current = follower;
     follower.changed.connect(() => {
       setVersion(v => v + 1);

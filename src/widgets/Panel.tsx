@@ -53,6 +53,7 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
               trans={trans}
               onBack={onBack}
               onChanged={() => void model.refreshJobs()}
+              isActive={() => model.active}
             />
           ) : (
             <div className="jp-Vertex-JobDetail">
