@@ -346,3 +346,16 @@ def test_which_serving_images_run(image: str, predictor: str | None) -> None:
         assert raised.value.status == "FAILED_PRECONDITION"
     else:
         assert predictor_for(image)[1] == predictor
+
+
+def test_servers_end_when_the_emulator_is_killed(
+    tmp_path: Path, classifier: LogisticRegression
+) -> None:
+    with EmulatorProcess(tmp_path / "vertex") as emu:
+        api = Api(emu, "killed-project")
+        endpoint = api.create_endpoint()
+        operation = _deploy(api, endpoint, _model(api, classifier))
+        deployed_id = operation["response"]["deployedModel"]["id"]
+        assert len(_server_pids(deployed_id)) == 1
+        emu.kill()
+        _wait_for("the orphaned server to exit", lambda: _server_pids(deployed_id) == [], 15)
