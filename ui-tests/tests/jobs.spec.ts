@@ -185,4 +185,62 @@ test.describe('Training from the UI', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toHaveCount(0);
   });
+
+  test('a running job shows new log lines live and can be cancelled', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(240_000);
+    const script = `${tmpPath}/slow_train.py`;
+    await page.contents.uploadContent(
+      [
+        'import time',
+        'for step in range(600):',
+        '    print(f"step {step}", flush=True)',
+        '    time.sleep(0.5)',
+        ''
+      ].join('\n'),
+      'text',
+      script
+    );
+    await page.sidebar.openTab(PANEL_ID);
+    const panel = page.locator(`#${PANEL_ID}`);
+    await page.evaluate(async path => {
+      void window.jupyterapp.commands.execute('jupyter-vertex:train', {
+        path
+      });
+    }, script);
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.getByLabel('Display name').fill('slow-train');
+    await dialog.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect(dialog).toHaveCount(0);
+
+    const row = panel
+      .getByRole('region', { name: 'Jobs' })
+      .locator('.jp-Vertex-JobRow')
+      .filter({ hasText: 'slow-train' });
+    await expect(row.locator('.jp-Vertex-state')).toHaveText('Running', {
+      timeout: 120_000
+    });
+    await row.click();
+    const detail = panel.locator('.jp-Vertex-JobDetail');
+    const log = detail.getByRole('log');
+    // Lines keep arriving while it runs (the cursor brings the newer ones).
+    await expect(log).toContainText('step 2', { timeout: 60_000 });
+    await expect(log).toContainText('step 8', { timeout: 60_000 });
+    await expect(detail.locator('.jp-Vertex-following')).toBeVisible();
+
+    // Cancel, after a confirmation.
+    await detail.getByRole('button', { name: 'Cancel job' }).click();
+    const confirm = page.locator('.jp-Dialog');
+    await expect(confirm).toContainText('Cancel "slow-train"?');
+    await confirm.getByRole('button', { name: 'Cancel job' }).click();
+    await expect(detail.locator('.jp-Vertex-state')).toHaveText('Cancelled', {
+      timeout: 120_000
+    });
+    await expect(
+      detail.getByRole('button', { name: 'Cancel job' })
+    ).toHaveCount(0);
+    await expect(detail.locator('.jp-Vertex-following')).toHaveCount(0);
+  });
 });
