@@ -263,6 +263,10 @@ export class VertexModel implements IVertexModel, IDisposable {
   }
 
   private _fetchJobs(): Promise<void> {
+    if (this._status && !this._status.capabilities.includes('training')) {
+      // A server without the jobs API: nothing to fetch (and no failure).
+      return Promise.resolve();
+    }
     if (!this._inFlight.jobs) {
       this._inFlight.jobs = this._fetchList(
         () => this._jobs,

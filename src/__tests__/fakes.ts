@@ -8,7 +8,7 @@ export const LOCAL_STATUS: IStatus = {
   project: 'local-project',
   region: 'us-central1',
   account: 'local-user',
-  capabilities: ['models', 'endpoints'],
+  capabilities: ['models', 'endpoints', 'training'],
   emulator: { state: 'running', url: 'http://127.0.0.1:41000' }
 };
 

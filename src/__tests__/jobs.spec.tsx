@@ -21,7 +21,14 @@ import {
   trainingRequest,
   VertexPanelView
 } from '../widgets';
-import { FakeAPI, fakeServer, jsonResponse, makeJob, pathOf } from './fakes';
+import {
+  FakeAPI,
+  fakeServer,
+  jsonResponse,
+  LOCAL_STATUS,
+  makeJob,
+  pathOf
+} from './fakes';
 
 const trans = nullTranslator.load('jupyter_vertex');
 const BASE = '/lab-base/jupyter-vertex/api/';
@@ -367,6 +374,15 @@ describe('Jobs list', () => {
       .getAllByRole('listitem')
       .map(row => row.getAttribute('data-job-id'));
     expect(rows.sort()).toEqual(['6', '7']);
+  });
+
+  it('has no Jobs section on a server without training', async () => {
+    const api = new FakeAPI();
+    api.statusAnswer = { ...LOCAL_STATUS, capabilities: ['models'] };
+    const { model } = await renderPanel(api);
+    expect(screen.queryByRole('region', { name: 'Jobs' })).toBeNull();
+    await model.refresh();
+    expect(api.listJobs).toHaveBeenCalledTimes(1); // before the status was known
   });
 
   it('shows the error of the jobs list', async () => {

@@ -90,13 +90,15 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
         <Banner error={statusError} trans={trans} onRetry={refreshAll} />
       ) : null}
       <div className="jp-Vertex-PanelView-body">
-        <JobList
-          state={model.jobs}
-          trans={trans}
-          onRefresh={() => void model.refreshJobs()}
-          onOpen={item => props.onOpenJob?.(item)}
-          hideError={hideError}
-        />
+        {status && !status.capabilities.includes('training') ? null : (
+          <JobList
+            state={model.jobs}
+            trans={trans}
+            onRefresh={() => void model.refreshJobs()}
+            onOpen={item => props.onOpenJob?.(item)}
+            hideError={hideError}
+          />
+        )}
         <ModelList
           state={model.models}
           trans={trans}
