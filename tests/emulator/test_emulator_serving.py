@@ -61,9 +61,14 @@ def _model(api: Api, classifier: LogisticRegression, image: str = IMAGE) -> dict
 
 
 def _deploy(
-    api: Api, endpoint: dict[str, Any], model: dict[str, Any], **extra: Any
+    api: Api,
+    endpoint: dict[str, Any],
+    model: dict[str, Any],
+    resources: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    body = {"deployedModel": {"model": model["name"], "dedicatedResources": RESOURCES}, **extra}
+    deployed = {"model": model["name"], **(resources or {"dedicatedResources": RESOURCES})}
+    body = {"deployedModel": deployed, **extra}
     operation = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
     return _wait_for(
         "the deploy operation",
@@ -291,8 +296,13 @@ def test_traffic_moves_before_a_model_is_undeployed(
     endpoint = api.create_endpoint()
     model = _model(api, classifier)
     first = _deploy(api, endpoint, model)["response"]["deployedModel"]["id"]
-    second_op = _deploy(api, endpoint, model, trafficSplit={first: 50, "0": 50})
+    automatic = {"automaticResources": {"minReplicaCount": 1, "maxReplicaCount": 2}}
+    second_op = _deploy(api, endpoint, model, automatic, trafficSplit={first: 50, "0": 50})
     second = second_op["response"]["deployedModel"]["id"]
+    assert second_op["response"]["deployedModel"]["automaticResources"] == {
+        "minReplicaCount": 1,
+        "maxReplicaCount": 2,
+    }
     shown = api.ok("GET", f"v1/{endpoint['name']}")
     assert shown["trafficSplit"] == {first: 50, second: 50}
     assert [d["id"] for d in shown["deployedModels"]] == [first, second]
