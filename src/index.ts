@@ -28,7 +28,7 @@ const SIDEBAR_RANK = 210;
 const plugin: JupyterFrontEndPlugin<IVertexModel> = {
   id: PLUGIN_ID,
   description:
-    'A left-sidebar panel with the Vertex AI backend, its models and endpoints.',
+    'A left-sidebar panel with the Vertex AI backend, its training jobs, models and endpoints, and the Train on Vertex command.',
   autoStart: true,
   provides: IVertexModel,
   optional: [
@@ -65,7 +65,7 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
     app.commands.addCommand(CommandIDs.openPanel, {
       label: trans.__('Open Vertex AI Panel'),
       caption: trans.__(
-        'Show the Vertex AI panel: backend, models and endpoints'
+        'Show the Vertex AI panel: backend, jobs, models and endpoints'
       ),
       icon: args => (args['isPalette'] ? undefined : vertexIcon),
       execute: () => {
@@ -74,7 +74,7 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
     });
     app.commands.addCommand(CommandIDs.refresh, {
       label: trans.__('Refresh Vertex AI Panel'),
-      caption: trans.__('Fetch the status, models and endpoints again'),
+      caption: trans.__('Fetch the status, jobs, models and endpoints again'),
       icon: args => (args['isPalette'] ? undefined : refreshIcon),
       execute: () => model.refresh()
     });

@@ -65,6 +65,12 @@ test.describe('Vertex AI panel', () => {
     await page.filebrowser.openHomeDirectory();
     expect(await page.notebook.openByPath(NOTEBOOK)).toBe(true);
     await page.notebook.activate(NOTEBOOK);
+    // The notebook's toolbar offers to train it on Vertex.
+    await expect(
+      page
+        .locator('.jp-NotebookPanel-toolbar')
+        .locator('[data-jp-item-name="vertex-train"]')
+    ).toBeVisible();
     await tab.click();
     await expect(panel).toBeVisible();
     expect(await page.notebook.run()).toBe(true);
