@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .convert import endpoint_to_json
+from .paging import list_request, page
 
 if TYPE_CHECKING:
     from ..clients import ClientFactory
@@ -31,18 +32,15 @@ class EndpointsService:
     ) -> dict[str, Any]:
         location = await self.clients.location()
         client = await self.clients.endpoint_service()
-        request = {
-            "parent": location.parent,
-            "page_size": page_size or 0,
-            "page_token": page_token or "",
-            "filter": filter or "",
-            "order_by": order_by or "",
-        }
+        request = list_request(
+            parent=location.parent,
+            page_size=page_size,
+            page_token=page_token,
+            filter=filter,
+            order_by=order_by,
+        )
         pager = await self.clients.call(client.list_endpoints, request=request)
-        return {
-            "endpoints": [endpoint_to_json(e) for e in pager.endpoints],
-            "nextPageToken": pager.next_page_token or None,
-        }
+        return page("endpoints", pager.endpoints, endpoint_to_json, pager.next_page_token)
 
     async def create(self, body: dict[str, Any]) -> dict[str, Any]:
         location = await self.clients.location()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .convert import model_to_json
+from .paging import list_request, page
 
 if TYPE_CHECKING:
     from ..clients import ClientFactory
@@ -31,19 +32,16 @@ class ModelsService:
     ) -> dict[str, Any]:
         location = await self.clients.location()
         client = await self.clients.model_service()
-        request = {
-            "parent": location.parent,
-            "page_size": page_size or 0,
-            "page_token": page_token or "",
-            "filter": filter or "",
-            "order_by": order_by or "",
-        }
+        request = list_request(
+            parent=location.parent,
+            page_size=page_size,
+            page_token=page_token,
+            filter=filter,
+            order_by=order_by,
+        )
         # The pager holds the first page; its attributes are those of the response.
         pager = await self.clients.call(client.list_models, request=request)
-        return {
-            "models": [model_to_json(m) for m in pager.models],
-            "nextPageToken": pager.next_page_token or None,
-        }
+        return page("models", pager.models, model_to_json, pager.next_page_token)
 
     async def get(self, model_id: str) -> dict[str, Any]:
         client = await self.clients.model_service()
@@ -74,13 +72,8 @@ class ModelsService:
         self, model_id: str, *, page_size: int | None = None, page_token: str | None = None
     ) -> dict[str, Any]:
         client = await self.clients.model_service()
-        request = {
-            "name": await self._name(model_id),
-            "page_size": page_size or 0,
-            "page_token": page_token or "",
-        }
+        request = list_request(
+            name=await self._name(model_id), page_size=page_size, page_token=page_token
+        )
         pager = await self.clients.call(client.list_model_versions, request=request)
-        return {
-            "models": [model_to_json(m) for m in pager.models],
-            "nextPageToken": pager.next_page_token or None,
-        }
+        return page("models", pager.models, model_to_json, pager.next_page_token)
