@@ -19,13 +19,12 @@ from .errors import ApiError, failed_precondition, invalid_argument, not_found
 from .masks import update_paths
 from .models import KIND_MODEL, KIND_VERSION, _resolve_version
 from .resources import new_numeric_id, parse_resource_name
-from .routing import Call, Context, Reply, Route
+from .routing import V1, Call, Context, Reply, Route
 from .serving import Serving, predictor_for
 from .store import Tx
 
 log = logging.getLogger(__name__)
 
-V1 = "google.cloud.aiplatform.v1"
 OPERATION = "google.longrunning.Operation"
 _tasks: set[asyncio.Task[Any]] = set()
 

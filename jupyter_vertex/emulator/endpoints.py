@@ -30,10 +30,9 @@ from .resources import (
     validate_display_name,
     validate_labels,
 )
-from .routing import Call, Reply, Route
+from .routing import V1, Call, Reply, Route
 from .store import Tx
 
-V1 = "google.cloud.aiplatform.v1"
 ENDPOINT = f"{V1}.Endpoint"
 
 _OUTPUT_ONLY = {

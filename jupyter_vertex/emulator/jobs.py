@@ -24,7 +24,7 @@ from .resources import (
     validate_display_name,
     validate_labels,
 )
-from .routing import Call, Reply, Route
+from .routing import V1, Call, Reply, Route
 from .storage import split_gs_uri
 from .store import Tx
 from .workerpool import Pool, parse_pools
@@ -32,7 +32,6 @@ from .workerpool import Pool, parse_pools
 if TYPE_CHECKING:  # pragma: no cover
     from .runner import Runner
 
-V1 = "google.cloud.aiplatform.v1"
 CUSTOM_JOB = f"{V1}.CustomJob"
 KIND = "customJob"
 

@@ -21,12 +21,11 @@ from .resources import (
     validate_display_name,
     validate_labels,
 )
-from .routing import Call, Reply, Route
+from .routing import V1, Call, Reply, Route
 from .storage import LocalStorage
 from .store import Store, Tx
 from .workerpool import parse_pools
 
-V1 = "google.cloud.aiplatform.v1"
 PIPELINE = f"{V1}.TrainingPipeline"
 KIND = "trainingPipeline"
 CUSTOM_TASK = "gs://google-cloud-aiplatform/schema/trainingjob/definition/custom_task_1.0.0.yaml"

@@ -43,6 +43,10 @@ class Call:
     int_enums: bool = False
 
 
+# The proto package of Vertex AI v1 messages, for type names in replies and operations.
+V1 = "google.cloud.aiplatform.v1"
+
+
 @dataclass
 class Reply:
     """An answer: a message type and its proto3 JSON, rendered by the app."""
