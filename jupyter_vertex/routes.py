@@ -412,10 +412,23 @@ ROUTE_HANDLERS: tuple[type[BaseHandler], ...] = (
 )
 
 
+def all_route_handlers() -> tuple[type[BaseHandler], ...]:
+    """Every API handler: these core ones plus each feature's own route module."""
+    # Imported here: the feature modules import BaseHandler from this module.
+    from . import instance_routes, metrics_routes, serving_routes
+
+    return (
+        ROUTE_HANDLERS
+        + serving_routes.HANDLERS
+        + metrics_routes.HANDLERS
+        + instance_routes.HANDLERS
+    )
+
+
 def default_handlers() -> list[tuple[str, type[BaseHandler]]]:
     """``(pattern, handler)`` pairs, relative to the server's base URL."""
     handlers: list[tuple[str, type[BaseHandler]]] = []
-    for handler in ROUTE_HANDLERS:
+    for handler in all_route_handlers():
         assert handler.route is not None
         pattern = url_path_join(API_PREFIX, template_to_regex(handler.route)) + "$"
         handlers.append((pattern, handler))

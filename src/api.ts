@@ -6,7 +6,18 @@ import {
 } from '@jupyterlab/translation';
 import { requestAPI } from './request';
 import {
+  IBulkCreate,
+  IBulkPrediction,
+  IDeployRequest,
   IEndpoint,
+  IEndpointMetrics,
+  IInstance,
+  IInstanceCreate,
+  IListInstancesResponse,
+  IOperation,
+  IPrediction,
+  IRunningNow,
+  MetricsWindow,
   IJob,
   IJobLogs,
   IListEndpointsResponse,
@@ -57,6 +68,54 @@ export interface IVertexAPI {
     kind: JobKind,
     jobId: string
   ): Promise<{ language: string; code: string }>;
+
+  // Serving (docs/architecture.md §3, serving)
+  deployModel(modelId: string, body: IDeployRequest): Promise<IOperation>;
+  undeployModel(
+    endpointId: string,
+    deployedModelId: string
+  ): Promise<IOperation>;
+  setTrafficSplit(
+    endpointId: string,
+    trafficSplit: Record<string, number>
+  ): Promise<IEndpoint>;
+  predict(
+    endpointId: string,
+    body: { instances: unknown[]; parameters?: unknown }
+  ): Promise<IPrediction>;
+  createBulkPrediction(
+    endpointId: string,
+    body: IBulkCreate
+  ): Promise<IBulkPrediction>;
+  getBulkPrediction(bulkId: string): Promise<IBulkPrediction>;
+  deleteBulkPrediction(bulkId: string): Promise<void>;
+  getOperation(name: string): Promise<IOperation>;
+  deployCode(
+    modelId: string,
+    body: IDeployRequest
+  ): Promise<{ language: string; code: string }>;
+  predictCode(body: {
+    endpointId: string;
+    instances?: unknown[];
+    bulk?: boolean;
+  }): Promise<{ language: string; code: string }>;
+  endpointMetrics(
+    endpointId: string,
+    options?: { window?: MetricsWindow; deployedModelId?: string }
+  ): Promise<IEndpointMetrics>;
+
+  // Workbench instances
+  listInstances(
+    options?: Pick<IListOptions, 'pageSize' | 'pageToken'>
+  ): Promise<IListInstancesResponse>;
+  createInstance(body: IInstanceCreate): Promise<IOperation>;
+  getInstance(instanceId: string): Promise<IInstance>;
+  deleteInstance(instanceId: string): Promise<IOperation>;
+  instanceAction(
+    instanceId: string,
+    action: 'start' | 'stop' | 'reset'
+  ): Promise<IOperation>;
+  running(): Promise<IRunningNow>;
 }
 
 export namespace IVertexAPI {
@@ -220,6 +279,148 @@ export class VertexClient implements IVertexAPI {
     return this._get<{ language: string; code: string }>(
       `${Private.jobPath(kind, jobId)}/code`
     );
+  }
+
+  deployModel(modelId: string, body: IDeployRequest): Promise<IOperation> {
+    return this._send<IOperation>(
+      'POST',
+      `models/${Private.segment(modelId)}/deploy`,
+      body
+    );
+  }
+
+  undeployModel(
+    endpointId: string,
+    deployedModelId: string
+  ): Promise<IOperation> {
+    return this._send<IOperation>(
+      'DELETE',
+      `endpoints/${Private.segment(endpointId)}/deployedModels/${Private.segment(deployedModelId)}`
+    );
+  }
+
+  setTrafficSplit(
+    endpointId: string,
+    trafficSplit: Record<string, number>
+  ): Promise<IEndpoint> {
+    return this._send<IEndpoint>(
+      'PUT',
+      `endpoints/${Private.segment(endpointId)}/trafficSplit`,
+      { trafficSplit }
+    );
+  }
+
+  predict(
+    endpointId: string,
+    body: { instances: unknown[]; parameters?: unknown }
+  ): Promise<IPrediction> {
+    return this._send<IPrediction>(
+      'POST',
+      `endpoints/${Private.segment(endpointId)}/predict`,
+      body
+    );
+  }
+
+  createBulkPrediction(
+    endpointId: string,
+    body: IBulkCreate
+  ): Promise<IBulkPrediction> {
+    return this._send<IBulkPrediction>(
+      'POST',
+      `endpoints/${Private.segment(endpointId)}/bulkPredictions`,
+      body
+    );
+  }
+
+  getBulkPrediction(bulkId: string): Promise<IBulkPrediction> {
+    return this._get<IBulkPrediction>(
+      `bulkPredictions/${Private.segment(bulkId)}`
+    );
+  }
+
+  async deleteBulkPrediction(bulkId: string): Promise<void> {
+    await this._send<void>(
+      'DELETE',
+      `bulkPredictions/${Private.segment(bulkId)}`
+    );
+  }
+
+  getOperation(name: string): Promise<IOperation> {
+    return this._get<IOperation>('operations' + Private.query({ name }));
+  }
+
+  deployCode(
+    modelId: string,
+    body: IDeployRequest
+  ): Promise<{ language: string; code: string }> {
+    return this._send<{ language: string; code: string }>(
+      'POST',
+      'code/deploy',
+      { ...body, modelId }
+    );
+  }
+
+  predictCode(body: {
+    endpointId: string;
+    instances?: unknown[];
+    bulk?: boolean;
+  }): Promise<{ language: string; code: string }> {
+    return this._send<{ language: string; code: string }>(
+      'POST',
+      'code/predict',
+      body
+    );
+  }
+
+  endpointMetrics(
+    endpointId: string,
+    options: { window?: MetricsWindow; deployedModelId?: string } = {}
+  ): Promise<IEndpointMetrics> {
+    return this._get<IEndpointMetrics>(
+      `endpoints/${Private.segment(endpointId)}/metrics` +
+        Private.query(options)
+    );
+  }
+
+  async listInstances(
+    options: Pick<IListOptions, 'pageSize' | 'pageToken'> = {}
+  ): Promise<IListInstancesResponse> {
+    const answer = await this._get<Partial<IListInstancesResponse>>(
+      'instances' + Private.query(options)
+    );
+    return {
+      instances: answer?.instances ?? [],
+      nextPageToken: answer?.nextPageToken ?? undefined
+    };
+  }
+
+  createInstance(body: IInstanceCreate): Promise<IOperation> {
+    return this._send<IOperation>('POST', 'instances', body);
+  }
+
+  getInstance(instanceId: string): Promise<IInstance> {
+    return this._get<IInstance>(`instances/${Private.segment(instanceId)}`);
+  }
+
+  deleteInstance(instanceId: string): Promise<IOperation> {
+    return this._send<IOperation>(
+      'DELETE',
+      `instances/${Private.segment(instanceId)}`
+    );
+  }
+
+  instanceAction(
+    instanceId: string,
+    action: 'start' | 'stop' | 'reset'
+  ): Promise<IOperation> {
+    return this._send<IOperation>(
+      'POST',
+      `instances/${Private.segment(instanceId)}/${action}`
+    );
+  }
+
+  running(): Promise<IRunningNow> {
+    return this._get<IRunningNow>('running');
   }
 
   private _get<T>(path: string): Promise<T> {

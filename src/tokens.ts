@@ -225,6 +225,195 @@ export interface ITrainingCreate {
 }
 
 /**
+ * `DeployRequest` (docs/architecture.md §3, serving).
+ */
+export interface IDeployRequest {
+  endpointId?: string;
+  endpointDisplayName?: string;
+  deployedModelDisplayName?: string;
+  machineType?: string;
+  minReplicaCount?: number;
+  maxReplicaCount?: number;
+  acceleratorType?: string;
+  acceleratorCount?: number;
+  trafficPercentage?: number;
+}
+
+export type OperationKind =
+  | 'deploy'
+  | 'undeploy'
+  | 'createInstance'
+  | 'deleteInstance'
+  | 'startInstance'
+  | 'stopInstance'
+  | 'resetInstance'
+  | 'other';
+
+/**
+ * A long-running operation the panel polls until `done`.
+ */
+export interface IOperation {
+  name: string;
+  done: boolean;
+  error: { code: number; message: string } | null;
+  kind: OperationKind;
+  target: string | null;
+  metadata: Record<string, unknown> | null;
+  result?: { deployedModelId?: string } | null;
+}
+
+/**
+ * `POST /endpoints/{id}/predict`, as Vertex answers it.
+ */
+export interface IPrediction {
+  predictions: unknown[];
+  deployedModelId: string;
+  model: string;
+  modelDisplayName: string;
+  modelVersionId: string;
+}
+
+export interface IBulkCreate {
+  instances: unknown[];
+  parameters?: unknown;
+  concurrency?: number;
+  maxRequestBytes?: number;
+  maxInstancesPerRequest?: number;
+}
+
+export type BulkState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export interface IBulkPrediction {
+  id: string;
+  endpointId: string;
+  state: BulkState;
+  total: number;
+  done: number;
+  requests: number;
+  requestsDone: number;
+  error: { message: string; reason: string } | null;
+  createTime: string;
+  endTime: string | null;
+  deployedModelIds: string[];
+  predictions: unknown[] | null;
+}
+
+export type MetricsWindow = '1h' | '6h' | '12h' | '1d' | '7d' | '30d';
+
+export type ChartId =
+  | 'predictions'
+  | 'requests'
+  | 'errors'
+  | 'latencyTotal'
+  | 'latencyModel'
+  | 'responseCodes'
+  | 'replicas';
+
+export interface IChartSeries {
+  label: string;
+  /**
+   * `[epochMillis, value]`; `null` where there is no data.
+   */
+  points: Array<[number, number | null]>;
+}
+
+export interface IChart {
+  id: ChartId;
+  title: string;
+  unit: string;
+  series: IChartSeries[];
+}
+
+export interface IEndpointMetrics {
+  endpointId: string;
+  window: MetricsWindow;
+  startTime: string;
+  endTime: string;
+  alignmentSeconds: number;
+  charts: IChart[];
+}
+
+export type InstanceState =
+  | 'STATE_UNSPECIFIED'
+  | 'STARTING'
+  | 'PROVISIONING'
+  | 'ACTIVE'
+  | 'STOPPING'
+  | 'STOPPED'
+  | 'DELETED'
+  | 'UPGRADING'
+  | 'INITIALIZING'
+  | 'SUSPENDING'
+  | 'SUSPENDED'
+  | 'DELETING'
+  | 'FAILED';
+
+export interface IDisk {
+  type: string;
+  sizeGb: number;
+}
+
+/**
+ * A Workbench instance (Notebooks API v2).
+ */
+export interface IInstance {
+  name: string;
+  id: string;
+  state: InstanceState;
+  machineType: string;
+  acceleratorType: string | null;
+  acceleratorCount: number;
+  bootDisk: IDisk;
+  dataDisk: IDisk | null;
+  vmImage: { project: string; family?: string; name?: string } | null;
+  containerImage: { repository: string; tag?: string } | null;
+  networkTags: string[];
+  serviceAccount: string | null;
+  labels: Record<string, string>;
+  metadata: Record<string, string>;
+  proxyUri: string | null;
+  openUrl: string | null;
+  createTime: string;
+  updateTime?: string;
+  creator: string | null;
+  healthState: string | null;
+}
+
+export interface IInstanceCreate {
+  instanceId: string;
+  machineType?: string;
+  acceleratorType?: string;
+  acceleratorCount?: number;
+  installGpuDriver?: boolean;
+  bootDiskType?: string;
+  bootDiskSizeGb?: number;
+  dataDiskType?: string;
+  dataDiskSizeGb?: number;
+  vmImageFamily?: string;
+  containerImage?: { repository: string; tag?: string };
+  postStartupScript?: string;
+  metadata?: Record<string, string>;
+  networkTags?: string[];
+  serviceAccount?: string;
+  labels?: Record<string, string>;
+}
+
+export interface IListInstancesResponse {
+  instances: IInstance[];
+  nextPageToken?: string;
+}
+
+/**
+ * `GET /running`: everything that keeps running (and costing).
+ */
+export interface IRunningNow {
+  instances: IInstance[];
+  endpoints: IEndpoint[];
+  jobs: IJob[];
+  bulkPredictions: IBulkPrediction[];
+}
+
+/**
  * Query of the list routes.
  */
 export interface IListOptions {

@@ -1,7 +1,19 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
-import { IEndpoint, IJob, IJobLogs, IModel, IStatus } from '../tokens';
+import {
+  IBulkPrediction,
+  IEndpoint,
+  IEndpointMetrics,
+  IInstance,
+  IJob,
+  IJobLogs,
+  IModel,
+  IOperation,
+  IPrediction,
+  IRunningNow,
+  IStatus
+} from '../tokens';
 
 export const LOCAL_STATUS: IStatus = {
   backend: 'local',
@@ -134,6 +146,74 @@ export class FakeAPI implements IVertexAPI {
     }
   );
   jobCode = jest.fn(async () => ({ language: 'python', code: 'print(1)' }));
+
+  // Serving, metrics, instances: tests that use them set their answers.
+  operation: IOperation = {
+    name: 'projects/123/locations/us-central1/operations/1',
+    done: true,
+    error: null,
+    kind: 'other',
+    target: null,
+    metadata: null
+  };
+  deployModel = jest.fn(async () => this.operation);
+  undeployModel = jest.fn(async () => this.operation);
+  setTrafficSplit = jest.fn(async () => this.endpoints[0]);
+  predict = jest.fn(async (): Promise<IPrediction> => ({
+    predictions: [],
+    deployedModelId: '1',
+    model: 'projects/123/locations/us-central1/models/1234',
+    modelDisplayName: 'digits-classifier',
+    modelVersionId: '1'
+  }));
+  createBulkPrediction = jest.fn(
+    async (): Promise<IBulkPrediction> => this.bulk
+  );
+  getBulkPrediction = jest.fn(async (): Promise<IBulkPrediction> => this.bulk);
+  deleteBulkPrediction = jest.fn(async () => undefined);
+  bulk: IBulkPrediction = {
+    id: 'b1',
+    endpointId: '5678',
+    state: 'SUCCEEDED',
+    total: 0,
+    done: 0,
+    requests: 0,
+    requestsDone: 0,
+    error: null,
+    createTime: '2024-05-01T11:00:00Z',
+    endTime: '2024-05-01T11:00:01Z',
+    deployedModelIds: [],
+    predictions: []
+  };
+  getOperation = jest.fn(async () => this.operation);
+  deployCode = jest.fn(async () => ({ language: 'python', code: 'deploy()' }));
+  predictCode = jest.fn(async () => ({
+    language: 'python',
+    code: 'predict()'
+  }));
+  metrics: IEndpointMetrics | null = null;
+  endpointMetrics = jest.fn(async (): Promise<IEndpointMetrics> => {
+    if (!this.metrics) {
+      throw new VertexAPIError({
+        message: 'no metrics',
+        reason: 'NOT_FOUND',
+        status: 404
+      });
+    }
+    return this.metrics;
+  });
+  instances: IInstance[] = [];
+  listInstances = jest.fn(async () => ({ instances: [...this.instances] }));
+  createInstance = jest.fn(async () => this.operation);
+  getInstance = jest.fn(async () => this.instances[0]);
+  deleteInstance = jest.fn(async () => this.operation);
+  instanceAction = jest.fn(async () => this.operation);
+  running = jest.fn(async (): Promise<IRunningNow> => ({
+    instances: this.instances,
+    endpoints: [],
+    jobs: [],
+    bulkPredictions: []
+  }));
 }
 
 export function makeJob(overrides: Partial<IJob> = {}): IJob {
