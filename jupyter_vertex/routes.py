@@ -415,13 +415,14 @@ ROUTE_HANDLERS: tuple[type[BaseHandler], ...] = (
 def all_route_handlers() -> tuple[type[BaseHandler], ...]:
     """Every API handler: these core ones plus each feature's own route module."""
     # Imported here: the feature modules import BaseHandler from this module.
-    from . import instance_routes, metrics_routes, serving_routes
+    from . import instance_routes, metrics_routes, serving_routes, training_routes
 
     return (
         ROUTE_HANDLERS
         + serving_routes.HANDLERS
         + metrics_routes.HANDLERS
         + instance_routes.HANDLERS
+        + training_routes.HANDLERS
     )
 
 

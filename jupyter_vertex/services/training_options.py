@@ -19,7 +19,9 @@ __all__ = [
     "DEFAULT_MACHINE_TYPE",
     "PREBUILT_TRAINING_IMAGES",
     "TrainingOptions",
+    "accelerator_rule",
     "check_machine",
+    "prebuilt_registry",
     "parse_options",
     "training_image",
 ]
@@ -115,6 +117,16 @@ def _accelerator_for(machine_type: str) -> tuple[tuple[str, ...], tuple[int, ...
     if (m := _A3.fullmatch(machine_type)) and m["count"] == "8":
         return ("NVIDIA_H100_80GB",), (8,)
     return None
+
+
+def accelerator_rule(machine_type: str) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+    """Public view of the rule table (the Train dialog offers only what it allows)."""
+    return _accelerator_for(machine_type)
+
+
+def prebuilt_registry(region: str) -> str:
+    """The Artifact Registry host of Vertex AI's prebuilt images for a region."""
+    return _registry(region)
 
 
 def check_machine(
