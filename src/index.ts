@@ -13,7 +13,7 @@ import { VertexClient } from './api';
 import { vertexIcon } from './icons';
 import { VertexModel } from './model';
 import { CommandIDs, IVertexModel, PANEL_ID, PLUGIN_ID } from './tokens';
-import { VertexPanel } from './widgets';
+import { machineLoader, VertexPanel } from './widgets';
 import { trainFile, trainablePath } from './train';
 
 /**
@@ -56,7 +56,15 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
       translator
     });
     const model = new VertexModel({ api });
-    const panel = new VertexPanel({ model, translator, api });
+    const panel = new VertexPanel({
+      model,
+      translator,
+      api,
+      loadMachines: machineLoader({
+        serverSettings: app.serviceManager.serverSettings,
+        trans
+      })
+    });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
     if (restorer) {
       restorer.add(panel, 'jupyter-vertex-panel');
@@ -199,6 +207,15 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
             if (typeof value === 'number') {
               model.pollInterval = value;
             }
+            // Defaults of the Deploy dialog.
+            const text = (key: string) => {
+              const v = settings.get(key).composite;
+              return typeof v === 'string' && v.trim() ? v.trim() : null;
+            };
+            panel.preferences = {
+              defaultMachineType: text('defaultMachineType'),
+              defaultEndpoint: text('defaultEndpoint')
+            };
           };
           apply();
           settings.changed.connect(apply);

@@ -2,7 +2,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { VertexAPIError } from '../request';
 import { Backend, IEndpoint, IListState } from '../tokens';
-import { onRowKeyDown, timeOf } from './format';
+import { timeOf } from './format';
+import { openOnEnter } from './ModelList';
 import { Section } from './Section';
 
 /**
@@ -38,6 +39,7 @@ export function EndpointList(props: EndpointList.IProps): JSX.Element {
           key={endpoint.name || endpoint.id}
           endpoint={endpoint}
           trans={trans}
+          onOpen={props.onOpen}
         />
       )}
     />
@@ -50,6 +52,10 @@ export namespace EndpointList {
     trans: TranslationBundle;
     backend: Backend | null;
     onRefresh: () => void;
+    /**
+     * Open the endpoint's details; without it rows do not open.
+     */
+    onOpen?: (endpoint: IEndpoint) => void;
     hideError?: (error: VertexAPIError) => boolean;
   }
 }
@@ -60,8 +66,9 @@ export namespace EndpointList {
 export function EndpointRow(props: {
   endpoint: IEndpoint;
   trans: TranslationBundle;
+  onOpen?: (endpoint: IEndpoint) => void;
 }): JSX.Element {
-  const { endpoint, trans } = props;
+  const { endpoint, trans, onOpen } = props;
   const count = endpoint.deployedModels?.length ?? 0;
   const created = timeOf(endpoint.createTime);
   const name = endpoint.displayName || endpoint.id;
@@ -81,12 +88,22 @@ export function EndpointRow(props: {
     .join(', ');
   return (
     <li
-      className="jp-Vertex-row jp-Vertex-EndpointRow"
+      className={
+        'jp-Vertex-row jp-Vertex-EndpointRow' +
+        (onOpen ? ' jp-mod-clickable' : '')
+      }
       tabIndex={0}
       aria-label={label}
-      title={endpoint.name}
+      title={
+        onOpen
+          ? trans.__('%1 — open the details', endpoint.name)
+          : endpoint.name
+      }
       data-endpoint-id={endpoint.id}
-      onKeyDown={onRowKeyDown}
+      onClick={onOpen ? () => onOpen(endpoint) : undefined}
+      onKeyDown={event =>
+        openOnEnter(event, onOpen && (() => onOpen(endpoint)))
+      }
     >
       <div className="jp-Vertex-row-main">
         <span className="jp-Vertex-row-name">{name}</span>

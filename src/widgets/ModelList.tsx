@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { VertexAPIError } from '../request';
-import { Backend, IListState, IModel } from '../tokens';
+import { Backend, IEndpoint, IListState, IModel } from '../tokens';
 import { frameworkOf, onRowKeyDown, timeOf } from './format';
 import { Section } from './Section';
 
@@ -35,7 +35,13 @@ export function ModelList(props: ModelList.IProps): JSX.Element {
       )}
       hideError={props.hideError}
       renderItem={model => (
-        <ModelRow key={model.name || model.id} model={model} trans={trans} />
+        <ModelRow
+          key={model.name || model.id}
+          model={model}
+          trans={trans}
+          onOpen={props.onOpen}
+          endpoints={props.endpoints}
+        />
       )}
     />
   );
@@ -47,6 +53,14 @@ export namespace ModelList {
     trans: TranslationBundle;
     backend: Backend | null;
     onRefresh: () => void;
+    /**
+     * Open the model's details; without it rows do not open.
+     */
+    onOpen?: (model: IModel) => void;
+    /**
+     * The endpoints, to name where models are deployed.
+     */
+    endpoints?: ReadonlyArray<IEndpoint> | null;
     hideError?: (error: VertexAPIError) => boolean;
   }
 }
@@ -57,8 +71,14 @@ export namespace ModelList {
 export function ModelRow(props: {
   model: IModel;
   trans: TranslationBundle;
+  onOpen?: (model: IModel) => void;
+  endpoints?: ReadonlyArray<IEndpoint> | null;
 }): JSX.Element {
-  const { model, trans } = props;
+  const { model, trans, onOpen } = props;
+  const where = (model.deployedModels ?? []).map(ref => {
+    const id = ref.endpoint.split('/').pop() ?? ref.endpoint;
+    return props.endpoints?.find(e => e.id === id)?.displayName || id;
+  });
   const aliases = model.versionAliases ?? [];
   const framework = frameworkOf(model);
   const created = timeOf(model.versionCreateTime || model.createTime);
@@ -84,12 +104,17 @@ export function ModelRow(props: {
 
   return (
     <li
-      className="jp-Vertex-row jp-Vertex-ModelRow"
+      className={
+        'jp-Vertex-row jp-Vertex-ModelRow' + (onOpen ? ' jp-mod-clickable' : '')
+      }
       tabIndex={0}
       aria-label={label}
-      title={model.name}
+      title={
+        onOpen ? trans.__('%1 — open the details', model.name) : model.name
+      }
       data-model-id={model.id}
-      onKeyDown={onRowKeyDown}
+      onClick={onOpen ? () => onOpen(model) : undefined}
+      onKeyDown={event => openOnEnter(event, onOpen && (() => onOpen(model)))}
     >
       <div className="jp-Vertex-row-main">
         <span className="jp-Vertex-row-name">{name}</span>
@@ -127,7 +152,30 @@ export function ModelRow(props: {
             {created.relative}
           </span>
         ) : null}
+        {where.length ? (
+          <span
+            className="jp-Vertex-deployedNames"
+            title={trans.__('Deployed to %1', where.join(', '))}
+          >
+            {trans.__('on %1', Array.from(new Set(where)).join(', '))}
+          </span>
+        ) : null}
       </div>
     </li>
   );
+}
+
+/**
+ * Keys of an openable row: Enter or Space opens it, the arrows move.
+ */
+export function openOnEnter(
+  event: React.KeyboardEvent<HTMLElement>,
+  open: (() => void) | undefined
+): void {
+  if (open && (event.key === 'Enter' || event.key === ' ')) {
+    event.preventDefault();
+    open();
+    return;
+  }
+  onRowKeyDown(event);
 }

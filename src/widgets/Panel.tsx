@@ -5,14 +5,26 @@ import * as React from 'react';
 import { Signal } from '@lumino/signaling';
 import { IVertexAPI } from '../api';
 import { vertexIcon } from '../icons';
-import { VertexAPIError } from '../request';
+import { IRequestOptions, requestAPI, VertexAPIError } from '../request';
 import { IJob, IVertexModel, JobKind, PANEL_ID } from '../tokens';
 import { Banner } from './Banner';
+import { FALLBACK_MACHINES, IMachineOption } from './DeployDialog';
+import { EndpointDetail } from './EndpointDetail';
 import { EndpointList } from './EndpointList';
 import { Header } from './Header';
 import { JobDetail } from './JobDetail';
 import { JobList } from './JobList';
+import { ModelDetail } from './ModelDetail';
 import { ModelList } from './ModelList';
+import { OperationTracker } from './operations';
+
+/**
+ * What the panel shows instead of its lists: one detail view.
+ */
+export type PanelRoute =
+  | { kind: 'job'; jobKind: JobKind; id: string }
+  | { kind: 'model'; id: string }
+  | { kind: 'endpoint'; id: string };
 
 /**
  * The view of the panel's state; no state of its own.
@@ -26,16 +38,21 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
   const hideError = (error: VertexAPIError) =>
     statusError !== null && error.reason === statusError.reason;
   const refreshAll = () => void model.refresh();
-  const selected = props.selectedJob ?? null;
-  const job: IJob | null = selected
-    ? ((model.jobs.items ?? []).find(
-        item => item.kind === selected.kind && item.id === selected.id
-      ) ??
-      props.selectedJobData ??
-      null)
-    : null;
-  if (selected && props.api && props.onBack) {
-    const onBack = props.onBack;
+  const route = routeOf(props);
+  const open = (next: PanelRoute) => {
+    if (props.onOpen) {
+      props.onOpen(next);
+    } else if (next.kind === 'job') {
+      const job = (model.jobs.items ?? []).find(
+        item => item.kind === next.jobKind && item.id === next.id
+      );
+      if (job) {
+        props.onOpenJob?.(job);
+      }
+    }
+  };
+
+  if (route && props.api && props.onBack) {
     return (
       <div className="jp-Vertex-PanelView">
         <Header
@@ -43,38 +60,25 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
           statusError={statusError}
           trans={trans}
           onRefresh={refreshAll}
-          busy={model.jobs.loading}
+          busy={
+            model.jobs.loading ||
+            model.models.loading ||
+            model.endpoints.loading
+          }
         />
         <div className="jp-Vertex-PanelView-body">
-          {job ? (
-            <JobDetail
-              api={props.api}
-              job={job}
-              trans={trans}
-              onBack={onBack}
-              onChanged={() => void model.refreshJobs()}
-              isActive={() => model.active}
-            />
-          ) : (
-            <div className="jp-Vertex-JobDetail">
-              <div className="jp-Vertex-placeholder">
-                {model.jobs.items === null
-                  ? trans.__('Loading job…')
-                  : trans.__('This job no longer exists.')}
-              </div>
-              <button
-                type="button"
-                className="jp-Button jp-mod-styled jp-Vertex-action"
-                onClick={onBack}
-              >
-                {trans.__('Back to the list')}
-              </button>
-            </div>
-          )}
+          <DetailRouter
+            {...props}
+            api={props.api}
+            onBack={props.onBack}
+            route={route}
+            onOpen={open}
+          />
         </div>
       </div>
     );
   }
+  const canOpen = Boolean(props.api && (props.onOpen || props.onOpenJob));
   return (
     <div className="jp-Vertex-PanelView">
       <Header
@@ -95,7 +99,11 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
             state={model.jobs}
             trans={trans}
             onRefresh={() => void model.refreshJobs()}
-            onOpen={item => props.onOpenJob?.(item)}
+            onOpen={item =>
+              props.onOpen
+                ? props.onOpen({ kind: 'job', jobKind: item.kind, id: item.id })
+                : props.onOpenJob?.(item)
+            }
             hideError={hideError}
           />
         )}
@@ -104,6 +112,12 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
           trans={trans}
           backend={backend}
           onRefresh={() => void model.refreshModels()}
+          endpoints={model.endpoints.items}
+          onOpen={
+            canOpen && props.onOpen
+              ? item => open({ kind: 'model', id: item.id })
+              : undefined
+          }
           hideError={hideError}
         />
         <EndpointList
@@ -111,6 +125,11 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
           trans={trans}
           backend={backend}
           onRefresh={() => void model.refreshEndpoints()}
+          onOpen={
+            canOpen && props.onOpen
+              ? item => open({ kind: 'endpoint', id: item.id })
+              : undefined
+          }
           hideError={hideError}
         />
       </div>
@@ -123,25 +142,161 @@ export namespace VertexPanelView {
     model: IVertexModel;
     trans: TranslationBundle;
     /**
-     * The API, for the job details (logs, cancel, code).
+     * The API, for the detail views; without it rows do not open.
      */
     api?: IVertexAPI;
     /**
-     * The job whose details are shown instead of the lists.
+     * The detail shown instead of the lists.
+     */
+    route?: PanelRoute | null;
+    /**
+     * The job whose details are shown (same as a `job` route).
      */
     selectedJob?: { kind: JobKind; id: string } | null;
     /**
      * The selected job as last fetched, until the list has it.
      */
     selectedJobData?: IJob | null;
+    onOpen?: (route: PanelRoute) => void;
     onOpenJob?: (job: IJob) => void;
     onBack?: () => void;
+    /**
+     * Follows deploy and undeploy operations (one per panel).
+     */
+    tracker?: OperationTracker;
+    /**
+     * The machine types and their accelerators for the Deploy dialog.
+     */
+    loadMachines?: () => Promise<ReadonlyArray<IMachineOption>>;
+    preferences?: ModelDetail.IPreferences;
   }
+}
+
+function routeOf(props: VertexPanelView.IProps): PanelRoute | null {
+  if (props.route) {
+    return props.route;
+  }
+  const job = props.selectedJob;
+  return job ? { kind: 'job', jobKind: job.kind, id: job.id } : null;
+}
+
+/**
+ * One detail view, by route.
+ */
+function DetailRouter(
+  props: VertexPanelView.IProps & {
+    api: IVertexAPI;
+    route: PanelRoute;
+    onBack: () => void;
+    onOpen: (route: PanelRoute) => void;
+  }
+): JSX.Element {
+  const { model, trans, api, route, onBack, onOpen } = props;
+  const fallbackTracker = React.useMemo(
+    () => new OperationTracker({ api, trans }),
+    [api]
+  );
+  const tracker = props.tracker ?? fallbackTracker;
+  const refreshServing = () => {
+    void model.refreshModels();
+    void model.refreshEndpoints();
+  };
+  switch (route.kind) {
+    case 'job': {
+      const job =
+        (model.jobs.items ?? []).find(
+          item => item.kind === route.jobKind && item.id === route.id
+        ) ??
+        props.selectedJobData ??
+        null;
+      return job ? (
+        <JobDetail
+          api={api}
+          job={job}
+          trans={trans}
+          onBack={onBack}
+          onChanged={() => void model.refreshJobs()}
+          isActive={() => model.active}
+        />
+      ) : (
+        <Missing
+          trans={trans}
+          onBack={onBack}
+          loading={model.jobs.items === null}
+          loadingText={trans.__('Loading job…')}
+          goneText={trans.__('This job no longer exists.')}
+        />
+      );
+    }
+    case 'model':
+      return (
+        <ModelDetail
+          key={route.id}
+          api={api}
+          modelId={route.id}
+          listed={
+            (model.models.items ?? []).find(item => item.id === route.id) ??
+            null
+          }
+          endpoints={model.endpoints.items ?? []}
+          trans={trans}
+          tracker={tracker}
+          onBack={onBack}
+          onOpenEndpoint={id => onOpen({ kind: 'endpoint', id })}
+          onChanged={refreshServing}
+          loadMachines={
+            props.loadMachines ?? (() => Promise.resolve(FALLBACK_MACHINES))
+          }
+          preferences={props.preferences}
+        />
+      );
+    case 'endpoint':
+      return (
+        <EndpointDetail
+          key={route.id}
+          api={api}
+          endpointId={route.id}
+          listed={
+            (model.endpoints.items ?? []).find(item => item.id === route.id) ??
+            null
+          }
+          trans={trans}
+          tracker={tracker}
+          onBack={onBack}
+          onOpenModel={id => onOpen({ kind: 'model', id })}
+          onChanged={refreshServing}
+          isActive={() => model.active}
+        />
+      );
+  }
+}
+
+function Missing(props: {
+  trans: TranslationBundle;
+  onBack: () => void;
+  loading: boolean;
+  loadingText: string;
+  goneText: string;
+}): JSX.Element {
+  return (
+    <div className="jp-Vertex-JobDetail">
+      <div className="jp-Vertex-placeholder">
+        {props.loading ? props.loadingText : props.goneText}
+      </div>
+      <button
+        type="button"
+        className="jp-Button jp-mod-styled jp-Vertex-action"
+        onClick={props.onBack}
+      >
+        {props.trans.__('Back to the list')}
+      </button>
+    </div>
+  );
 }
 
 /**
  * The left-sidebar panel. It tells the model whether it is visible, so that
- * polling pauses while it is not.
+ * polling pauses while it is not, and keeps which detail is shown.
  */
 export class VertexPanel extends ReactWidget {
   constructor(options: VertexPanel.IOptions) {
@@ -155,48 +310,118 @@ export class VertexPanel extends ReactWidget {
     this.title.caption = this._trans.__('Vertex AI');
     this.node.setAttribute('role', 'region');
     this.node.setAttribute('aria-label', this._trans.__('Vertex AI panel'));
+    if (this.api) {
+      this.tracker = new OperationTracker({
+        api: this.api,
+        trans: this._trans
+      });
+      // Deployments change both lists once they end.
+      this.tracker.ended.connect(() => {
+        void this.model.refreshModels();
+        void this.model.refreshEndpoints();
+      });
+    } else {
+      this.tracker = null;
+    }
+    this._loadMachines = options.loadMachines ?? null;
   }
 
   readonly model: IVertexModel;
   readonly api: IVertexAPI | null;
+  /**
+   * Follows the deploy and undeploy operations started from the panel.
+   */
+  readonly tracker: OperationTracker | null;
+
+  /**
+   * Defaults of the Deploy dialog (from the settings).
+   */
+  get preferences(): ModelDetail.IPreferences {
+    return this._preferences;
+  }
+  set preferences(value: ModelDetail.IPreferences) {
+    this._preferences = { ...value };
+    this._routeChanged.emit();
+  }
+
+  /**
+   * The detail shown, if any.
+   */
+  get route(): PanelRoute | null {
+    return this._route;
+  }
 
   /**
    * The job whose details are shown, if any.
    */
   get selectedJob(): { kind: JobKind; id: string } | null {
-    return this._selected;
+    const route = this._route;
+    return route?.kind === 'job' ? { kind: route.jobKind, id: route.id } : null;
   }
 
   /**
    * Show a job's details (e.g. from a notification after training started).
    */
   showJob(job: { kind: JobKind; id: string }, data?: IJob): void {
-    this._selected = { kind: job.kind, id: job.id };
-    this._selectedData = data ?? null;
-    this._selectionChanged.emit();
+    this._selectedJobData = data ?? null;
+    this.showRoute({ kind: 'job', jobKind: job.kind, id: job.id });
+  }
+
+  showModel(modelId: string): void {
+    this.showRoute({ kind: 'model', id: modelId });
+  }
+
+  showEndpoint(endpointId: string): void {
+    this.showRoute({ kind: 'endpoint', id: endpointId });
   }
 
   /**
-   * Back to the lists; the job's row gets the focus again.
+   * Show a detail view; Back returns to where the user came from.
+   */
+  showRoute(route: PanelRoute): void {
+    if (this._route) {
+      this._history.push(this._route);
+    }
+    this._route = route;
+    this._routeChanged.emit();
+  }
+
+  /**
+   * Back to the previous detail, or to the lists, where the row of the
+   * detail just left gets the focus again.
    */
   showLists(): void {
-    const previous = this._selected;
-    this._selected = null;
-    this._selectedData = null;
-    this._selectionChanged.emit();
-    if (previous) {
+    const previous = this._route;
+    this._route = this._history.pop() ?? null;
+    if (!this._route) {
+      this._selectedJobData = null;
+    }
+    this._routeChanged.emit();
+    if (previous && !this._route) {
       requestAnimationFrame(() => {
-        const row = this.node.querySelector<HTMLElement>(
-          `.jp-Vertex-JobRow[data-job-id="${CSS.escape(previous.id)}"]`
-        );
-        row?.focus();
+        const id = CSS.escape(previous.id);
+        const selector =
+          previous.kind === 'job'
+            ? `.jp-Vertex-JobRow[data-job-id="${id}"]`
+            : previous.kind === 'model'
+              ? `.jp-Vertex-ModelRow[data-model-id="${id}"]`
+              : `.jp-Vertex-EndpointRow[data-endpoint-id="${id}"]`;
+        this.node.querySelector<HTMLElement>(selector)?.focus();
       });
     }
   }
 
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.tracker?.dispose();
+    super.dispose();
+  }
+
   protected render(): JSX.Element {
     return (
-      <UseSignal signal={this._selectionChanged}>
+      <UseSignal signal={this._routeChanged}>
         {() => (
           <UseSignal signal={this.model.stateChanged}>
             {() => (
@@ -204,10 +429,23 @@ export class VertexPanel extends ReactWidget {
                 model={this.model}
                 trans={this._trans}
                 api={this.api ?? undefined}
-                selectedJob={this.api ? this._selected : null}
-                selectedJobData={this._selectedData}
-                onOpenJob={job => this.showJob(job, job)}
+                route={this.api ? this._route : null}
+                selectedJobData={this._selectedJobData}
+                onOpen={route => {
+                  this._history = [];
+                  if (route.kind === 'job') {
+                    const job = (this.model.jobs.items ?? []).find(
+                      item =>
+                        item.kind === route.jobKind && item.id === route.id
+                    );
+                    this._selectedJobData = job ?? null;
+                  }
+                  this.showRoute(route);
+                }}
                 onBack={() => this.showLists()}
+                tracker={this.tracker ?? undefined}
+                loadMachines={this._loadMachines ?? undefined}
+                preferences={this._preferences}
               />
             )}
           </UseSignal>
@@ -237,9 +475,12 @@ export class VertexPanel extends ReactWidget {
   }
 
   private _trans: TranslationBundle;
-  private _selected: { kind: JobKind; id: string } | null = null;
-  private _selectedData: IJob | null = null;
-  private _selectionChanged = new Signal<this, void>(this);
+  private _route: PanelRoute | null = null;
+  private _history: PanelRoute[] = [];
+  private _selectedJobData: IJob | null = null;
+  private _preferences: ModelDetail.IPreferences = {};
+  private _loadMachines: (() => Promise<ReadonlyArray<IMachineOption>>) | null;
+  private _routeChanged = new Signal<this, void>(this);
 }
 
 export namespace VertexPanel {
@@ -247,8 +488,37 @@ export namespace VertexPanel {
     model: IVertexModel;
     translator: ITranslator;
     /**
-     * The API, for the job details; without it rows do not open.
+     * The API, for the detail views; without it rows do not open.
      */
     api?: IVertexAPI;
+    /**
+     * The machine types and their accelerators (`GET /training/options`).
+     */
+    loadMachines?: () => Promise<ReadonlyArray<IMachineOption>>;
   }
+}
+
+/**
+ * The machine table of `GET /training/options`, fetched once per panel.
+ */
+export function machineLoader(
+  options: IRequestOptions
+): () => Promise<ReadonlyArray<IMachineOption>> {
+  let cached: Promise<ReadonlyArray<IMachineOption>> | null = null;
+  return () => {
+    if (!cached) {
+      cached = requestAPI<{ machineTypes: IMachineOption[] }>(
+        'training/options',
+        { method: 'GET' },
+        options
+      ).then(
+        answer => answer.machineTypes,
+        reason => {
+          cached = null; // try again next time
+          throw reason;
+        }
+      );
+    }
+    return cached;
+  };
 }

@@ -1,0 +1,393 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { IVertexAPI } from '../api';
+import { VertexAPIError } from '../request';
+import { IEndpoint, IModel } from '../tokens';
+import { Banner } from './Banner';
+import {
+  confirm,
+  DetailSection,
+  DetailView,
+  Field,
+  Fields,
+  OperationsInProgress
+} from './detail';
+import {
+  defaultDeployForm,
+  deployDialog,
+  deployMachines,
+  FALLBACK_MACHINES,
+  IMachineOption
+} from './DeployDialog';
+import { frameworkOf, timeOf } from './format';
+import { idOf, modelBase, OperationTracker } from './operations';
+import { useSignalValue } from './useSignal';
+
+/**
+ * A model's details: its versions and aliases, artifact, container, labels,
+ * where it is deployed (links to the endpoints), Deploy and Delete.
+ */
+export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
+  const { api, modelId, trans, tracker, onBack, onOpenEndpoint, onChanged } =
+    props;
+  const [model, setModel] = React.useState<IModel | null>(props.listed);
+  const [versions, setVersions] = React.useState<IModel[]>([]);
+  const [loadError, setLoadError] = React.useState<VertexAPIError | null>(null);
+  const [actionError, setActionError] = React.useState<VertexAPIError | null>(
+    null
+  );
+  const [busy, setBusy] = React.useState(false);
+  const operations = useSignalValue(tracker.changed, () =>
+    tracker.find({ modelId })
+  );
+  const endedCount = useSignalValue(tracker.ended, () => tracker.endedCount);
+
+  // Fetch again when the list saw a change or an operation ended.
+  const listedKey = JSON.stringify(props.listed);
+  React.useEffect(() => {
+    let cancelled = false;
+    Promise.all([api.getModel(modelId), api.listModelVersions(modelId)]).then(
+      ([fetched, page]) => {
+        if (!cancelled) {
+          setModel(fetched);
+          setVersions(
+            [...page.models].sort(
+              (a, b) => Number(b.versionId) - Number(a.versionId)
+            )
+          );
+          setLoadError(null);
+        }
+      },
+      reason => {
+        if (!cancelled) {
+          setLoadError(VertexAPIError.from(reason));
+        }
+      }
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, modelId, listedKey, endedCount]);
+
+  const name = model?.displayName || modelId;
+  const headingId = `jp-Vertex-model-${modelId}-heading`;
+  const endpointName = (id: string) => {
+    const endpoint = props.endpoints.find(e => e.id === id);
+    return endpoint?.displayName || id;
+  };
+
+  const deploy = async () => {
+    if (!model) {
+      return;
+    }
+    setActionError(null);
+    let table: ReadonlyArray<IMachineOption>;
+    try {
+      table = await props.loadMachines();
+    } catch {
+      table = FALLBACK_MACHINES;
+    }
+    const machines = deployMachines(table);
+    const form = defaultDeployForm({
+      model,
+      endpoints: props.endpoints,
+      machines,
+      defaultMachineType: props.preferences?.defaultMachineType,
+      defaultEndpoint: props.preferences?.defaultEndpoint
+    });
+    let started;
+    try {
+      started = await deployDialog({
+        api,
+        model,
+        versions,
+        endpoints: props.endpoints,
+        machines,
+        form,
+        trans
+      });
+    } catch (reason) {
+      setActionError(VertexAPIError.from(reason));
+      return;
+    }
+    if (!started) {
+      return;
+    }
+    const { operation, form: sent } = started;
+    const target =
+      operation.target ?? (sent.target === 'existing' ? sent.endpointId : null);
+    const targetName =
+      sent.target === 'new'
+        ? sent.endpointDisplayName.trim()
+        : endpointName(sent.endpointId);
+    onChanged(); // a new endpoint shows at once
+    tracker
+      .track(operation, {
+        label: trans.__('Deploying "%1" to "%2"', name, targetName),
+        modelId: sent.modelId,
+        endpointId: target ?? undefined,
+        successMessage: trans.__('"%1" is deployed to "%2".', name, targetName),
+        actions: target
+          ? [
+              {
+                label: trans.__('Show endpoint'),
+                callback: () => onOpenEndpoint(target)
+              }
+            ]
+          : []
+      })
+      .catch(reason => setActionError(VertexAPIError.from(reason)));
+  };
+
+  const remove = async () => {
+    const ok = await confirm({
+      title: trans.__('Delete model?'),
+      body: trans.__(
+        'Delete "%1" and all its versions from the Model Registry? This cannot be undone.',
+        name
+      ),
+      action: trans.__('Delete'),
+      trans
+    });
+    if (!ok) {
+      return;
+    }
+    setBusy(true);
+    try {
+      await api.deleteModel(modelBase(modelId));
+      setActionError(null);
+      onChanged();
+      onBack();
+    } catch (reason) {
+      setActionError(VertexAPIError.from(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // Where each version is deployed.
+  const shown = versions.length ? versions : model ? [model] : [];
+  const deployments: Array<{
+    endpointId: string;
+    deployedModelId: string;
+    versionId: string;
+  }> = [];
+  for (const version of shown) {
+    for (const ref of version.deployedModels ?? []) {
+      deployments.push({
+        endpointId: idOf(ref.endpoint),
+        deployedModelId: ref.deployedModelId,
+        versionId: version.versionId
+      });
+    }
+  }
+  const framework = model ? frameworkOf(model) : '';
+  const created = timeOf(model?.createTime);
+  const labels = Object.entries(model?.labels ?? {});
+
+  return (
+    <DetailView
+      headingId={headingId}
+      className="jp-Vertex-ModelDetail"
+      title={name}
+      focusKey={modelId}
+      trans={trans}
+      onBack={onBack}
+      badge={
+        deployments.length ? (
+          <span className="jp-Vertex-badge jp-Vertex-badge-deployed">
+            {trans.__('Deployed')}
+          </span>
+        ) : null
+      }
+    >
+      {loadError ? <Banner error={loadError} trans={trans} compact /> : null}
+      {actionError ? (
+        <Banner error={actionError} trans={trans} compact />
+      ) : null}
+      <div className="jp-Vertex-JobDetail-actions">
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-accept jp-Vertex-action"
+          disabled={!model}
+          onClick={() => void deploy()}
+        >
+          {trans.__('Deploy…')}
+        </button>
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-warn jp-Vertex-action"
+          disabled={!model || busy}
+          onClick={() => void remove()}
+        >
+          {trans.__('Delete model')}
+        </button>
+      </div>
+      <OperationsInProgress operations={operations} trans={trans} />
+
+      {model ? (
+        <DetailSection title={trans.__('Model')} id={`${headingId}-model`}>
+          <Fields>
+            <Field label={trans.__('ID')}>
+              <span className="jp-Vertex-mono">{model.id}</span>
+            </Field>
+            {framework ? (
+              <Field label={trans.__('Framework')}>{framework}</Field>
+            ) : null}
+            {created ? (
+              <Field label={trans.__('Created')}>
+                <span title={created.full}>{created.relative}</span>
+              </Field>
+            ) : null}
+            {model.description ? (
+              <Field label={trans.__('Description')}>{model.description}</Field>
+            ) : null}
+            <Field label={trans.__('Artifact')}>
+              {model.artifactUri ? (
+                <span className="jp-Vertex-mono jp-Vertex-artifact">
+                  {model.artifactUri}
+                </span>
+              ) : (
+                trans.__('none')
+              )}
+            </Field>
+            <Field label={trans.__('Container')}>
+              {model.containerImageUri ? (
+                <span className="jp-Vertex-mono">
+                  {model.containerImageUri}
+                </span>
+              ) : (
+                trans.__('none')
+              )}
+            </Field>
+            <Field label={trans.__('Labels')}>
+              {labels.length ? (
+                <span className="jp-Vertex-labels">
+                  {labels.map(([key, value]) => (
+                    <span key={key} className="jp-Vertex-chip">
+                      {value ? `${key}: ${value}` : key}
+                    </span>
+                  ))}
+                </span>
+              ) : (
+                trans.__('none')
+              )}
+            </Field>
+          </Fields>
+        </DetailSection>
+      ) : loadError ? null : (
+        <div className="jp-Vertex-placeholder">
+          {trans.__('Loading model…')}
+        </div>
+      )}
+
+      <DetailSection
+        title={trans.__('Versions')}
+        id={`${headingId}-versions`}
+        className="jp-Vertex-versions"
+      >
+        <ul className="jp-Vertex-plainList">
+          {shown.map(version => {
+            const vCreated = timeOf(
+              version.versionCreateTime || version.createTime
+            );
+            const count = version.deployedModels?.length ?? 0;
+            return (
+              <li
+                key={version.versionId}
+                className="jp-Vertex-version-row"
+                data-version-id={version.versionId}
+              >
+                <span className="jp-Vertex-version">
+                  {trans.__('v%1', version.versionId)}
+                </span>
+                {(version.versionAliases ?? []).map(alias => (
+                  <span key={alias} className="jp-Vertex-chip">
+                    {alias}
+                  </span>
+                ))}
+                {vCreated ? (
+                  <span className="jp-Vertex-time" title={vCreated.full}>
+                    {vCreated.relative}
+                  </span>
+                ) : null}
+                {count ? (
+                  <span className="jp-Vertex-badge jp-Vertex-badge-deployed">
+                    {trans._n('%1 deployment', '%1 deployments', count)}
+                  </span>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      </DetailSection>
+
+      <DetailSection
+        title={trans.__('Deployed to')}
+        id={`${headingId}-deployed`}
+        className="jp-Vertex-deployedTo"
+      >
+        {deployments.length ? (
+          <ul className="jp-Vertex-plainList">
+            {deployments.map(d => (
+              <li key={`${d.endpointId}/${d.deployedModelId}`}>
+                <button
+                  type="button"
+                  className="jp-Vertex-link"
+                  onClick={() => onOpenEndpoint(d.endpointId)}
+                  aria-label={trans.__(
+                    'Open endpoint %1',
+                    endpointName(d.endpointId)
+                  )}
+                >
+                  {endpointName(d.endpointId)}
+                </button>{' '}
+                <span className="jp-Vertex-note-inline">
+                  {trans.__(
+                    'version %1 · deployed model %2',
+                    d.versionId,
+                    d.deployedModelId
+                  )}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <div className="jp-Vertex-note">
+            {trans.__('Not deployed. Deploy it to test predictions.')}
+          </div>
+        )}
+      </DetailSection>
+    </DetailView>
+  );
+}
+
+export namespace ModelDetail {
+  export interface IPreferences {
+    defaultMachineType?: string | null;
+    defaultEndpoint?: string | null;
+  }
+
+  export interface IProps {
+    api: IVertexAPI;
+    modelId: string;
+    /**
+     * The model as the list has it (shown until the detail is fetched).
+     */
+    listed: IModel | null;
+    endpoints: ReadonlyArray<IEndpoint>;
+    trans: TranslationBundle;
+    tracker: OperationTracker;
+    onBack: () => void;
+    onOpenEndpoint: (endpointId: string) => void;
+    /**
+     * Something changed (deleted, deploying): refresh the lists.
+     */
+    onChanged: () => void;
+    /**
+     * The machine types and the accelerators each takes.
+     */
+    loadMachines: () => Promise<ReadonlyArray<IMachineOption>>;
+    preferences?: IPreferences;
+  }
+}

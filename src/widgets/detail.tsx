@@ -1,0 +1,149 @@
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { caretLeftIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+import { ITrackedOperation } from './operations';
+
+/**
+ * The parts the model and endpoint detail views share: a header with the
+ * back button, titled sections of fields, operations in progress, and a
+ * confirmation dialog.
+ */
+export function DetailView(props: {
+  headingId: string;
+  className: string;
+  title: string;
+  badge?: React.ReactNode;
+  trans: TranslationBundle;
+  onBack: () => void;
+  focusKey: string;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { trans, onBack } = props;
+  const backRef = React.useRef<HTMLButtonElement>(null);
+  React.useEffect(() => {
+    backRef.current?.focus();
+  }, [props.focusKey]);
+  return (
+    <div
+      className={`jp-Vertex-JobDetail jp-Vertex-Detail ${props.className}`}
+      role="region"
+      aria-labelledby={props.headingId}
+      onKeyDown={event => {
+        if (event.key === 'Escape' && !event.defaultPrevented) {
+          event.preventDefault();
+          onBack();
+        }
+      }}
+    >
+      <div className="jp-Vertex-JobDetail-header">
+        <button
+          ref={backRef}
+          type="button"
+          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
+          aria-label={trans.__('Back to the list')}
+          title={trans.__('Back to the list (Escape)')}
+          onClick={onBack}
+        >
+          <caretLeftIcon.react tag="span" elementSize="normal" />
+        </button>
+        <h3 className="jp-Vertex-JobDetail-title" id={props.headingId}>
+          {props.title}
+        </h3>
+        {props.badge}
+      </div>
+      {props.children}
+    </div>
+  );
+}
+
+export function DetailSection(props: {
+  title: string;
+  id: string;
+  className?: string;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <section
+      className={'jp-Vertex-JobDetail-section ' + (props.className ?? '')}
+      aria-labelledby={props.id}
+    >
+      <h4 className="jp-Vertex-JobDetail-sectionTitle" id={props.id}>
+        {props.title}
+      </h4>
+      {props.children}
+    </section>
+  );
+}
+
+export function Fields(props: { children: React.ReactNode }): JSX.Element {
+  return <dl className="jp-Vertex-fields">{props.children}</dl>;
+}
+
+export function Field(props: {
+  label: string;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <div className="jp-Vertex-field">
+      <dt>{props.label}</dt>
+      <dd>{props.children}</dd>
+    </div>
+  );
+}
+
+/**
+ * Operations under way (deploy, undeploy), as a live status line each.
+ */
+export function OperationsInProgress(props: {
+  operations: ReadonlyArray<ITrackedOperation>;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { operations, trans } = props;
+  if (operations.length === 0) {
+    return null;
+  }
+  return (
+    <ul
+      className="jp-Vertex-operations"
+      aria-label={trans.__('Operations in progress')}
+    >
+      {operations.map(item => (
+        <li
+          key={item.operation.name}
+          className="jp-Vertex-operation"
+          role="status"
+          data-operation-kind={item.operation.kind}
+        >
+          <span className="jp-Vertex-spinner" aria-hidden="true" />
+          <span>{trans.__('%1…', item.label)}</span>
+          {item.pollError ? (
+            <span className="jp-Vertex-operation-error">
+              {trans.__('(retrying: %1)', item.pollError.message)}
+            </span>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Ask before doing something that cannot be undone.
+ */
+export async function confirm(options: {
+  title: string;
+  body: string;
+  action: string;
+  trans: TranslationBundle;
+}): Promise<boolean> {
+  const result = await showDialog({
+    title: options.title,
+    body: options.body,
+    buttons: [
+      Dialog.cancelButton({ label: options.trans.__('Cancel') }),
+      Dialog.warnButton({ label: options.action })
+    ]
+  });
+  return result.button.accept;
+}
