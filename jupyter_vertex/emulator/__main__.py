@@ -73,6 +73,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="model server processes per deployed model at most; min_replica_count is "
         "capped to it (default 2)",
     )
+    parser.add_argument(
+        "--autoscale-window",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="autoscaling measures the requests in flight per model server over windows of "
+        "this length (default 60)",
+    )
+    parser.add_argument(
+        "--scale-in-delay",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="stop a model server only after the load has stayed low this long (default 300)",
+    )
+    parser.add_argument(
+        "--instance-python",
+        default=sys.executable,
+        help="the Python interpreter that runs Workbench instances' Jupyter servers (it needs "
+        "jupyter_server; jupyterlab for /lab; default: this interpreter)",
+    )
+    parser.add_argument(
+        "--instance-ports",
+        default=None,
+        metavar="LOW-HIGH",
+        help="ports Workbench instances' Jupyter servers may listen on (default: any free one)",
+    )
     return parser.parse_args(argv)
 
 
@@ -86,6 +113,16 @@ def image_pythons(values: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def port_range(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    low, sep, high = value.partition("-")
+    try:
+        return (int(low), int(high if sep else low))
+    except ValueError:
+        raise ConfigurationError(f"--instance-ports {value!r}: expected LOW-HIGH") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
@@ -95,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         images = image_pythons(args.image_python)
+        instance_ports = port_range(args.instance_ports)
     except ConfigurationError as error:
         print(f"jupyter-vertex-emulator: {error}", file=sys.stderr)
         return 2
@@ -109,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         image_python=images,
         max_concurrent_jobs=args.max_concurrent_jobs,
         max_replicas_per_model=args.max_replicas_per_model,
+        autoscale_window=args.autoscale_window,
+        scale_in_delay=args.scale_in_delay,
+        instance_python=args.instance_python,
+        instance_ports=instance_ports,
     )
     try:
         settings.check()

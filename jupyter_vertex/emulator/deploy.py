@@ -14,13 +14,15 @@ import asyncio
 import logging
 from typing import Any
 
+from .autoscale import Scaling, target_of
+from .containers import ServerSpec, server_for
 from .deployments import ENDPOINT_KIND
 from .errors import ApiError, failed_precondition, invalid_argument, not_found
 from .masks import update_paths
 from .models import KIND_MODEL, KIND_VERSION, _resolve_version
 from .resources import new_numeric_id, parse_resource_name
 from .routing import V1, Call, Context, Reply, Route
-from .serving import Serving, predictor_for
+from .serving import Serving
 from .store import Tx
 
 log = logging.getLogger(__name__)
@@ -77,8 +79,9 @@ def check_split(split: dict[str, Any], ids: set[str]) -> dict[str, int]:
     return out
 
 
-def _resources(deployed: dict[str, Any]) -> int:
-    """Check dedicated/automatic resources; answer the replica count asked for."""
+def _resources(deployed: dict[str, Any]) -> Scaling:
+    """Check dedicated/automatic resources; answer the replica bounds asked for (max defaults
+    to min, as on Vertex: no autoscaling unless max is above min)."""
     dedicated = deployed.get("dedicatedResources")
     automatic = deployed.get("automaticResources")
     if dedicated and automatic:
@@ -105,7 +108,8 @@ def _resources(deployed: dict[str, Any]) -> int:
         raise invalid_argument(
             f"deployed_model: max_replica_count ({high}) is less than min_replica_count ({low})."
         )
-    return max(1, low)
+    low = max(1, low)
+    return Scaling(low, max(low, high), target_of(spec))
 
 
 class DeployPlan:
@@ -114,10 +118,10 @@ class DeployPlan:
         self.body = dict(request.get("deployedModel") or {})
         if not self.body.get("model"):
             raise invalid_argument("deployed_model.model is required.")
-        self.replicas = _resources(self.body)
+        self.scaling = _resources(self.body)
         self.split = dict(request.get("trafficSplit") or {})
         self.deployed_id = str(self.body.get("id") or new_numeric_id())
-        self.image = ""
+        self.server = ServerSpec()
         self.artifact = ""
 
     def check(self, tx: Tx) -> None:
@@ -126,8 +130,7 @@ class DeployPlan:
         self.model_name = model["name"]
         self.model_display_name = model["displayName"]
         self.version_id = version["versionId"]
-        self.image = (version.get("containerSpec") or {}).get("imageUri", "")
-        predictor_for(self.image)
+        self.server = server_for(version.get("containerSpec") or {})
         self.artifact = version.get("artifactUri", "")
         if not self.artifact:
             raise failed_precondition(
@@ -181,7 +184,7 @@ async def _deploy(call: Call) -> Reply:
 
     async def run() -> None:
         try:
-            await serving.deploy(plan.deployed_id, plan.image, plan.artifact, plan.replicas)
+            await serving.deploy(plan.deployed_id, plan.server, plan.artifact, plan.scaling)
         except ApiError as error:
             await operations.fail(name, error)
             return
@@ -327,7 +330,7 @@ async def _mutate(call: Call) -> Reply:
     )
     deployed = (operation.get("response") or {}).get("deployedModel")
     if deployed:
-        await serving_of(call.ctx).scale(str(deployed["id"]), _resources(deployed))
+        await serving_of(call.ctx).rescale(str(deployed["id"]), _resources(deployed))
     return Reply(OPERATION, operation)
 
 
@@ -335,7 +338,7 @@ async def resume_all(ctx: Context) -> int:
     """Start the servers of every recorded deployed model (at start-up); answer how many."""
     serving = serving_of(ctx)
 
-    def read(tx: Tx) -> list[tuple[str, str, str, int]]:
+    def read(tx: Tx) -> list[tuple[str, ServerSpec, str, Scaling]]:
         found = []
         for endpoint in tx.all_of_kind(ENDPOINT_KIND):
             for deployed in endpoint.get("deployedModels") or []:
@@ -345,11 +348,10 @@ async def resume_all(ctx: Context) -> int:
                     version = tx.get(f"{base}@{deployed['modelVersionId']}", KIND_VERSION)
                     if model is None or version is None:
                         continue
-                    image = (version.get("containerSpec") or {}).get("imageUri", "")
                     found.append(
                         (
                             str(deployed["id"]),
-                            image,
+                            server_for(version.get("containerSpec") or {}),
                             version.get("artifactUri", ""),
                             _resources(deployed),
                         )
@@ -359,8 +361,8 @@ async def resume_all(ctx: Context) -> int:
         return found
 
     items = await ctx.store.read(read)
-    for deployed_id, image, artifact, replicas in items:
-        serving.resume(deployed_id, image, artifact, replicas)
+    for deployed_id, server, artifact, scaling in items:
+        serving.resume(deployed_id, server, artifact, scaling)
     return len(items)
 
 

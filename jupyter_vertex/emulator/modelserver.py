@@ -4,16 +4,20 @@ loopback only.
 The SDK's ``__main__`` binds ``0.0.0.0``; the embedded Vertex wants its model servers
 reachable only through itself, so this starts the same uvicorn app on ``127.0.0.1``.
 Driven by the same environment (``AIP_HTTP_PORT``, ``AIP_HEALTH_ROUTE``, ``AIP_PREDICT_ROUTE``,
-``AIP_STORAGE_URI``, ``HANDLER_*``, ``PREDICTOR_*``, ``VERTEX_CPR_WEB_CONCURRENCY``).
+``AIP_STORAGE_URI``, ``HANDLER_*``, ``PREDICTOR_*``, ``VERTEX_CPR_WEB_CONCURRENCY``), plus
+``JUPYTER_VERTEX_SOURCE_IN_ARTIFACTS=1`` for Custom Prediction Routine models whose predictor
+source is in the artifact folder.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 
 PARENT_CHECK_SECONDS = 1.0
+SOURCE_ENV = "JUPYTER_VERTEX_SOURCE_IN_ARTIFACTS"
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -24,11 +28,24 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
+def _import_source_from_artifacts() -> None:
+    """A Custom Prediction Routine model: its predictor's source came with its artifacts.
+    Copy them into this server's working folder (the SDK's own download, as the predictor's
+    ``load`` does later) and make that folder importable before the handler and predictor
+    modules are imported."""
+    from google.cloud.aiplatform.utils import prediction_utils
+
+    prediction_utils.download_model_artifacts(os.environ["AIP_STORAGE_URI"])
+    sys.path.insert(0, os.getcwd())
+
+
 def main() -> None:
     import uvicorn
     from google.cloud.aiplatform.prediction import model_server
 
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    if os.environ.get(SOURCE_ENV) == "1":
+        _import_source_from_artifacts()
     model_server.set_number_of_workers_from_env()
     uvicorn.run(
         "google.cloud.aiplatform.prediction.model_server:CprModelServer",

@@ -19,16 +19,18 @@ from typing import IO
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from . import deploy, protos
+from . import deploy, instances, protos
 from .app import HARD_BODY_BYTES, make_app
 from .auth import load_or_create_token
 from .connection import write_private_file
+from .instances import Instances
 from .operations import Operations
 from .routing import Context
 from .runner import Runner
 from .serving import Serving
 from .storage import LocalStorage
 from .store import Store
+from .workbench import Workbench
 from .workerpool import Interpreters
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ LOCK_FILE = "emulator.lock"
 STORAGE_DIR = "storage"
 JOBS_DIR = "jobs"
 SERVING_DIR = "serving"
+WORKBENCH_DIR = "workbench"
 
 
 class ConfigurationError(Exception):
@@ -73,6 +76,13 @@ class Settings:
     cancel_grace: float = 5.0
     # serving: model server processes per deployed model at most (min_replica_count is capped)
     max_replicas_per_model: int = 2
+    # autoscaling: the load-measuring window and how long load stays low before scaling in
+    autoscale_window: float = 60.0
+    scale_in_delay: float = 300.0
+    # Workbench instances: the Python that runs their Jupyter servers, and the ports they
+    # may use (inclusive range; None: any free port)
+    instance_python: str = field(default_factory=lambda: sys.executable)
+    instance_ports: tuple[int, int] | None = None
 
     def check(self) -> None:
         if not is_loopback(self.host):
@@ -87,6 +97,20 @@ class Settings:
             raise ConfigurationError("--max-concurrent-jobs must be at least 1")
         if self.max_replicas_per_model < 1:
             raise ConfigurationError("--max-replicas-per-model must be at least 1")
+        if self.autoscale_window <= 0 or self.scale_in_delay < 0:
+            raise ConfigurationError(
+                "--autoscale-window must be positive and --scale-in-delay not negative"
+            )
+        if not os.path.isabs(self.instance_python) or not os.access(
+            self.instance_python, os.X_OK
+        ):
+            raise ConfigurationError(
+                f"--instance-python {self.instance_python}: not an executable absolute path"
+            )
+        if self.instance_ports is not None:
+            low, high = self.instance_ports
+            if not 1 <= low <= high <= 65535:
+                raise ConfigurationError(f"--instance-ports {low}-{high}: not a port range")
         for prefix, python in (("", self.training_python), *self.image_python):
             if not os.path.isabs(python) or not os.access(python, os.X_OK):
                 what = f"--image-python {prefix}=" if prefix else "--training-python "
@@ -116,7 +140,21 @@ class Emulator:
             cancel_grace=settings.cancel_grace,
         )
         self.serving = Serving(
-            self.data_dir / SERVING_DIR, "", max_replicas=settings.max_replicas_per_model
+            self.data_dir / SERVING_DIR,
+            "",
+            max_replicas=settings.max_replicas_per_model,
+            autoscale_window=settings.autoscale_window,
+            scale_in_delay=settings.scale_in_delay,
+        )
+        self.instances = Instances(
+            self.store,
+            self.operations,
+            self.storage,
+            Workbench(
+                self.data_dir / WORKBENCH_DIR,
+                python=settings.instance_python,
+                ports=settings.instance_ports,
+            ),
         )
         self.token = ""
         self.url = ""
@@ -146,6 +184,7 @@ class Emulator:
         self._lock_data_dir()
         self.token = load_or_create_token(self.data_dir)
         await asyncio.to_thread(protos.load)
+        await asyncio.to_thread(instances.load_types)
         await self.store.open()
         interrupted = await self.operations.recover()
         if interrupted:
@@ -159,7 +198,11 @@ class Emulator:
             storage=self.storage,
             runner=self.runner,
             serving=self.serving,
+            instances=self.instances,
         )
+        restarted = await self.instances.resume()
+        if restarted:
+            log.info("starting %d Workbench instance(s) again", restarted)
         resumed = await deploy.resume_all(ctx)
         if resumed:
             log.info("serving %d deployed model(s) again", resumed)
@@ -190,6 +233,7 @@ class Emulator:
             self._http = None
         await self.operations.close()
         await self.serving.close()
+        await self.instances.close()
         await self.runner.close()
         self.storage.stop()
         await self.store.close()

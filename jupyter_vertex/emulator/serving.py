@@ -5,7 +5,8 @@ Each deployed model runs ``replicas`` processes of the SDK's own model server
 ``D/serving/DEPLOYED_ID/rN`` (the server copies the artifacts into its cwd). A deploy
 completes once every replica answers its health route; a replica that exits unexpectedly is
 started again (the deployed model's ``status`` says so meanwhile). Requests reach them over
-one pooled, kept-alive HTTP client.
+one pooled, kept-alive HTTP client. A deployed model whose max replicas exceed its min is
+autoscaled (:mod:`.autoscale`) on the requests in flight per replica.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import asyncio
 import collections
 import logging
 import os
-import re
 import shutil
 import signal
 import socket
@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .autoscale import Autoscaler, LoadMeter, Scaling
+from .containers import ServerSpec
 from .errors import ApiError, failed_precondition
+from .modelserver import SOURCE_ENV
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -32,30 +35,9 @@ log = logging.getLogger(__name__)
 
 HEALTH_ROUTE = "/health"
 PREDICT_ROUTE = "/predict"
-_PREBUILT = re.compile(
-    r"^(?:[a-z0-9-]+-)?docker\.pkg\.dev/vertex-ai/prediction/(sklearn|xgboost)-cpu\.[^/]+$"
-)
-_PREDICTORS = {
-    "sklearn": ("google.cloud.aiplatform.prediction.sklearn.predictor", "SklearnPredictor"),
-    "xgboost": ("google.cloud.aiplatform.prediction.xgboost.predictor", "XgboostPredictor"),
-}
 OUTPUT_LINES = 20
 HEALTH_INTERVAL = 5.0  # seconds between health checks of a running server
 HEALTH_FAILURES = 3  # consecutive failed checks before a server is killed and restarted
-
-
-def predictor_for(image_uri: str) -> tuple[str, str]:
-    """(PREDICTOR_MODULE, PREDICTOR_CLASS) for a serving image, or FAILED_PRECONDITION."""
-    match = _PREBUILT.match(image_uri or "")
-    if match is None:
-        raise failed_precondition(
-            f"The model's serving container {image_uri or '(none)'!r} cannot run on the "
-            "embedded Vertex: it serves Vertex's prebuilt scikit-learn and XGBoost prediction "
-            "containers (…-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.* and "
-            "xgboost-cpu.*) through the SDK's model server; TensorFlow, PyTorch and custom "
-            "containers are not supported."
-        )
-    return _PREDICTORS[match.group(1)]
 
 
 def _free_port() -> int:
@@ -80,12 +62,16 @@ class Replica:
 @dataclass
 class Deployment:
     deployed_id: str
-    image_uri: str
+    server: ServerSpec
     artifact_uri: str
+    scaling: Scaling
     replicas: list[Replica]
     stopping: bool = False
     restarts: int = 0
     message: str = ""
+    load: LoadMeter = field(default_factory=LoadMeter)
+    resizing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    utilization: float = 0.0  # percent, over the last autoscaling window
 
 
 class Serving:
@@ -97,10 +83,14 @@ class Serving:
         max_replicas: int = 2,
         health_timeout: float = 90.0,
         project: str = "",
+        autoscale_window: float = 60.0,
+        scale_in_delay: float = 300.0,
     ) -> None:
         self.folder = folder
         self.storage_url = storage_url
         self.max_replicas = max_replicas
+        self.autoscale_window = autoscale_window
+        self.scale_in_delay = scale_in_delay
         self.health_timeout = health_timeout
         self.project = project
         self._deployments: dict[str, Deployment] = {}
@@ -122,20 +112,25 @@ class Serving:
     def replica_count(self, requested: int) -> int:
         return max(1, min(requested or 1, self.max_replicas))
 
+    def capped(self, scaling: Scaling) -> Scaling:
+        """The bounds this embedded Vertex runs: min and max capped by --max-replicas-per-model."""
+        low = self.replica_count(scaling.min_replicas)
+        return Scaling(low, max(low, self.replica_count(scaling.max_replicas)), scaling.target)
+
     # lifecycle ---------------------------------------------------------------------------
 
     async def deploy(
-        self, deployed_id: str, image_uri: str, artifact_uri: str, replicas: int
+        self, deployed_id: str, server: ServerSpec, artifact_uri: str, scaling: Scaling
     ) -> None:
-        """Start the servers and wait until they are healthy; on failure leave nothing."""
-        predictor_for(image_uri)
-        count = self.replica_count(replicas)
+        """Start min replicas and wait until they are healthy; on failure leave nothing."""
+        scaling = self.capped(scaling)
         base = self.folder / deployed_id
         deployment = Deployment(
             deployed_id,
-            image_uri,
+            server,
             artifact_uri,
-            [Replica(base / f"r{i}") for i in range(count)],
+            scaling,
+            [Replica(base / f"r{i}") for i in range(scaling.min_replicas)],
         )
         self._deployments[deployed_id] = deployment
         try:
@@ -145,17 +140,25 @@ class Serving:
             raise
         for replica in deployment.replicas:
             self._watch(deployment, replica)
+        self._keep(asyncio.ensure_future(self._autoscale(deployment)))
 
-    def resume(self, deployed_id: str, image_uri: str, artifact_uri: str, replicas: int) -> None:
+    def resume(
+        self, deployed_id: str, server: ServerSpec, artifact_uri: str, scaling: Scaling
+    ) -> None:
         """Start a deployment's servers in the background (after an emulator restart)."""
 
         async def run() -> None:
             try:
-                await self.deploy(deployed_id, image_uri, artifact_uri, replicas)
+                await self.deploy(deployed_id, server, artifact_uri, scaling)
             except ApiError as error:
                 log.error("could not serve %s again: %s", deployed_id, error.message)
                 self._deployments[deployed_id] = Deployment(
-                    deployed_id, image_uri, artifact_uri, [], message=error.message
+                    deployed_id,
+                    server,
+                    artifact_uri,
+                    self.capped(scaling),
+                    [],
+                    message=error.message,
                 )
 
         task = asyncio.ensure_future(run())
@@ -166,25 +169,31 @@ class Serving:
         task.add_done_callback(self._background.discard)
 
     async def _start(self, deployment: Deployment, replica: Replica) -> None:
-        module, cls = predictor_for(deployment.image_uri)
+        server = deployment.server
         await asyncio.to_thread(_fresh_folder, replica.folder)
         replica.port = _free_port()
         replica.ready = False
         env = {
             **os.environ,
+            "VERTEX_CPR_WEB_CONCURRENCY": "1",
+            **server.env,  # the container's own environment, as Vertex passes it
             "AIP_HTTP_PORT": str(replica.port),
             "AIP_HEALTH_ROUTE": HEALTH_ROUTE,
             "AIP_PREDICT_ROUTE": PREDICT_ROUTE,
             "AIP_STORAGE_URI": deployment.artifact_uri,
             "AIP_DEPLOYED_MODEL_ID": deployment.deployed_id,
-            "HANDLER_MODULE": "google.cloud.aiplatform.prediction.handler",
-            "HANDLER_CLASS": "PredictionHandler",
-            "PREDICTOR_MODULE": module,
-            "PREDICTOR_CLASS": cls,
-            "VERTEX_CPR_WEB_CONCURRENCY": "1",
+            "HANDLER_MODULE": server.handler[0],
+            "HANDLER_CLASS": server.handler[1],
             "STORAGE_EMULATOR_HOST": self.storage_url,
             "PYTHONUNBUFFERED": "1",
         }
+        if server.predictor is not None:
+            env["PREDICTOR_MODULE"], env["PREDICTOR_CLASS"] = server.predictor
+        else:
+            env.pop("PREDICTOR_MODULE", None)
+            env.pop("PREDICTOR_CLASS", None)
+        if server.source_in_artifacts:
+            env[SOURCE_ENV] = "1"
         if self.project:
             env.setdefault("GOOGLE_CLOUD_PROJECT", self.project)
         replica.process = await asyncio.create_subprocess_exec(
@@ -288,24 +297,59 @@ class Serving:
                 await _stop_process(process)
                 return f"failed {HEALTH_FAILURES} health checks"
 
-    async def scale(self, deployed_id: str, replicas: int) -> None:
-        """Run ``replicas`` (capped) servers for a deployed model: start or stop the rest."""
+    async def rescale(self, deployed_id: str, scaling: Scaling) -> None:
+        """New replica bounds (MutateDeployedModel): bring the replica count into them now."""
         deployment = self._deployments.get(deployed_id)
         if deployment is None:
             return
-        count = self.replica_count(replicas)
-        base = self.folder / deployed_id
-        while len(deployment.replicas) > count:
-            replica = deployment.replicas.pop()
-            await self._stop_replica(replica)
-        added = [Replica(base / f"r{i}") for i in range(len(deployment.replicas), count)]
-        deployment.replicas.extend(added)
-        for replica in added:
-            try:
-                await self._start(deployment, replica)
-            except ApiError as error:
-                deployment.message = error.message
-            self._watch(deployment, replica)
+        deployment.scaling = self.capped(scaling)
+        await self._resize(deployment, deployment.scaling.clamp(len(deployment.replicas)))
+
+    async def _resize(self, deployment: Deployment, count: int) -> None:
+        """Run ``count`` servers for a deployed model: start or stop the difference."""
+        async with deployment.resizing:
+            if deployment.stopping:
+                return
+            base = self.folder / deployment.deployed_id
+            while len(deployment.replicas) > count:
+                replica = deployment.replicas.pop()
+                replica.ready = False
+                await self._stop_replica(replica)
+            added = [Replica(base / f"r{i}") for i in range(len(deployment.replicas), count)]
+            deployment.replicas.extend(added)
+
+            async def start(replica: Replica) -> None:
+                try:
+                    await self._start(deployment, replica)
+                except ApiError as error:
+                    deployment.message = error.message
+                self._watch(deployment, replica)
+
+            await asyncio.gather(*(start(r) for r in added))
+
+    async def _autoscale(self, deployment: Deployment) -> None:
+        """Every window, measure the load per replica and resize within min..max."""
+        scaler = Autoscaler(self.scale_in_delay)
+        since, busy_before = deployment.load.read()
+        while not deployment.stopping:
+            await asyncio.sleep(self.autoscale_window)
+            now, busy = deployment.load.read()
+            current = len(deployment.replicas)
+            wanted, deployment.utilization = scaler.decide(
+                deployment.scaling, current, busy - busy_before, now - since, now
+            )
+            if wanted != current and not deployment.stopping:
+                log.info(
+                    "deployed model %s: %.0f%% load per replica, %d -> %d replicas",
+                    deployment.deployed_id,
+                    deployment.utilization,
+                    current,
+                    wanted,
+                )
+                await self._resize(deployment, wanted)
+                # the window that follows starts when the new replicas are up
+                now, busy = deployment.load.read()
+            since, busy_before = now, busy
 
     async def _stop_replica(self, replica: Replica) -> None:
         current = asyncio.current_task()
@@ -321,7 +365,9 @@ class Serving:
         if deployment is None:
             return
         deployment.stopping = True
-        for replica in deployment.replicas:
+        async with deployment.resizing:  # a scale-out in progress ends first
+            replicas = list(deployment.replicas)
+        for replica in replicas:
             await self._stop_replica(replica)
         await asyncio.to_thread(shutil.rmtree, self.folder / deployed_id, True)
 
@@ -355,17 +401,37 @@ class Serving:
             raise failed_precondition(
                 f"Deployed model {deployed_id} is not being served yet; try again shortly."
             )
-        replica = await self._ready_replica(deployment)
-        response = await self.client.post(
-            f"http://127.0.0.1:{replica.port}{PREDICT_ROUTE}",
-            content=body,
-            headers={"Content-Type": content_type},
-        )
+        deployment.load.begin()
+        try:
+            response = await self._post(deployment, body, content_type)
+        finally:
+            deployment.load.end()
         return (
             response.status_code,
             response.headers.get("content-type", "application/json"),
             response.content,
         )
+
+    async def _post(self, deployment: Deployment, body: bytes, content_type: str) -> httpx.Response:
+        import httpx
+
+        replica = await self._ready_replica(deployment)
+        try:
+            return await self.client.post(
+                f"http://127.0.0.1:{replica.port}{PREDICT_ROUTE}",
+                content=body,
+                headers={"Content-Type": content_type},
+            )
+        except httpx.TransportError:
+            if replica.ready and replica in deployment.replicas:
+                raise
+            # the replica was scaled in or died meanwhile: another one answers
+            replica = await self._ready_replica(deployment)
+            return await self.client.post(
+                f"http://127.0.0.1:{replica.port}{PREDICT_ROUTE}",
+                content=body,
+                headers={"Content-Type": content_type},
+            )
 
     async def _ready_replica(self, deployment: Deployment) -> Replica:
         loop = asyncio.get_running_loop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import signal
@@ -20,8 +21,8 @@ from sklearn.linear_model import LogisticRegression
 
 from jupyter_vertex.emulator import ensure_bucket
 from jupyter_vertex.emulator.__main__ import main
+from jupyter_vertex.emulator.containers import predictor_for, server_for
 from jupyter_vertex.emulator.errors import ApiError
-from jupyter_vertex.emulator.serving import predictor_for
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 FEATURES, TARGET = load_digits(return_X_y=True)
@@ -43,21 +44,26 @@ def classifier() -> LogisticRegression:
     return LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
 
 
-def _model(api: Api, classifier: LogisticRegression, image: str = IMAGE) -> dict[str, Any]:
+def _artifacts(api: Api, files: dict[str, bytes]) -> str:
+    """Put files in a new bucket of local storage; answer their folder's gs:// URI."""
     bucket = f"b-{uuid.uuid4().hex[:10]}"
     ensure_bucket(api.emu.storage_url, bucket, api.project)
+    for name, content in files.items():
+        response = requests.post(
+            f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
+            params={"uploadType": "media", "name": f"model/{name}"},
+            data=content,
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+    return f"gs://{bucket}/model/"
+
+
+def _model(api: Api, classifier: LogisticRegression, image: str = IMAGE) -> dict[str, Any]:
     data = io.BytesIO()
     joblib.dump(classifier, data)
-    response = requests.post(
-        f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
-        params={"uploadType": "media", "name": "model/model.joblib"},
-        data=data.getvalue(),
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return api.upload(
-        "digits", artifactUri=f"gs://{bucket}/model/", containerSpec={"imageUri": image}
-    )
+    artifacts = _artifacts(api, {"model.joblib": data.getvalue()})
+    return api.upload("digits", artifactUri=artifacts, containerSpec={"imageUri": image})
 
 
 def _deploy(
@@ -111,6 +117,78 @@ def test_unsupported_container_is_failed_precondition(api: Api) -> None:
         and "xgboost-cpu" in message
     )
     assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
+
+
+TF_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest"
+TORCH_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-1:latest"
+
+
+@pytest.mark.parametrize(
+    ("image", "module", "says"),
+    [
+        (
+            TF_IMAGE,
+            "tensorflow",
+            "is Vertex's prebuilt TensorFlow prediction image (a SavedModel behind TensorFlow "
+            "Serving). TensorFlow is not installed in the embedded Vertex's environment: "
+            "install it there (pip install tensorflow-cpu)",
+        ),
+        (
+            TORCH_IMAGE,
+            "torch",
+            "is Vertex's prebuilt PyTorch prediction image, which runs TorchServe on a model "
+            "archive (model.mar). PyTorch is not installed in the embedded Vertex's "
+            "environment (pip install torch)",
+        ),
+    ],
+)
+def test_a_framework_that_is_not_installed_fails_the_deploy_at_once(
+    api: Api, image: str, module: str, says: str
+) -> None:
+    assert importlib.util.find_spec(module) is None  # this environment has neither
+    endpoint = api.create_endpoint()
+    artifacts = _artifacts(api, {"saved_model.pb": b"\x08\x01", "model.mar": b"PK"})
+    model = api.upload("framework", artifactUri=artifacts, containerSpec={"imageUri": image})
+    message = api.error(
+        "POST",
+        f"v1/{endpoint['name']}:deployModel",
+        {"deployedModel": {"model": model["name"], "dedicatedResources": RESOURCES}},
+        status="FAILED_PRECONDITION",
+    )
+    assert message.startswith(f"The model's serving container {image!r} {says}"), message
+    assert message.endswith(
+        "Serve the model as a Custom Prediction Routine instead (containerSpec.env "
+        "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact folder)."
+    )
+    assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
+
+
+@pytest.mark.parametrize(
+    ("image", "module", "says"),
+    [
+        (
+            TF_IMAGE,
+            "tensorflow",
+            "TensorFlow is installed here, but the embedded Vertex does not serve SavedModels.",
+        ),
+        (
+            TORCH_IMAGE,
+            "torch",
+            "PyTorch is installed here, but the embedded Vertex does not run TorchServe archives.",
+        ),
+    ],
+)
+def test_an_installed_framework_is_named_but_still_refused(
+    monkeypatch: pytest.MonkeyPatch, image: str, module: str, says: str
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: object() if name == module else real(name, *a)
+    )
+    with pytest.raises(ApiError) as raised:
+        server_for({"imageUri": image})
+    assert raised.value.status == "FAILED_PRECONDITION"
+    assert says in raised.value.message
 
 
 def test_predict_limits_and_nothing_deployed(api: Api) -> None:
@@ -221,16 +299,18 @@ def test_replicas_are_capped_mutated_and_bad_instances_answered(
     assert shown["status"]["availableReplicaCount"] == 2
     assert shown["displayName"] == "digits" and shown["modelVersionId"] == "1"
 
+    one = {"minReplicaCount": 1, "maxReplicaCount": 1}
     mutate = api.ok(
         "POST",
         f"v1/{endpoint['name']}:mutateDeployedModel",
         {
-            "deployedModel": {"id": deployed["id"], "dedicatedResources": {"minReplicaCount": 1}},
-            "updateMask": "dedicatedResources.minReplicaCount",
+            "deployedModel": {"id": deployed["id"], "dedicatedResources": one},
+            "updateMask": "dedicatedResources.minReplicaCount,dedicatedResources.maxReplicaCount",
         },
     )
     assert mutate["done"] is True, mutate
-    assert mutate["response"]["deployedModel"]["dedicatedResources"]["minReplicaCount"] == 1
+    resources = mutate["response"]["deployedModel"]["dedicatedResources"]
+    assert (resources["minReplicaCount"], resources["maxReplicaCount"]) == (1, 1)
     assert len(_server_pids(deployed["id"])) == 1
 
     wrong = api.error(

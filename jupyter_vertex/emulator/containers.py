@@ -1,0 +1,143 @@
+"""Which serving containers the embedded Vertex can run, and as which model server.
+
+No container image runs here: every deployed model is served by the SDK's own model server
+(the Custom Prediction Routine server) with a handler and predictor chosen from the model
+version's ``containerSpec``:
+
+- Vertex's prebuilt ``sklearn-cpu.*`` and ``xgboost-cpu.*`` prediction images: the SDK's
+  ``SklearnPredictor`` / ``XgboostPredictor``.
+- Vertex's prebuilt TensorFlow (``tf2-*``) and PyTorch (``pytorch-*``) images:
+  FAILED_PRECONDITION, naming the framework and, when it is missing, how to install it.
+- Any other image whose ``containerSpec.env`` names ``PREDICTOR_MODULE`` /
+  ``PREDICTOR_CLASS`` (and/or ``HANDLER_MODULE`` / ``HANDLER_CLASS``) — the variables a
+  Custom Prediction Routine image sets — a CPR model: the predictor's source is imported from
+  the model's artifact folder (copied into the server's working folder first).
+- Anything else: FAILED_PRECONDITION saying what can run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import failed_precondition
+
+DEFAULT_HANDLER = ("google.cloud.aiplatform.prediction.handler", "PredictionHandler")
+_PREBUILT = re.compile(
+    r"^(?:[a-z0-9-]+-docker\.pkg\.dev/vertex-ai(?:-restricted)?/prediction/|"
+    r"gcr\.io/cloud-aiplatform/prediction/)"
+    r"(?P<family>sklearn-cpu|xgboost-cpu|tf2?-(?:cpu|gpu)|pytorch-(?:cpu|gpu))\.[^/]+$"
+)
+_PREDICTORS = {
+    "sklearn-cpu": ("google.cloud.aiplatform.prediction.sklearn.predictor", "SklearnPredictor"),
+    "xgboost-cpu": ("google.cloud.aiplatform.prediction.xgboost.predictor", "XgboostPredictor"),
+}
+SUPPORTED = (
+    "it serves Vertex's prebuilt scikit-learn and XGBoost prediction containers "
+    "(…-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.* and xgboost-cpu.*) and Custom "
+    "Prediction Routine models (containerSpec.env with PREDICTOR_MODULE and PREDICTOR_CLASS, "
+    "the predictor's source in the artifact folder) through the SDK's model server"
+)
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """How to run one deployed model's server: the SDK model server's handler and predictor,
+    the container's own environment, and whether the artifacts hold importable source."""
+
+    handler: tuple[str, str] = DEFAULT_HANDLER
+    predictor: tuple[str, str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    source_in_artifacts: bool = False
+
+
+def predictor_for(image_uri: str) -> tuple[str, str]:
+    """(PREDICTOR_MODULE, PREDICTOR_CLASS) of a prebuilt serving image, or FAILED_PRECONDITION."""
+    spec = server_for({"imageUri": image_uri})
+    assert spec.predictor is not None  # prebuilt images always have one
+    return spec.predictor
+
+
+def server_for(container_spec: dict[str, Any]) -> ServerSpec:
+    """The model server for a model version's ``containerSpec``, or FAILED_PRECONDITION."""
+    image = str(container_spec.get("imageUri") or "")
+    env = _env_of(container_spec)
+    match = _PREBUILT.match(image)
+    if match is not None:
+        family = match.group("family")
+        if family in _PREDICTORS:
+            return ServerSpec(predictor=_PREDICTORS[family], env=env)
+        raise _framework_refused(image, family)
+    if "PREDICTOR_MODULE" in env or "HANDLER_MODULE" in env:
+        return _custom_routine(image, env)
+    raise failed_precondition(
+        f"The model's serving container {image or '(none)'!r} cannot run on the embedded "
+        f"Vertex: {SUPPORTED}. Other custom containers are not run."
+    )
+
+
+def _env_of(container_spec: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for item in container_spec.get("env") or []:
+        name = str(item.get("name") or "")
+        if name:
+            out[name] = str(item.get("value") or "")
+    return out
+
+
+def _custom_routine(image: str, env: dict[str, str]) -> ServerSpec:
+    def pair(kind: str) -> tuple[str, str] | None:
+        module, cls = env.get(f"{kind}_MODULE", ""), env.get(f"{kind}_CLASS", "")
+        if not module and not cls:
+            return None
+        if not module or not cls:
+            missing = f"{kind}_CLASS" if module else f"{kind}_MODULE"
+            raise failed_precondition(
+                f"The model's serving container {image!r} is a Custom Prediction Routine "
+                f"(containerSpec.env sets {kind}_MODULE or {kind}_CLASS) but "
+                f"containerSpec.env has no {missing}."
+            )
+        return module, cls
+
+    return ServerSpec(
+        handler=pair("HANDLER") or DEFAULT_HANDLER,
+        predictor=pair("PREDICTOR"),
+        env=env,
+        source_in_artifacts=True,
+    )
+
+
+def _framework_refused(image: str, family: str) -> Exception:
+    if family.startswith("pytorch"):
+        installed = importlib.util.find_spec("torch") is not None
+        return failed_precondition(
+            f"The model's serving container {image!r} is Vertex's prebuilt PyTorch prediction "
+            "image, which runs TorchServe on a model archive (model.mar). "
+            + (
+                "PyTorch is installed here, but the embedded Vertex does not run TorchServe "
+                "archives."
+                if installed
+                else "PyTorch is not installed in the embedded Vertex's environment "
+                "(pip install torch), and the embedded Vertex does not run TorchServe "
+                "archives either."
+            )
+            + " Serve the model as a Custom Prediction Routine instead (containerSpec.env "
+            "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact "
+            "folder)."
+        )
+    installed = importlib.util.find_spec("tensorflow") is not None
+    return failed_precondition(
+        f"The model's serving container {image!r} is Vertex's prebuilt TensorFlow prediction "
+        "image (a SavedModel behind TensorFlow Serving). "
+        + (
+            "TensorFlow is installed here, but the embedded Vertex does not serve SavedModels."
+            if installed
+            else "TensorFlow is not installed in the embedded Vertex's environment: install "
+            "it there (pip install tensorflow-cpu) to use TensorFlow models; the embedded "
+            "Vertex does not serve SavedModels yet either."
+        )
+        + " Serve the model as a Custom Prediction Routine instead (containerSpec.env "
+        "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact folder)."
+    )
