@@ -5,9 +5,11 @@ import { IVertexAPI, listAll } from './api';
 import { VertexAPIError } from './request';
 import {
   IEndpoint,
+  IInstance,
   IJob,
   IListState,
   IModel,
+  IRunningState,
   IStatus,
   IVertexModel
 } from './tokens';
@@ -57,6 +59,14 @@ export class VertexModel implements IVertexModel, IDisposable {
 
   get jobs(): IListState<IJob> {
     return this._jobs;
+  }
+
+  get instances(): IListState<IInstance> {
+    return this._instances;
+  }
+
+  get running(): IRunningState {
+    return this._running;
   }
 
   /**
@@ -147,6 +157,14 @@ export class VertexModel implements IVertexModel, IDisposable {
     return this._fetchJobs().catch(() => undefined);
   }
 
+  refreshInstances(): Promise<void> {
+    return this._fetchInstances().catch(() => undefined);
+  }
+
+  refreshRunning(): Promise<void> {
+    return this._fetchRunning().catch(() => undefined);
+  }
+
   /**
    * One poll tick. It resolves even when a request failed, and sets the
    * interval to the next tick itself: exponential back-off on failures,
@@ -183,7 +201,12 @@ export class VertexModel implements IVertexModel, IDisposable {
         this._fetchStatus(),
         this._fetchJobs(),
         this._fetchModels(),
-        this._fetchEndpoints()
+        this._fetchEndpoints(),
+        // Instances and "running now" wait for the status: only a server
+        // with the `instances` capability has their routes.
+        this._fetchStatus().then(() =>
+          Private.settle([this._fetchInstances(), this._fetchRunning()])
+        )
       ]).finally(() => {
         this._inFlight.all = null;
       });
@@ -287,6 +310,75 @@ export class VertexModel implements IVertexModel, IDisposable {
     return this._inFlight.jobs;
   }
 
+  private _hasInstances(): boolean {
+    return Boolean(this._status?.capabilities.includes('instances'));
+  }
+
+  private _fetchInstances(): Promise<void> {
+    if (!this._hasInstances()) {
+      return Promise.resolve();
+    }
+    if (!this._inFlight.instances) {
+      this._inFlight.instances = this._fetchList(
+        () => this._instances,
+        state => {
+          this._instances = state;
+        },
+        token =>
+          this._api
+            .listInstances({ pageSize: this._pageSize, pageToken: token })
+            .then(page => ({
+              items: page.instances,
+              nextPageToken: page.nextPageToken
+            }))
+      ).finally(() => {
+        this._inFlight.instances = null;
+      });
+    }
+    return this._inFlight.instances;
+  }
+
+  private _fetchRunning(): Promise<void> {
+    if (!this._hasInstances()) {
+      return Promise.resolve();
+    }
+    if (!this._inFlight.running) {
+      this._set(() => {
+        this._running = { ...this._running, loading: true };
+      });
+      this._inFlight.running = this._api
+        .running()
+        .then(
+          value => {
+            const previous = this._running.value;
+            this._set(() => {
+              this._running = {
+                value: Private.sameJSON(previous, value) ? previous : value,
+                error: null,
+                loading: false,
+                updated: new Date()
+              };
+            });
+          },
+          (error: unknown) => {
+            const reason = VertexAPIError.from(error);
+            this._set(() => {
+              this._running = {
+                ...this._running,
+                error: reason,
+                loading: false
+              };
+            });
+            throw reason;
+          }
+        )
+        .finally(() => {
+          this._inFlight.running = null;
+        });
+    }
+    return this._inFlight.running;
+  }
+
   private async _fetchList<T extends { createTime?: string | null }>(
     get: () => IListState<T>,
     set: (state: IListState<T>) => void,
@@ -342,13 +434,30 @@ export class VertexModel implements IVertexModel, IDisposable {
   private _models: IListState<IModel> = Private.emptyList();
   private _endpoints: IListState<IEndpoint> = Private.emptyList();
   private _jobs: IListState<IJob> = Private.emptyList();
+  private _instances: IListState<IInstance> = Private.emptyList();
+  private _running: IRunningState = {
+    value: null,
+    error: null,
+    loading: false,
+    updated: null
+  };
   private _inFlight: {
     all: Promise<void> | null;
     status: Promise<void> | null;
     models: Promise<void> | null;
     endpoints: Promise<void> | null;
     jobs: Promise<void> | null;
-  } = { all: null, status: null, models: null, endpoints: null, jobs: null };
+    instances: Promise<void> | null;
+    running: Promise<void> | null;
+  } = {
+    all: null,
+    status: null,
+    models: null,
+    endpoints: null,
+    jobs: null,
+    instances: null,
+    running: null
+  };
   private _stateChanged = new Signal<IVertexModel, void>(this);
 }
 

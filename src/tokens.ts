@@ -466,6 +466,15 @@ export interface IVertexModel {
   readonly endpoints: IListState<IEndpoint>;
   readonly jobs: IListState<IJob>;
   /**
+   * Workbench instances; fetched only when the server has the `instances`
+   * capability (as is "running now").
+   */
+  readonly instances: IListState<IInstance>;
+  /**
+   * What keeps running (and costing): `GET /running`.
+   */
+  readonly running: IRunningState;
+  /**
    * Emitted whenever any of the above changes.
    */
   readonly stateChanged: ISignal<IVertexModel, void>;
@@ -484,6 +493,21 @@ export interface IVertexModel {
   refreshModels(): Promise<void>;
   refreshEndpoints(): Promise<void>;
   refreshJobs(): Promise<void>;
+  refreshInstances(): Promise<void>;
+  refreshRunning(): Promise<void>;
+}
+
+/**
+ * The panel's "Running now" summary and how its last fetch went.
+ */
+export interface IRunningState {
+  /**
+   * The summary, or `null` before the first answer.
+   */
+  readonly value: IRunningNow | null;
+  readonly error: VertexAPIError | null;
+  readonly loading: boolean;
+  readonly updated: Date | null;
 }
 
 export const IVertexModel = new Token<IVertexModel>(

@@ -1,0 +1,941 @@
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+import { IVertexAPI } from '../api';
+import { VertexAPIError } from '../request';
+import { IInstanceCreate, IOperation } from '../tokens';
+import { withInlineCode } from './format';
+import type { IOperationFollower } from './InstanceList';
+
+/**
+ * A machine type and the accelerators it takes, as `GET /training/options`
+ * answers them (`machineTypes[]`): the server's own rule table.
+ */
+export interface IMachineOption {
+  machineType: string;
+  acceleratorTypes: string[];
+  acceleratorCounts: number[];
+  acceleratorRequired: boolean;
+}
+
+export const DISK_TYPES = [
+  'PD_BALANCED',
+  'PD_SSD',
+  'PD_STANDARD',
+  'PD_EXTREME'
+] as const;
+
+/**
+ * Vertex AI's instance id pattern.
+ */
+export const INSTANCE_ID_PATTERN = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const BOOT_DISK_GB = { min: 150, max: 64000 };
+export const DATA_DISK_GB = { min: 100, max: 64000 };
+export const DEFAULT_INSTANCE_MACHINE = 'e2-standard-4';
+export const DEFAULT_IMAGE_FAMILY = 'workbench-instances';
+
+/**
+ * What the Create instance form holds (text as typed).
+ */
+export interface IInstanceForm {
+  instanceId: string;
+  machineType: string;
+  acceleratorType: string;
+  acceleratorCount: string;
+  installGpuDriver: boolean;
+  bootDiskType: string;
+  bootDiskSizeGb: string;
+  dataDiskType: string;
+  dataDiskSizeGb: string;
+  image: 'vm' | 'container';
+  vmImageFamily: string;
+  containerRepository: string;
+  containerTag: string;
+  postStartupScript: string;
+  metadata: string;
+  networkTags: string;
+  serviceAccount: string;
+  labels: string;
+}
+
+/**
+ * The fields of the form, as the API names them (server errors say
+ * `Field 'bootDiskSizeGb': …`).
+ */
+export type InstanceField =
+  | 'instanceId'
+  | 'machineType'
+  | 'acceleratorType'
+  | 'acceleratorCount'
+  | 'bootDiskType'
+  | 'bootDiskSizeGb'
+  | 'dataDiskType'
+  | 'dataDiskSizeGb'
+  | 'vmImageFamily'
+  | 'containerImage'
+  | 'postStartupScript'
+  | 'metadata'
+  | 'networkTags'
+  | 'serviceAccount'
+  | 'labels';
+
+const FIELDS: ReadonlySet<string> = new Set<InstanceField>([
+  'instanceId',
+  'machineType',
+  'acceleratorType',
+  'acceleratorCount',
+  'bootDiskType',
+  'bootDiskSizeGb',
+  'dataDiskType',
+  'dataDiskSizeGb',
+  'vmImageFamily',
+  'containerImage',
+  'postStartupScript',
+  'metadata',
+  'networkTags',
+  'serviceAccount',
+  'labels'
+]);
+
+export type FieldErrors = Partial<Record<InstanceField, string>>;
+
+export function defaultInstanceForm(): IInstanceForm {
+  return {
+    instanceId: '',
+    machineType: DEFAULT_INSTANCE_MACHINE,
+    acceleratorType: '',
+    acceleratorCount: '1',
+    installGpuDriver: true,
+    bootDiskType: 'PD_BALANCED',
+    bootDiskSizeGb: String(BOOT_DISK_GB.min),
+    dataDiskType: 'PD_BALANCED',
+    dataDiskSizeGb: String(DATA_DISK_GB.min),
+    image: 'vm',
+    vmImageFamily: DEFAULT_IMAGE_FAMILY,
+    containerRepository: '',
+    containerTag: 'latest',
+    postStartupScript: '',
+    metadata: '',
+    networkTags: '',
+    serviceAccount: '',
+    labels: ''
+  };
+}
+
+/**
+ * The machine's accelerator rule, if the options list it.
+ */
+export function machineOption(
+  machines: ReadonlyArray<IMachineOption> | null,
+  machineType: string
+): IMachineOption | null {
+  return machines?.find(m => m.machineType === machineType) ?? null;
+}
+
+/**
+ * The form after choosing a machine type: an accelerator the machine cannot
+ * take is dropped (or the one it requires is chosen), and so is a count.
+ */
+export function withMachine(
+  form: IInstanceForm,
+  machineType: string,
+  machines: ReadonlyArray<IMachineOption> | null
+): IInstanceForm {
+  const next = { ...form, machineType };
+  const option = machineOption(machines, machineType);
+  if (!option) {
+    return next;
+  }
+  if (!option.acceleratorTypes.includes(next.acceleratorType)) {
+    next.acceleratorType = option.acceleratorRequired
+      ? option.acceleratorTypes[0]
+      : '';
+  }
+  if (!option.acceleratorCounts.includes(Number(next.acceleratorCount))) {
+    next.acceleratorCount = String(option.acceleratorCounts[0] ?? 1);
+  }
+  return next;
+}
+
+/**
+ * `key=value` lines as a record; `null` if a line is not of that form.
+ */
+export function parsePairs(text: string): Record<string, string> | null {
+  const pairs: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) {
+      continue;
+    }
+    const at = line.indexOf('=');
+    if (at <= 0) {
+      return null;
+    }
+    pairs[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return pairs;
+}
+
+function parseSize(text: string): number | null {
+  return /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
+}
+
+/**
+ * What is wrong with the form before asking the server, per field.
+ */
+export function validateInstanceForm(
+  form: IInstanceForm,
+  trans: TranslationBundle
+): FieldErrors {
+  const errors: FieldErrors = {};
+  const id = form.instanceId.trim();
+  if (!id) {
+    errors.instanceId = trans.__('Give the instance an id.');
+  } else if (!INSTANCE_ID_PATTERN.test(id)) {
+    errors.instanceId = trans.__(
+      'Lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen; at most 63 characters.'
+    );
+  }
+  if (!form.machineType.trim()) {
+    errors.machineType = trans.__('Choose a machine type.');
+  }
+  if (form.acceleratorType) {
+    const count = parseSize(form.acceleratorCount);
+    if (count === null || count < 1) {
+      errors.acceleratorCount = trans.__('A whole number of GPUs, 1 or more.');
+    }
+  }
+  const ranges: Array<
+    ['bootDiskSizeGb' | 'dataDiskSizeGb', string, { min: number; max: number }]
+  > = [
+    ['bootDiskSizeGb', form.bootDiskSizeGb, BOOT_DISK_GB],
+    ['dataDiskSizeGb', form.dataDiskSizeGb, DATA_DISK_GB]
+  ];
+  for (const [field, text, range] of ranges) {
+    const size = parseSize(text);
+    if (size === null || size < range.min || size > range.max) {
+      errors[field] = trans.__(
+        'A size in GB from %1 to %2.',
+        range.min,
+        range.max
+      );
+    }
+  }
+  if (form.image === 'vm' && !form.vmImageFamily.trim()) {
+    errors.vmImageFamily = trans.__('Give an image family.');
+  }
+  if (form.image === 'container' && !form.containerRepository.trim()) {
+    errors.containerImage = trans.__(
+      'Give the image repository, e.g. `us-docker.pkg.dev/deeplearning-platform-release/gcr.io/workbench-container`.'
+    );
+  }
+  const script = form.postStartupScript.trim();
+  if (script && !/^(gs|https?):\/\/\S+$/.test(script)) {
+    errors.postStartupScript = trans.__(
+      'A `gs://` or `https://` URI of the script, as Vertex AI takes it.'
+    );
+  }
+  if (parsePairs(form.metadata) === null) {
+    errors.metadata = trans.__('One `key=value` per line.');
+  }
+  if (parsePairs(form.labels) === null) {
+    errors.labels = trans.__('One `key=value` per line.');
+  }
+  const account = form.serviceAccount.trim();
+  if (account && !/^[^@\s]+@[^@\s]+$/.test(account)) {
+    errors.serviceAccount = trans.__(
+      "A service account's email, e.g. `name@project.iam.gserviceaccount.com`."
+    );
+  }
+  return errors;
+}
+
+/**
+ * The `POST /instances` body of a (valid) form.
+ */
+export function instanceRequest(form: IInstanceForm): IInstanceCreate {
+  const body: IInstanceCreate = {
+    instanceId: form.instanceId.trim(),
+    machineType: form.machineType.trim(),
+    bootDiskType: form.bootDiskType,
+    bootDiskSizeGb: Number(form.bootDiskSizeGb),
+    dataDiskType: form.dataDiskType,
+    dataDiskSizeGb: Number(form.dataDiskSizeGb)
+  };
+  if (form.acceleratorType) {
+    body.acceleratorType = form.acceleratorType.trim();
+    body.acceleratorCount = Number(form.acceleratorCount);
+    body.installGpuDriver = form.installGpuDriver;
+  }
+  if (form.image === 'vm') {
+    body.vmImageFamily = form.vmImageFamily.trim();
+  } else {
+    body.containerImage = { repository: form.containerRepository.trim() };
+    if (form.containerTag.trim()) {
+      body.containerImage.tag = form.containerTag.trim();
+    }
+  }
+  if (form.postStartupScript.trim()) {
+    body.postStartupScript = form.postStartupScript.trim();
+  }
+  const metadata = parsePairs(form.metadata) ?? {};
+  if (Object.keys(metadata).length) {
+    body.metadata = metadata;
+  }
+  const tags = form.networkTags
+    .split(/[\s,]+/)
+    .map(tag => tag.trim())
+    .filter(Boolean);
+  if (tags.length) {
+    body.networkTags = tags;
+  }
+  if (form.serviceAccount.trim()) {
+    body.serviceAccount = form.serviceAccount.trim();
+  }
+  const labels = parsePairs(form.labels) ?? {};
+  if (Object.keys(labels).length) {
+    body.labels = labels;
+  }
+  return body;
+}
+
+/**
+ * The form field a server error names (`Field 'containerImage.tag': …`),
+ * if it is one of the form's.
+ */
+export function fieldOfError(error: { message: string }): InstanceField | null {
+  const match = /Field '([A-Za-z]+)/.exec(error.message);
+  if (match && FIELDS.has(match[1])) {
+    return match[1] as InstanceField;
+  }
+  return null;
+}
+
+/**
+ * The body of the Create instance dialog.
+ */
+export class InstanceDialogBody extends ReactWidget {
+  constructor(options: InstanceDialogBody.IOptions) {
+    super();
+    this._form = { ...options.form };
+    this._machines = options.machines;
+    this._serverError = options.serverError ?? null;
+    this._showAll = options.showAllErrors ?? false;
+    this._trans = options.trans;
+    this.addClass('jp-Vertex-InstanceDialog');
+  }
+
+  getValue(): IInstanceForm {
+    return { ...this._form };
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <InstanceForm
+        initial={this._form}
+        machines={this._machines}
+        serverError={this._serverError}
+        showAllErrors={this._showAll}
+        trans={this._trans}
+        onChange={form => {
+          this._form = form;
+        }}
+      />
+    );
+  }
+
+  private _form: IInstanceForm;
+  private _machines: ReadonlyArray<IMachineOption> | null;
+  private _serverError: VertexAPIError | null;
+  private _showAll: boolean;
+  private _trans: TranslationBundle;
+}
+
+export namespace InstanceDialogBody {
+  export interface IOptions {
+    form: IInstanceForm;
+    /**
+     * The server's machine/accelerator table; `null` when it is not
+     * available (the server then judges the choice when creating).
+     */
+    machines: ReadonlyArray<IMachineOption> | null;
+    serverError?: VertexAPIError | null;
+    /**
+     * Show every field's problem (after a refused submit), not only those
+     * of fields already edited.
+     */
+    showAllErrors?: boolean;
+    trans: TranslationBundle;
+  }
+}
+
+/**
+ * The Create instance form. Problems show under their field as soon as the
+ * field was edited; the server's refusal shows under the field it names.
+ */
+export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
+  const { machines, trans, serverError } = props;
+  const [form, setForm] = React.useState<IInstanceForm>(props.initial);
+  const [touched, setTouched] = React.useState<Set<string>>(new Set());
+  // The server's error belongs to the values it judged; editing that field
+  // again hides it.
+  const [serverField, setServerField] = React.useState<InstanceField | null>(
+    serverError ? fieldOfError(serverError) : null
+  );
+  const errors = validateInstanceForm(form, trans);
+  const set = (change: Partial<IInstanceForm>, field?: InstanceField) => {
+    const next = { ...form, ...change };
+    setForm(next);
+    props.onChange(next);
+    if (field) {
+      setTouched(previous => new Set(previous).add(field));
+      if (field === serverField) {
+        setServerField(null);
+      }
+    }
+  };
+  const errorOf = (field: InstanceField): string | null => {
+    if (serverError && serverField === field) {
+      return serverError.message;
+    }
+    if (props.showAllErrors || touched.has(field)) {
+      return errors[field] ?? null;
+    }
+    return null;
+  };
+  const option = machineOption(machines, form.machineType);
+  const gpuTypes = option?.acceleratorTypes ?? [];
+  const bannerError =
+    serverError && fieldOfError(serverError) === null ? serverError : null;
+
+  return (
+    <form
+      className="jp-Vertex-form jp-Vertex-instanceForm"
+      aria-label={trans.__('Create instance')}
+      noValidate
+      onSubmit={event => event.preventDefault()}
+    >
+      {bannerError ? (
+        <div className="jp-Vertex-Banner jp-Vertex-Banner-compact" role="alert">
+          <div className="jp-Vertex-Banner-message">{bannerError.message}</div>
+          {bannerError.hint ? (
+            <div className="jp-Vertex-Banner-hint">
+              {withInlineCode(bannerError.hint)}
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+
+      <Field
+        id="instanceId"
+        label={trans.__('Instance id')}
+        error={errorOf('instanceId')}
+        help={trans.__('e.g. `my-gpu-notebook`')}
+      >
+        <input
+          className="jp-mod-styled"
+          type="text"
+          value={form.instanceId}
+          maxLength={63}
+          autoComplete="off"
+          spellCheck={false}
+          onChange={e => set({ instanceId: e.target.value }, 'instanceId')}
+        />
+      </Field>
+
+      <Field
+        id="machineType"
+        label={trans.__('Machine type')}
+        error={errorOf('machineType')}
+      >
+        {machines ? (
+          <select
+            className="jp-mod-styled"
+            value={form.machineType}
+            onChange={e => {
+              const next = withMachine(form, e.target.value, machines);
+              set(next, 'machineType');
+            }}
+          >
+            {machines.some(m => m.machineType === form.machineType) ? null : (
+              <option value={form.machineType}>{form.machineType}</option>
+            )}
+            {machines.map(m => (
+              <option key={m.machineType} value={m.machineType}>
+                {m.machineType}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input
+            className="jp-mod-styled"
+            type="text"
+            value={form.machineType}
+            spellCheck={false}
+            onChange={e => set({ machineType: e.target.value }, 'machineType')}
+          />
+        )}
+      </Field>
+
+      {machines === null || gpuTypes.length > 0 ? (
+        <div className="jp-Vertex-form-row">
+          <Field
+            id="acceleratorType"
+            label={trans.__('GPU')}
+            error={errorOf('acceleratorType')}
+          >
+            {machines ? (
+              <select
+                className="jp-mod-styled"
+                value={form.acceleratorType}
+                onChange={e =>
+                  set({ acceleratorType: e.target.value }, 'acceleratorType')
+                }
+              >
+                {option?.acceleratorRequired ? null : (
+                  <option value="">{trans.__('None')}</option>
+                )}
+                {gpuTypes.map(type => (
+                  <option key={type} value={type}>
+                    {type}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                className="jp-mod-styled"
+                type="text"
+                value={form.acceleratorType}
+                placeholder={trans.__('None')}
+                spellCheck={false}
+                onChange={e =>
+                  set({ acceleratorType: e.target.value }, 'acceleratorType')
+                }
+              />
+            )}
+          </Field>
+          {form.acceleratorType ? (
+            <Field
+              id="acceleratorCount"
+              label={trans.__('GPU count')}
+              error={errorOf('acceleratorCount')}
+            >
+              {option ? (
+                <select
+                  className="jp-mod-styled"
+                  value={form.acceleratorCount}
+                  onChange={e =>
+                    set(
+                      { acceleratorCount: e.target.value },
+                      'acceleratorCount'
+                    )
+                  }
+                >
+                  {option.acceleratorCounts.map(count => (
+                    <option key={count} value={String(count)}>
+                      {count}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  className="jp-mod-styled"
+                  type="number"
+                  min={1}
+                  value={form.acceleratorCount}
+                  onChange={e =>
+                    set(
+                      { acceleratorCount: e.target.value },
+                      'acceleratorCount'
+                    )
+                  }
+                />
+              )}
+            </Field>
+          ) : null}
+        </div>
+      ) : (
+        <p className="jp-Vertex-form-note" data-testid="vertex-no-gpu">
+          {trans.__('%1 takes no GPU.', form.machineType)}
+        </p>
+      )}
+      {form.acceleratorType ? (
+        <label className="jp-Vertex-form-check">
+          <input
+            type="checkbox"
+            checked={form.installGpuDriver}
+            onChange={e => set({ installGpuDriver: e.target.checked })}
+          />
+          <span>{trans.__('Install the GPU driver')}</span>
+        </label>
+      ) : null}
+
+      <div className="jp-Vertex-form-row">
+        <Field
+          id="bootDiskType"
+          label={trans.__('Boot disk')}
+          error={errorOf('bootDiskType')}
+        >
+          <DiskTypeSelect
+            value={form.bootDiskType}
+            onChange={value => set({ bootDiskType: value }, 'bootDiskType')}
+          />
+        </Field>
+        <Field
+          id="bootDiskSizeGb"
+          label={trans.__('Boot disk size (GB)')}
+          error={errorOf('bootDiskSizeGb')}
+        >
+          <input
+            className="jp-mod-styled"
+            type="number"
+            min={BOOT_DISK_GB.min}
+            max={BOOT_DISK_GB.max}
+            value={form.bootDiskSizeGb}
+            onChange={e =>
+              set({ bootDiskSizeGb: e.target.value }, 'bootDiskSizeGb')
+            }
+          />
+        </Field>
+      </div>
+      <div className="jp-Vertex-form-row">
+        <Field
+          id="dataDiskType"
+          label={trans.__('Data disk')}
+          error={errorOf('dataDiskType')}
+        >
+          <DiskTypeSelect
+            value={form.dataDiskType}
+            onChange={value => set({ dataDiskType: value }, 'dataDiskType')}
+          />
+        </Field>
+        <Field
+          id="dataDiskSizeGb"
+          label={trans.__('Data disk size (GB)')}
+          error={errorOf('dataDiskSizeGb')}
+        >
+          <input
+            className="jp-mod-styled"
+            type="number"
+            min={DATA_DISK_GB.min}
+            max={DATA_DISK_GB.max}
+            value={form.dataDiskSizeGb}
+            onChange={e =>
+              set({ dataDiskSizeGb: e.target.value }, 'dataDiskSizeGb')
+            }
+          />
+        </Field>
+      </div>
+
+      <fieldset className="jp-Vertex-form-fieldset">
+        <legend>{trans.__('Environment')}</legend>
+        <label className="jp-Vertex-form-check">
+          <input
+            type="radio"
+            name="jp-Vertex-instance-image"
+            checked={form.image === 'vm'}
+            onChange={() => set({ image: 'vm' })}
+          />
+          <span>{trans.__('VM image family')}</span>
+        </label>
+        <label className="jp-Vertex-form-check">
+          <input
+            type="radio"
+            name="jp-Vertex-instance-image"
+            checked={form.image === 'container'}
+            onChange={() => set({ image: 'container' })}
+          />
+          <span>{trans.__('Container image')}</span>
+        </label>
+        {form.image === 'vm' ? (
+          <Field
+            id="vmImageFamily"
+            label={trans.__('Image family')}
+            error={errorOf('vmImageFamily')}
+          >
+            <input
+              className="jp-mod-styled"
+              type="text"
+              value={form.vmImageFamily}
+              spellCheck={false}
+              onChange={e =>
+                set({ vmImageFamily: e.target.value }, 'vmImageFamily')
+              }
+            />
+          </Field>
+        ) : (
+          <div className="jp-Vertex-form-row">
+            <Field
+              id="containerImage"
+              label={trans.__('Repository')}
+              error={errorOf('containerImage')}
+            >
+              <input
+                className="jp-mod-styled"
+                type="text"
+                value={form.containerRepository}
+                spellCheck={false}
+                onChange={e =>
+                  set({ containerRepository: e.target.value }, 'containerImage')
+                }
+              />
+            </Field>
+            <Field id="containerTag" label={trans.__('Tag')} error={null}>
+              <input
+                className="jp-mod-styled"
+                type="text"
+                value={form.containerTag}
+                spellCheck={false}
+                onChange={e => set({ containerTag: e.target.value })}
+              />
+            </Field>
+          </div>
+        )}
+      </fieldset>
+
+      <Field
+        id="postStartupScript"
+        label={trans.__('Post-startup script URI')}
+        error={errorOf('postStartupScript')}
+        help={trans.__('Runs once, after the first start.')}
+      >
+        <input
+          className="jp-mod-styled"
+          type="text"
+          value={form.postStartupScript}
+          placeholder="gs://bucket/setup.sh"
+          spellCheck={false}
+          onChange={e =>
+            set({ postStartupScript: e.target.value }, 'postStartupScript')
+          }
+        />
+      </Field>
+      <Field
+        id="serviceAccount"
+        label={trans.__('Service account')}
+        error={errorOf('serviceAccount')}
+      >
+        <input
+          className="jp-mod-styled"
+          type="text"
+          value={form.serviceAccount}
+          placeholder={trans.__('Compute Engine default')}
+          spellCheck={false}
+          onChange={e =>
+            set({ serviceAccount: e.target.value }, 'serviceAccount')
+          }
+        />
+      </Field>
+      <Field
+        id="networkTags"
+        label={trans.__('Network tags')}
+        error={errorOf('networkTags')}
+        help={trans.__('Separated by commas or spaces.')}
+      >
+        <input
+          className="jp-mod-styled"
+          type="text"
+          value={form.networkTags}
+          spellCheck={false}
+          onChange={e => set({ networkTags: e.target.value }, 'networkTags')}
+        />
+      </Field>
+      <div className="jp-Vertex-form-row">
+        <Field
+          id="metadata"
+          label={trans.__('Metadata')}
+          error={errorOf('metadata')}
+          help={trans.__('`key=value`, one per line.')}
+        >
+          <textarea
+            className="jp-mod-styled"
+            rows={2}
+            value={form.metadata}
+            spellCheck={false}
+            onChange={e => set({ metadata: e.target.value }, 'metadata')}
+          />
+        </Field>
+        <Field
+          id="labels"
+          label={trans.__('Labels')}
+          error={errorOf('labels')}
+          help={trans.__('`key=value`, one per line.')}
+        >
+          <textarea
+            className="jp-mod-styled"
+            rows={2}
+            value={form.labels}
+            spellCheck={false}
+            onChange={e => set({ labels: e.target.value }, 'labels')}
+          />
+        </Field>
+      </div>
+    </form>
+  );
+}
+
+export namespace InstanceForm {
+  export interface IProps {
+    initial: IInstanceForm;
+    machines: ReadonlyArray<IMachineOption> | null;
+    serverError: VertexAPIError | null;
+    showAllErrors: boolean;
+    trans: TranslationBundle;
+    onChange: (form: IInstanceForm) => void;
+  }
+}
+
+/**
+ * A labelled field with its help text or its problem (announced).
+ */
+function Field(props: {
+  id: string;
+  label: string;
+  error: string | null;
+  help?: string;
+  children: React.ReactElement;
+}): JSX.Element {
+  const controlId = `jp-Vertex-instance-${props.id}`;
+  const noteId = `${controlId}-note`;
+  const note = props.error ?? props.help ?? null;
+  const control = React.cloneElement(props.children, {
+    id: controlId,
+    'aria-invalid': props.error ? true : undefined,
+    'aria-describedby': note ? noteId : undefined
+  });
+  return (
+    <div
+      className={
+        'jp-Vertex-form-field' + (props.error ? ' jp-mod-invalid' : '')
+      }
+      data-field={props.id}
+    >
+      <label htmlFor={controlId}>{props.label}</label>
+      {control}
+      {note ? (
+        <div
+          id={noteId}
+          className={
+            props.error ? 'jp-Vertex-fieldError' : 'jp-Vertex-fieldHelp'
+          }
+          role={props.error ? 'alert' : undefined}
+        >
+          {withInlineCode(note)}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function DiskTypeSelect(props: {
+  value: string;
+  onChange: (value: string) => void;
+  id?: string;
+}): JSX.Element {
+  return (
+    <select
+      id={props.id}
+      className="jp-mod-styled"
+      value={props.value}
+      onChange={e => props.onChange(e.target.value)}
+      {...Private.passThrough(props)}
+    >
+      {DISK_TYPES.map(type => (
+        <option key={type} value={type}>
+          {type}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+namespace Private {
+  /**
+   * The ARIA attributes `Field` sets on its control.
+   */
+  export function passThrough(props: object): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(props)) {
+      if (key.startsWith('aria-')) {
+        out[key] = value;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Ask for the instance's options, then create it and follow the operation.
+ * The dialog opens again, with the same values, while the form has problems
+ * or the server refuses it (its message under the field it names).
+ *
+ * @returns the create operation once started, or `null` if cancelled
+ */
+export async function createInstanceFlow(options: {
+  api: IVertexAPI;
+  follower: IOperationFollower | null;
+  machines: ReadonlyArray<IMachineOption> | null;
+  trans: TranslationBundle;
+  onChanged: () => void;
+}): Promise<IOperation | null> {
+  const { api, follower, machines, trans } = options;
+  let form = defaultInstanceForm();
+  let serverError: VertexAPIError | null = null;
+  let showAllErrors = false;
+  for (;;) {
+    const body = new InstanceDialogBody({
+      form,
+      machines,
+      serverError,
+      showAllErrors,
+      trans
+    });
+    const result = await showDialog<IInstanceForm>({
+      title: trans.__('Create instance'),
+      body,
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Create') })
+      ],
+      focusNodeSelector: 'input'
+    });
+    if (!result.button.accept || !result.value) {
+      return null;
+    }
+    form = result.value;
+    serverError = null;
+    if (Object.keys(validateInstanceForm(form, trans)).length > 0) {
+      showAllErrors = true;
+      continue;
+    }
+    let operation: IOperation;
+    try {
+      operation = await api.createInstance(instanceRequest(form));
+    } catch (reason) {
+      // Shown in the dialog, at the field it names (else above the form),
+      // with the user's values kept.
+      serverError = VertexAPIError.from(reason);
+      continue;
+    }
+    const id = form.instanceId.trim();
+    options.onChanged();
+    if (follower) {
+      void follower
+        .track(
+          {
+            ...operation,
+            kind: 'createInstance',
+            target: operation.target ?? id
+          },
+          {
+            label: trans.__('Creating instance "%1"', id),
+            successMessage: trans.__('Instance "%1" is ready.', id)
+          }
+        )
+        .catch(() => undefined) // The notification says why.
+        .then(() => options.onChanged());
+    }
+    return operation;
+  }
+}
