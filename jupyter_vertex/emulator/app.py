@@ -15,7 +15,18 @@ from typing import Any
 
 import tornado.web
 
-from . import deploy, endpoints, jobs, logging_api, models, operations, pipelines, predict, protos
+from . import (
+    deploy,
+    endpoints,
+    instances,
+    jobs,
+    logging_api,
+    models,
+    operations,
+    pipelines,
+    predict,
+    protos,
+)
 from .auth import is_authorized
 from .errors import ApiError, internal, invalid_argument, not_found, unauthenticated
 from .routing import Call, Context, RawReply, Route, Router
@@ -36,6 +47,7 @@ def all_routes() -> list[Route]:
         + pipelines.routes()
         + operations.routes()
         + logging_api.routes()
+        + instances.routes()
     )
 
 

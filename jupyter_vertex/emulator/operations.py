@@ -206,9 +206,8 @@ class Operations:
     ) -> tuple[list[dict[str, Any]], str]:
         items = await self.store.read(lambda tx: tx.children(KIND, parent))
         for item in items:
-            item["_createTime"] = (
-                item.get("metadata", {}).get("genericMetadata", {}).get("createTime", "")
-            )
+            metadata = item.get("metadata", {})
+            item["_createTime"] = metadata.get("genericMetadata", metadata).get("createTime", "")
         page, token = listing.list_page(
             items,
             LIST_SPEC,
@@ -303,17 +302,22 @@ class Operations:
 def _new_operation(
     name: str, metadata_type: str, now: str, extra: dict[str, Any] | None
 ) -> dict[str, Any]:
-    metadata: dict[str, Any] = {
-        "@type": type_url(metadata_type),
-        "genericMetadata": {"createTime": now, "updateTime": now},
-    }
+    metadata: dict[str, Any] = {"@type": type_url(metadata_type)}
+    if metadata_type.startswith("google.cloud.aiplatform."):
+        metadata["genericMetadata"] = {"createTime": now, "updateTime": now}
+    else:  # other APIs' OperationMetadata (Notebooks v2): createTime / endTime at the top
+        metadata["createTime"] = now
     metadata.update(extra or {})
     return {"name": name, "metadata": metadata}
 
 
 def _mark_done(operation: dict[str, Any], now: str) -> None:
     operation["done"] = True
-    operation["metadata"]["genericMetadata"]["updateTime"] = now
+    metadata = operation["metadata"]
+    if "genericMetadata" in metadata:
+        metadata["genericMetadata"]["updateTime"] = now
+    else:
+        metadata["endTime"] = now
 
 
 def _set_response(operation: dict[str, Any], response_type: str, response: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .instances import Instances
     from .operations import Operations
     from .runner import Runner
     from .serving import Serving
@@ -32,6 +33,7 @@ class Context:
     storage: LocalStorage | None
     runner: Runner | None = None
     serving: Serving | None = None
+    instances: Instances | None = None
 
 
 @dataclass
