@@ -21,7 +21,9 @@ from . import (
     instances,
     jobs,
     logging_api,
+    metrics_runtime,
     models,
+    monitoring_api,
     operations,
     pipelines,
     predict,
@@ -47,6 +49,7 @@ def all_routes() -> list[Route]:
         + pipelines.routes()
         + operations.routes()
         + logging_api.routes()
+        + monitoring_api.routes()
         + instances.routes()
     )
 
@@ -211,6 +214,7 @@ def make_app(
     ctx: Context, token: str, *, max_body: int = MAX_BODY_BYTES
 ) -> tornado.web.Application:
     router = Router(all_routes())
+    metrics_runtime.attach(ctx)  # measures predictions; flushes until the loop ends
     return tornado.web.Application(
         [
             (

@@ -136,6 +136,9 @@ class Store:
         self.path = Path(path)
         self._executor: ThreadPoolExecutor | None = None
         self._conn: sqlite3.Connection | None = None
+        # bumped after every write: in-memory caches of resources compare it to know they
+        # are still current without reading (e.g. the predict route's routing table)
+        self.generation = 0
 
     # lifecycle -------------------------------------------------------------------------
 
@@ -195,7 +198,10 @@ class Store:
 
     async def write(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one write transaction; any exception rolls everything back."""
-        return await self._submit(self._transaction, fn, "BEGIN IMMEDIATE")
+        try:
+            return await self._submit(self._transaction, fn, "BEGIN IMMEDIATE")
+        finally:
+            self.generation += 1
 
     async def read(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one read transaction (a consistent snapshot)."""

@@ -1,0 +1,339 @@
+"""Endpoint metrics measured at the embedded Vertex's predict route, read back through the
+real Cloud Monitoring client library (``MetricServiceClient.list_time_series``)."""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import joblib
+import pytest
+import requests
+from emulator_api import IMAGE, Api
+from google.api import metric_pb2
+from google.api_core import exceptions
+from google.cloud import monitoring_v3
+from google.oauth2.credentials import Credentials
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+
+from jupyter_vertex.emulator import ensure_bucket
+from jupyter_vertex.emulator.testing import EmulatorProcess
+from jupyter_vertex.services.monitoring_rest import register
+
+PREFIX = "aiplatform.googleapis.com/prediction/online/"
+Aligner = monitoring_v3.Aggregation.Aligner
+Reducer = monitoring_v3.Aggregation.Reducer
+FEATURES, TARGET = load_digits(return_X_y=True)
+
+
+def _wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def classifier() -> LogisticRegression:
+    return LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
+
+
+def _deploy_digits(api: Api, endpoint: dict[str, Any], classifier: Any) -> str:
+    """Upload the classifier (model.joblib in local storage), deploy it; its deployed id."""
+    bucket = f"b-{uuid.uuid4().hex[:10]}"
+    ensure_bucket(api.emu.storage_url, bucket, api.project)
+    data = io.BytesIO()
+    joblib.dump(classifier, data)
+    response = requests.post(
+        f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
+        params={"uploadType": "media", "name": "model/model.joblib"},
+        data=data.getvalue(),
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    model = api.upload(
+        "digits", artifactUri=f"gs://{bucket}/model/", containerSpec={"imageUri": IMAGE}
+    )
+    resources = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
+    body = {"deployedModel": {"model": model["name"], "dedicatedResources": resources}}
+    operation = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
+    done = _wait_for(
+        "the deploy operation",
+        lambda: (op := api.ok("GET", f"v1/{operation['name']}")).get("done") and op,
+    )
+    assert "error" not in done, done
+    return str(done["response"]["deployedModel"]["id"])
+
+
+@pytest.fixture
+def monitoring(emulator: EmulatorProcess) -> Iterator[monitoring_v3.MetricServiceClient]:
+    register()
+    client = monitoring_v3.MetricServiceClient(
+        transport="rest",
+        client_options={"api_endpoint": emulator.url},
+        credentials=Credentials(token=emulator.token),
+    )
+    yield client
+    client.transport.close()
+
+
+def _series(
+    client: monitoring_v3.MetricServiceClient,
+    project: str,
+    metric: str,
+    endpoint_id: str,
+    aligner: Any = Aligner.ALIGN_NONE,
+    reducer: Any = Reducer.REDUCE_NONE,
+    group_by: tuple[str, ...] = (),
+    extra_filter: str = "",
+    period: int = 3600,
+    **request: Any,
+) -> list[Any]:
+    now = int(time.time()) + 1
+    aggregation: dict[str, Any] = {
+        "per_series_aligner": aligner,
+        "cross_series_reducer": reducer,
+        "group_by_fields": list(group_by),
+    }
+    if aligner != Aligner.ALIGN_NONE:
+        aggregation["alignment_period"] = {"seconds": period}
+    pager = client.list_time_series(
+        request={
+            "name": f"projects/{project}",
+            "filter": f'metric.type = "{PREFIX}{metric}" AND '
+            f'resource.labels.endpoint_id = "{endpoint_id}"{extra_filter}',
+            "interval": {"start_time": {"seconds": now - 3600}, "end_time": {"seconds": now}},
+            "aggregation": aggregation,
+            **request,
+        }
+    )
+    return list(pager)
+
+
+def _int_sum(series: list[Any]) -> int:
+    return sum(p.value.int64_value for s in series for p in s.points)
+
+
+def test_every_request_is_counted_and_timed(
+    api: Api,
+    monitoring: monitoring_v3.MetricServiceClient,
+    classifier: Any,
+) -> None:
+    endpoint = api.create_endpoint()
+    endpoint_id = endpoint["name"].rsplit("/", 1)[1]
+    deployed_id = _deploy_digits(api, endpoint, classifier)
+    sent, failures, client_ms = 0, 0, []
+    for index in range(40):
+        rows = FEATURES[index : index + 1 + index % 3].tolist()
+        if index % 8 == 3:  # the wrong number of features: the model's own 400
+            rows = [row[:5] for row in rows]
+        sent += len(rows)
+        started = time.perf_counter()
+        response = api.call("POST", f"v1/{endpoint['name']}:predict", {"instances": rows})
+        client_ms.append((time.perf_counter() - started) * 1000)
+        if index % 8 == 3:
+            assert response.status_code == 400, response.text
+            failures += 1
+        else:
+            assert response.status_code == 200, response.text
+    assert failures == 5
+
+    counts = _series(monitoring, api.project, "prediction_count", endpoint_id)
+    assert [dict(s.metric.labels) for s in counts] == [{"deployed_model_id": deployed_id}]
+    assert dict(counts[0].resource.labels) == {
+        "resource_container": endpoint["name"].split("/")[1],
+        "location": "us-central1",
+        "endpoint_id": endpoint_id,
+    }
+    kinds = (counts[0].metric_kind, counts[0].value_type)
+    assert kinds == (metric_pb2.MetricDescriptor.DELTA, metric_pb2.MetricDescriptor.INT64)
+    assert _int_sum(counts) == sent
+    summed = _series(
+        monitoring,
+        api.project,
+        "prediction_count",
+        endpoint_id,
+        Aligner.ALIGN_SUM,
+        Reducer.REDUCE_SUM,
+    )
+    assert [len(s.points) for s in summed] == [1] and _int_sum(summed) == sent
+    rate = _series(
+        monitoring, api.project, "prediction_count", endpoint_id, Aligner.ALIGN_RATE, period=60
+    )
+    assert round(sum(p.value.double_value for s in rate for p in s.points) * 60) == sent
+
+    errors = _series(
+        monitoring, api.project, "error_count", endpoint_id, Aligner.ALIGN_DELTA, Reducer.REDUCE_SUM
+    )
+    assert _int_sum(errors) == failures
+    codes = _series(
+        monitoring,
+        api.project,
+        "response_count",
+        endpoint_id,
+        Aligner.ALIGN_DELTA,
+        Reducer.REDUCE_SUM,
+        ("metric.label.response_code",),
+    )
+    assert {s.metric.labels["response_code"]: _int_sum([s]) for s in codes} == {
+        "200": 40 - failures,
+        "400": failures,
+    }
+
+    def p50(latency_type: str) -> float:
+        found = _series(
+            monitoring,
+            api.project,
+            "prediction_latencies",
+            endpoint_id,
+            Aligner.ALIGN_PERCENTILE_50,
+            extra_filter=f' AND metric.labels.latency_type = "{latency_type}"',
+        )
+        assert len(found) == 1 and len(found[0].points) == 1
+        return float(found[0].points[0].value.double_value)
+
+    total, model, overhead = p50("total"), p50("model"), p50("overhead")
+    assert 0 < model <= total <= statistics.median(client_ms)
+    assert 0 < overhead <= total
+    raw = _series(
+        monitoring,
+        api.project,
+        "prediction_latencies",
+        endpoint_id,
+        extra_filter=' AND metric.labels.latency_type = "total"',
+    )
+    assert sum(p.value.distribution_value.count for p in raw[0].points) == 40
+
+    # the model servers are sampled: one replica, its memory, then its CPU
+    def gauges() -> dict[str, Any] | None:
+        found = {
+            name: _series(monitoring, api.project, name, endpoint_id, Aligner.ALIGN_MAX, period=60)
+            for name in ("replicas", "memory/bytes_used", "cpu/utilization")
+        }
+        return found if all(found.values()) else None
+
+    sampled = _wait_for("replicas, memory and CPU samples", gauges, timeout=45)
+    assert sampled["replicas"][0].points[0].value.int64_value == 1
+    assert sampled["memory/bytes_used"][0].points[0].value.int64_value > 20_000_000
+    assert 0.0 <= sampled["cpu/utilization"][0].points[0].value.double_value <= 1.0
+
+
+def test_failures_before_a_model_and_paging(
+    api: Api, monitoring: monitoring_v3.MetricServiceClient
+) -> None:
+    endpoint = api.create_endpoint()
+    endpoint_id = endpoint["name"].rsplit("/", 1)[1]
+    for _ in range(3):
+        api.error(
+            "POST",
+            f"v1/{endpoint['name']}:predict",
+            {"instances": [[1]]},
+            status="FAILED_PRECONDITION",
+        )
+    api.error("POST", f"v1/{endpoint['name']}:predict", {"instances": 3}, status="INVALID_ARGUMENT")
+    codes = _series(monitoring, api.project, "response_count", endpoint_id)
+    assert [(dict(s.metric.labels), _int_sum([s])) for s in codes] == [
+        ({"deployed_model_id": "", "response_code": "400"}, 4)
+    ]
+    assert _series(monitoring, api.project, "prediction_count", endpoint_id) == []
+    errors = _series(
+        monitoring, api.project, "error_count", endpoint_id, Aligner.ALIGN_SUM, period=60
+    )
+    assert _int_sum(errors) == 4
+    # HEADERS: the series without points; page size 1 pages through the client's pager
+    other = api.create_endpoint()
+    api.error(
+        "POST", f"v1/{other['name']}:predict", {"instances": [[1]]}, status="FAILED_PRECONDITION"
+    )
+    now = int(time.time()) + 1
+    pager = monitoring.list_time_series(
+        request={
+            "name": f"projects/{api.project}",
+            "filter": f'metric.type = "{PREFIX}error_count"',
+            "interval": {"start_time": {"seconds": now - 600}, "end_time": {"seconds": now}},
+            "view": monitoring_v3.ListTimeSeriesRequest.TimeSeriesView.HEADERS,
+            "page_size": 1,
+        }
+    )
+    pages = list(pager.pages)
+    assert [len(p.time_series) for p in pages] == [1, 1]
+    assert sorted(s.resource.labels["endpoint_id"] for p in pages for s in p.time_series) == sorted(
+        [endpoint_id, other["name"].rsplit("/", 1)[1]]
+    )
+    assert all(not s.points for p in pages for s in p.time_series)
+
+
+def test_bad_requests_name_the_parameter(
+    api: Api, monitoring: monitoring_v3.MetricServiceClient
+) -> None:
+    endpoint_id = "123"
+    with pytest.raises(exceptions.BadRequest) as caught:
+        _series(
+            monitoring,
+            api.project,
+            "prediction_latencies",
+            endpoint_id,
+            Aligner.ALIGN_RATE,
+        )
+    assert "Invalid aggregation.perSeriesAligner: ALIGN_RATE does not apply to the " in str(
+        caught.value
+    )
+    with pytest.raises(exceptions.BadRequest) as caught:
+        _series(monitoring, api.project, "nothing", endpoint_id)
+    assert f"unknown metric type '{PREFIX}nothing'" in str(caught.value)
+    with pytest.raises(exceptions.BadRequest) as caught:
+        _series(monitoring, api.project, "replicas", endpoint_id, Aligner.ALIGN_DELTA)
+    assert "ALIGN_DELTA applies to DELTA and CUMULATIVE metrics" in str(caught.value)
+    with pytest.raises(exceptions.BadRequest) as caught:
+        _series(
+            monitoring,
+            api.project,
+            "error_count",
+            endpoint_id,
+            Aligner.ALIGN_SUM,
+            Reducer.REDUCE_SUM,
+            ("metric.label.nope",),
+        )
+    assert "Invalid aggregation.groupByFields: 'metric.label.nope'" in str(caught.value)
+    with pytest.raises(exceptions.BadRequest) as caught:
+        _series(monitoring, api.project, "error_count", endpoint_id, Aligner.ALIGN_SUM, period=30)
+    assert "Invalid aggregation.alignmentPeriod: 30s" in str(caught.value)
+    response = api.call(
+        "GET",
+        f"v3/projects/{api.project}/timeSeries",
+        params={"filter": f'metric.type = "{PREFIX}error_count"'},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "Invalid interval.endTime: it is required."
+
+
+def test_metrics_are_kept_across_a_restart(tmp_path: Path) -> None:
+    register()
+    with EmulatorProcess(tmp_path / "vertex") as emu:
+        api = Api(emu, "kept")
+        endpoint = api.create_endpoint()
+        endpoint_id = endpoint["name"].rsplit("/", 1)[1]
+        for _ in range(2):
+            api.error(
+                "POST",
+                f"v1/{endpoint['name']}:predict",
+                {"instances": [[1]]},
+                status="FAILED_PRECONDITION",
+            )
+        emu.restart()
+        client = monitoring_v3.MetricServiceClient(
+            transport="rest",
+            client_options={"api_endpoint": emu.url},
+            credentials=Credentials(token=emu.token),
+        )
+        errors = _series(client, "kept", "error_count", endpoint_id, Aligner.ALIGN_SUM, period=3600)
+        assert _int_sum(errors) == 2
