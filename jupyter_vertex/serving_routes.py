@@ -1,10 +1,228 @@
 """HTTP routes: Deploy, undeploy, traffic split, predict and bulk predict, operations, SDK code.
 
-Thin handlers over services (see :mod:`jupyter_vertex.routes` for the shared base).
+Thin handlers over services (see :mod:`jupyter_vertex.routes` for the shared base). The
+predict routes read their own bodies: online predict takes up to Vertex's 1.5 MB and bulk
+predict up to 512 MiB (streamed in, refused early by ``Content-Length``), instead of the
+API's 64 KiB; big bodies are parsed, and big answers encoded, off the event loop.
 """
 
 from __future__ import annotations
 
-from .routes import BaseHandler
+import json
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-HANDLERS: tuple[type[BaseHandler], ...] = ()
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+from tornado.http1connection import HTTP1Connection
+
+from .routes import BaseHandler
+from .services.blocking import run_blocking
+from .services.bulk import BulkService
+from .services.deploy import DeployService
+from .services.deploy_code import deploy_code, predict_code
+from .services.operations import OperationsService
+from .services.predict import PredictService
+from .services.predict_input import ONLINE_LIMIT, ParsedBody, check_size, parse_body
+
+if TYPE_CHECKING:
+    from .app import VertexApp
+
+BULK_LIMIT = 512 * 1024 * 1024
+
+
+@dataclass
+class ServingServices:
+    deploy: DeployService
+    predict: PredictService
+    bulk: BulkService
+    operations: OperationsService
+
+
+_SERVICES: weakref.WeakKeyDictionary[Any, ServingServices] = weakref.WeakKeyDictionary()
+
+
+def serving_services(app: VertexApp) -> ServingServices:
+    """The serving services of an extension app (made on first use, kept with the app)."""
+    found = _SERVICES.get(app)
+    if found is None or found.deploy.clients is not app.clients:
+        found = ServingServices(
+            deploy=DeployService(app.clients),
+            predict=PredictService(app.clients),
+            bulk=BulkService(app.clients),
+            operations=OperationsService(app.clients),
+        )
+        _SERVICES[app] = found
+    return found
+
+
+class ServingHandler(BaseHandler):
+    @property
+    def serving(self) -> ServingServices:
+        return serving_services(self.vertex)
+
+    async def reply_large(self, data: Any, status: int = 200) -> None:
+        """Like ``reply``, with the JSON encoded in a worker thread (big arrays)."""
+        text = await run_blocking(json.dumps, data)
+        self.set_status(status)
+        self.finish(text)
+
+    async def instances_body(self, raw: bytes, limit: int, what: str, *, keep: bool) -> ParsedBody:
+        """Parse ``{"instances": [...], ...}`` off the loop; check the other fields against
+        the spec (the instances themselves are checked by :mod:`predict_input`)."""
+        check_size(len(raw), limit, what)
+        parsed: ParsedBody = await run_blocking(parse_body, raw, keep=keep)
+        envelope = {**parsed.fields, "instances": [None]}
+        self._operation().body(json.dumps(envelope).encode())
+        return parsed
+
+
+class DeployHandler(ServingHandler):
+    route = "/models/{modelId}/deploy"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        body = self.json_body()
+        self.reply(await self.serving.deploy.deploy(p["modelId"], body), status=202)
+
+
+class UndeployHandler(ServingHandler):
+    route = "/endpoints/{endpointId}/deployedModels/{deployedModelId}"
+
+    @web.authenticated
+    @authorized
+    async def delete(self, **_: str) -> None:
+        p = self.params()
+        operation = await self.serving.deploy.undeploy(p["endpointId"], p["deployedModelId"])
+        self.reply(operation, status=202)
+
+
+class TrafficSplitHandler(ServingHandler):
+    route = "/endpoints/{endpointId}/trafficSplit"
+
+    @web.authenticated
+    @authorized
+    async def put(self, **_: str) -> None:
+        p = self.params()
+        body = self.json_body()
+        self.reply(await self.serving.deploy.set_traffic(p["endpointId"], body["trafficSplit"]))
+
+
+class PredictHandler(ServingHandler):
+    route = "/endpoints/{endpointId}/predict"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        raw = self.request.body or b""
+        body = await self.instances_body(raw, ONLINE_LIMIT, "online prediction", keep=True)
+        await self.reply_large(await self.serving.predict.predict(p["endpointId"], body))
+
+
+@web.stream_request_body
+class BulkPredictionsHandler(ServingHandler):
+    route = "/endpoints/{endpointId}/bulkPredictions"
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        if self.current_user is None:  # never read a big body for an unknown user
+            raise web.HTTPError(403)
+        self._chunks: list[bytes] = []
+        length = self.request.headers.get("Content-Length")
+        if length is not None and length.isdigit():
+            check_size(int(length), BULK_LIMIT, "bulk prediction")
+        self.serving.bulk.check_capacity()
+        connection = self.request.connection
+        if isinstance(connection, HTTP1Connection):
+            connection.set_max_body_size(BULK_LIMIT)
+
+    def data_received(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        chunks, self._chunks = self._chunks, []
+        raw = await run_blocking(b"".join, chunks) if len(chunks) > 1 else b"".join(chunks)
+        body = await self.instances_body(raw, BULK_LIMIT, "bulk prediction", keep=False)
+        self.reply(await self.serving.bulk.create(p["endpointId"], body), status=202)
+
+
+class BulkPredictionHandler(ServingHandler):
+    route = "/bulkPredictions/{bulkId}"
+
+    @web.authenticated
+    @authorized
+    async def get(self, **_: str) -> None:
+        p = self.params()
+        await self.reply_large(self.serving.bulk.get(p["bulkId"]).to_json())
+
+    @web.authenticated
+    @authorized
+    async def delete(self, **_: str) -> None:
+        p = self.params()
+        await self.serving.bulk.delete(p["bulkId"])
+        self.reply_no_content()
+
+
+class OperationsHandler(ServingHandler):
+    route = "/operations"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        p = self.params()
+        self.reply(await self.serving.operations.get(p["name"]))
+
+
+class DeployCodeHandler(ServingHandler):
+    route = "/code/deploy"
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        self.params()
+        body = dict(self.json_body())
+        model_id = body.pop("modelId")
+        location = await self.vertex.clients.location()
+        code = deploy_code(model_id, body, project=location.project, region=location.region)
+        self.reply({"language": "python", "code": code})
+
+
+class PredictCodeHandler(ServingHandler):
+    route = "/code/predict"
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        self.params()
+        body = self.json_body()
+        location = await self.vertex.clients.location()
+        code = predict_code(
+            body["endpointId"],
+            body.get("instances"),
+            bulk=bool(body.get("bulk")),
+            project=location.project,
+            region=location.region,
+        )
+        self.reply({"language": "python", "code": code})
+
+
+HANDLERS: tuple[type[BaseHandler], ...] = (
+    DeployHandler,
+    UndeployHandler,
+    TrafficSplitHandler,
+    PredictHandler,
+    BulkPredictionsHandler,
+    BulkPredictionHandler,
+    OperationsHandler,
+    DeployCodeHandler,
+    PredictCodeHandler,
+)
+
+__all__ = ["BULK_LIMIT", "HANDLERS", "ServingServices", "serving_services"]

@@ -27,6 +27,7 @@ import {
   withMachine
 } from '../widgets/InstanceDialog';
 import { InstanceList, IOperationFollower } from '../widgets/InstanceList';
+import { VertexPanelView } from '../widgets/Panel';
 import { RunningNow, runningCount } from '../widgets/RunningNow';
 import { FakeAPI, LOCAL_STATUS, makeEndpoint, makeJob } from './fakes';
 
@@ -877,6 +878,43 @@ describe('VertexModel instances', () => {
     expect(polled.running.error?.reason).toBe('UNAVAILABLE');
     // The last answer stays shown.
     expect(polled.running.value?.instances).toHaveLength(2);
+    polled.dispose();
+  });
+});
+
+describe('the panel with instances', () => {
+  it('shows "Running now" first and Instances last, only with the instances capability', async () => {
+    const api = new FakeAPI();
+    const model = new VertexModel({ api, autoStart: false });
+    await model.refresh();
+    const view = render(
+      <VertexPanelView model={model} trans={trans} api={api} />
+    );
+    expect(screen.queryByRole('region', { name: 'Running now' })).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Instances' })).toBeNull();
+    view.unmount();
+    model.dispose();
+
+    api.statusAnswer = {
+      ...LOCAL_STATUS,
+      capabilities: [...LOCAL_STATUS.capabilities, 'instances']
+    };
+    api.instances = [makeInstance({ state: 'PROVISIONING', openUrl: null })];
+    const polled = new VertexModel({ api, autoStart: false });
+    await polled.refresh();
+    render(<VertexPanelView model={polled} trans={trans} api={api} />);
+    const titles = Array.from(
+      document.querySelectorAll('.jp-Vertex-Section-title')
+    ).map(title => title.textContent);
+    expect(titles[0]).toBe('Running now');
+    expect(titles[titles.length - 1]).toBe('Instances');
+    expect(screen.getByTestId('vertex-running-count').textContent).toBe('1');
+    const row = within(
+      screen.getByRole('region', { name: 'Instances' })
+    ).getByRole('listitem');
+    expect(within(row).getByText('Provisioning')).toBeTruthy();
+    // Not ACTIVE yet: nothing to open.
+    expect(within(row).queryByText('Open JupyterLab')).toBeNull();
     polled.dispose();
   });
 });

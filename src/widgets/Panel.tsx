@@ -12,11 +12,13 @@ import { FALLBACK_MACHINES, IMachineOption } from './DeployDialog';
 import { EndpointDetail } from './EndpointDetail';
 import { EndpointList } from './EndpointList';
 import { Header } from './Header';
+import { InstancesSection } from './InstanceList';
 import { JobDetail } from './JobDetail';
 import { JobList } from './JobList';
 import { ModelDetail } from './ModelDetail';
 import { ModelList } from './ModelList';
 import { OperationTracker } from './operations';
+import { RunningNowSection } from './RunningNow';
 
 /**
  * What the panel shows instead of its lists: one detail view.
@@ -94,6 +96,15 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
         <Banner error={statusError} trans={trans} onRetry={refreshAll} />
       ) : null}
       <div className="jp-Vertex-PanelView-body">
+        {props.api && status?.capabilities.includes('instances') ? (
+          <RunningNowSection
+            model={model}
+            api={props.api}
+            follower={props.tracker ?? null}
+            trans={trans}
+            hideError={hideError}
+          />
+        ) : null}
         {status && !status.capabilities.includes('training') ? null : (
           <JobList
             state={model.jobs}
@@ -132,6 +143,16 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
           }
           hideError={hideError}
         />
+        {props.api && status?.capabilities.includes('instances') ? (
+          <InstancesSection
+            model={model}
+            api={props.api}
+            follower={props.tracker ?? null}
+            trans={trans}
+            loadMachines={props.loadMachines}
+            hideError={hideError}
+          />
+        ) : null}
       </div>
     </div>
   );
