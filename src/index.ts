@@ -15,6 +15,7 @@ import { VertexModel } from './model';
 import { CommandIDs, IVertexModel, PANEL_ID, PLUGIN_ID } from './tokens';
 import { machineLoader, VertexPanel } from './widgets';
 import { trainFile, trainablePath } from './train';
+import { predictPlugin } from './predict/plugin';
 
 /**
  * Rank in the left sidebar: just after the Git panel (200), whether or not
@@ -229,7 +230,7 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
   }
 };
 
-export default plugin;
+export default [plugin, predictPlugin];
 export * from './tokens';
 export { requestAPI, VertexAPIError } from './request';
 export { VertexClient, IVertexAPI } from './api';
