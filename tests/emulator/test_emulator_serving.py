@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
-import io
 import os
 import signal
-import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import joblib
 import pytest
 import requests
-from emulator_api import IMAGE, Api
+from emulator_api import Api
+from serving_helpers import artifacts, server_pids, sklearn_model, wait_for
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from jupyter_vertex.emulator import ensure_bucket
 from jupyter_vertex.emulator.__main__ import main
 from jupyter_vertex.emulator.containers import predictor_for, server_for
 from jupyter_vertex.emulator.errors import ApiError
@@ -29,41 +24,9 @@ FEATURES, TARGET = load_digits(return_X_y=True)
 RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
 
 
-def _wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="module")
 def classifier() -> LogisticRegression:
     return LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
-
-
-def _artifacts(api: Api, files: dict[str, bytes]) -> str:
-    """Put files in a new bucket of local storage; answer their folder's gs:// URI."""
-    bucket = f"b-{uuid.uuid4().hex[:10]}"
-    ensure_bucket(api.emu.storage_url, bucket, api.project)
-    for name, content in files.items():
-        response = requests.post(
-            f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
-            params={"uploadType": "media", "name": f"model/{name}"},
-            data=content,
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
-    return f"gs://{bucket}/model/"
-
-
-def _model(api: Api, classifier: LogisticRegression, image: str = IMAGE) -> dict[str, Any]:
-    data = io.BytesIO()
-    joblib.dump(classifier, data)
-    artifacts = _artifacts(api, {"model.joblib": data.getvalue()})
-    return api.upload("digits", artifactUri=artifacts, containerSpec={"imageUri": image})
 
 
 def _deploy(
@@ -76,7 +39,7 @@ def _deploy(
     deployed = {"model": model["name"], **(resources or {"dedicatedResources": RESOURCES})}
     body = {"deployedModel": deployed, **extra}
     operation = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
-    return _wait_for(
+    return wait_for(
         "the deploy operation",
         lambda: (op := api.ok("GET", f"v1/{operation['name']}")).get("done") and op,
     )
@@ -84,19 +47,6 @@ def _deploy(
 
 def _predict(api: Api, endpoint: dict[str, Any], rows: Any) -> requests.Response:
     return api.call("POST", f"v1/{endpoint['name']}:predict", {"instances": rows.tolist()})
-
-
-def _server_pids(deployed_id: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-                pids.append(int(entry.name))
-    return pids
 
 
 def test_unsupported_container_is_failed_precondition(api: Api) -> None:
@@ -147,8 +97,8 @@ def test_a_framework_that_is_not_installed_fails_the_deploy_at_once(
 ) -> None:
     assert importlib.util.find_spec(module) is None  # this environment has neither
     endpoint = api.create_endpoint()
-    artifacts = _artifacts(api, {"saved_model.pb": b"\x08\x01", "model.mar": b"PK"})
-    model = api.upload("framework", artifactUri=artifacts, containerSpec={"imageUri": image})
+    folder = artifacts(api, {"saved_model.pb": b"\x08\x01", "model.mar": b"PK"})
+    model = api.upload("framework", artifactUri=folder, containerSpec={"imageUri": image})
     message = api.error(
         "POST",
         f"v1/{endpoint['name']}:deployModel",
@@ -210,7 +160,7 @@ def test_predict_limits_and_nothing_deployed(api: Api) -> None:
 
 def test_bad_traffic_split_is_invalid_argument(api: Api, classifier: LogisticRegression) -> None:
     endpoint = api.create_endpoint()
-    model = _model(api, classifier)
+    model = sklearn_model(api, classifier)
     body = {"deployedModel": {"model": model["name"], "dedicatedResources": RESOURCES}}
     message = api.error(
         "POST",
@@ -231,22 +181,22 @@ def test_bad_traffic_split_is_invalid_argument(api: Api, classifier: LogisticReg
 
 def test_a_killed_server_is_restarted(api: Api, classifier: LogisticRegression) -> None:
     endpoint = api.create_endpoint()
-    operation = _deploy(api, endpoint, _model(api, classifier))
+    operation = _deploy(api, endpoint, sklearn_model(api, classifier))
     assert "error" not in operation, operation
     deployed = operation["response"]["deployedModel"]
     expected = classifier.predict(FEATURES[:3]).tolist()
     assert _predict(api, endpoint, FEATURES[:3]).json()["predictions"] == expected
-    (pid,) = _server_pids(deployed["id"])
+    (pid,) = server_pids(deployed["id"])
     os.kill(pid, signal.SIGKILL)
 
     def status() -> dict[str, Any]:
         found = api.ok("GET", f"v1/{endpoint['name']}")["deployedModels"][0]["status"]
         return found  # type: ignore[no-any-return]
 
-    restarting = _wait_for("the restart to show", lambda: "restart" in status().get("message", ""))
+    restarting = wait_for("the restart to show", lambda: "restart" in status().get("message", ""))
     assert restarting
-    _wait_for("a healthy replica", lambda: status().get("availableReplicaCount") == 1)
-    (new_pid,) = _server_pids(deployed["id"])
+    wait_for("a healthy replica", lambda: status().get("availableReplicaCount") == 1)
+    (new_pid,) = server_pids(deployed["id"])
     assert new_pid != pid
     response = _predict(api, endpoint, FEATURES[:3])
     assert response.status_code == 200, response.text
@@ -255,7 +205,7 @@ def test_a_killed_server_is_restarted(api: Api, classifier: LogisticRegression) 
         "POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed["id"]}
     )
     assert undeploy["done"] is True and "error" not in undeploy
-    assert _server_pids(deployed["id"]) == []
+    assert server_pids(deployed["id"]) == []
 
 
 def test_deployed_models_are_served_after_a_restart(
@@ -264,28 +214,28 @@ def test_deployed_models_are_served_after_a_restart(
     with EmulatorProcess(tmp_path / "vertex") as emu:
         api = Api(emu, "restart-project")
         endpoint = api.create_endpoint()
-        operation = _deploy(api, endpoint, _model(api, classifier))
+        operation = _deploy(api, endpoint, sklearn_model(api, classifier))
         deployed_id = operation["response"]["deployedModel"]["id"]
-        (before,) = _server_pids(deployed_id)
+        (before,) = server_pids(deployed_id)
         emu.restart()
-        assert not Path(f"/proc/{before}").exists() or _server_pids(deployed_id) != [before]
+        assert not Path(f"/proc/{before}").exists() or server_pids(deployed_id) != [before]
         response = _predict(api, endpoint, FEATURES[:4])
         assert response.status_code == 200, response.text
         assert response.json()["predictions"] == classifier.predict(FEATURES[:4]).tolist()
         assert response.json()["deployedModelId"] == deployed_id
         emu.stop()
-        assert _server_pids(deployed_id) == []
+        assert server_pids(deployed_id) == []
 
 
 def test_replicas_are_capped_mutated_and_bad_instances_answered(
     api: Api, classifier: LogisticRegression
 ) -> None:
     endpoint = api.create_endpoint()
-    model = _model(api, classifier)
+    model = sklearn_model(api, classifier)
     resources = {**RESOURCES, "minReplicaCount": 3, "maxReplicaCount": 4}
     body = {"deployedModel": {"model": model["name"], "dedicatedResources": resources}}
     start = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
-    operation = _wait_for(
+    operation = wait_for(
         "the deploy", lambda: (op := api.ok("GET", f"v1/{start['name']}")).get("done") and op
     )
     deployed = operation["response"]["deployedModel"]
@@ -294,7 +244,7 @@ def test_replicas_are_capped_mutated_and_bad_instances_answered(
         "minReplicaCount": 3,
         "maxReplicaCount": 4,
     }
-    assert len(_server_pids(deployed["id"])) == 2  # --max-replicas-per-model defaults to 2
+    assert len(server_pids(deployed["id"])) == 2  # --max-replicas-per-model defaults to 2
     shown = api.ok("GET", f"v1/{endpoint['name']}")["deployedModels"][0]
     assert shown["status"]["availableReplicaCount"] == 2
     assert shown["displayName"] == "digits" and shown["modelVersionId"] == "1"
@@ -311,7 +261,7 @@ def test_replicas_are_capped_mutated_and_bad_instances_answered(
     assert mutate["done"] is True, mutate
     resources = mutate["response"]["deployedModel"]["dedicatedResources"]
     assert (resources["minReplicaCount"], resources["maxReplicaCount"]) == (1, 1)
-    assert len(_server_pids(deployed["id"])) == 1
+    assert len(server_pids(deployed["id"])) == 1
 
     wrong = api.error(
         "POST",
@@ -331,7 +281,7 @@ def test_replicas_are_capped_mutated_and_bad_instances_answered(
     )
     assert missing == f"Deployed model 42 not found in endpoint {endpoint['name']}."
     api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed["id"]})
-    assert _server_pids(deployed["id"]) == []
+    assert server_pids(deployed["id"]) == []
     api.ok("DELETE", f"v1/{endpoint['name']}")
 
 
@@ -339,7 +289,7 @@ def test_a_server_that_cannot_start_fails_the_deploy_and_leaves_nothing(
     api: Api, classifier: LogisticRegression
 ) -> None:
     endpoint = api.create_endpoint()
-    model = _model(api, classifier)
+    model = sklearn_model(api, classifier)
     bucket_path = model["artifactUri"][len("gs://") :].rstrip("/")
     bucket, prefix = bucket_path.split("/", 1)
     response = requests.post(
@@ -374,7 +324,7 @@ def test_traffic_moves_before_a_model_is_undeployed(
     api: Api, classifier: LogisticRegression
 ) -> None:
     endpoint = api.create_endpoint()
-    model = _model(api, classifier)
+    model = sklearn_model(api, classifier)
     first = _deploy(api, endpoint, model)["response"]["deployedModel"]["id"]
     automatic = {"automaticResources": {"minReplicaCount": 1, "maxReplicaCount": 2}}
     second_op = _deploy(api, endpoint, model, automatic, trafficSplit={first: 50, "0": 50})
@@ -401,7 +351,7 @@ def test_traffic_moves_before_a_model_is_undeployed(
         f"v1/{endpoint['name']}:undeployModel",
         {"deployedModelId": first, "trafficSplit": {second: 100}},
     )
-    assert _server_pids(first) == [] and len(_server_pids(second)) == 1
+    assert server_pids(first) == [] and len(server_pids(second)) == 1
     shown = api.ok("GET", f"v1/{endpoint['name']}")
     assert shown["trafficSplit"] == {second: 100}
     answers = {_predict(api, endpoint, FEATURES[:1]).json()["deployedModelId"] for _ in range(10)}
@@ -444,8 +394,8 @@ def test_servers_end_when_the_emulator_is_killed(
     with EmulatorProcess(tmp_path / "vertex") as emu:
         api = Api(emu, "killed-project")
         endpoint = api.create_endpoint()
-        operation = _deploy(api, endpoint, _model(api, classifier))
+        operation = _deploy(api, endpoint, sklearn_model(api, classifier))
         deployed_id = operation["response"]["deployedModel"]["id"]
-        assert len(_server_pids(deployed_id)) == 1
+        assert len(server_pids(deployed_id)) == 1
         emu.kill()
-        _wait_for("the orphaned server to exit", lambda: _server_pids(deployed_id) == [], 15)
+        wait_for("the orphaned server to exit", lambda: server_pids(deployed_id) == [], 15)

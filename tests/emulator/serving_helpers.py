@@ -1,0 +1,62 @@
+"""Helpers of the serving tests: artifacts in local storage, model server processes."""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import joblib
+import requests
+from emulator_api import IMAGE, Api
+from sklearn.base import BaseEstimator
+
+from jupyter_vertex.emulator import ensure_bucket
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def artifacts(api: Api, files: dict[str, bytes]) -> str:
+    """Put files in a new bucket of local storage; answer their folder's gs:// URI."""
+    bucket = f"b-{uuid.uuid4().hex[:10]}"
+    ensure_bucket(api.emu.storage_url, bucket, api.project)
+    for name, content in files.items():
+        response = requests.post(
+            f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
+            params={"uploadType": "media", "name": f"model/{name}"},
+            data=content,
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+    return f"gs://{bucket}/model/"
+
+
+def sklearn_model(api: Api, classifier: BaseEstimator, image: str = IMAGE) -> dict[str, Any]:
+    data = io.BytesIO()
+    joblib.dump(classifier, data)
+    folder = artifacts(api, {"model.joblib": data.getvalue()})
+    return api.upload("digits", artifactUri=folder, containerSpec={"imageUri": image})
+
+
+def server_pids(deployed_id: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
+                pids.append(int(entry.name))
+    return pids
