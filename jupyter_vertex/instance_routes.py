@@ -1,10 +1,128 @@
 """HTTP routes: Workbench instances and the "running now" summary.
 
 Thin handlers over services (see :mod:`jupyter_vertex.routes` for the shared base).
+Mutations answer ``202 Operation`` at once; the panel polls ``GET /operations?name=``.
 """
 
 from __future__ import annotations
 
-from .routes import BaseHandler
+import weakref
+from typing import TYPE_CHECKING, Any
 
-HANDLERS: tuple[type[BaseHandler], ...] = ()
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from .routes import BaseHandler
+from .services.instances import InstancesService
+from .services.running import running_now
+from .serving_routes import serving_services
+
+if TYPE_CHECKING:
+    from .app import VertexApp
+
+_SERVICES: weakref.WeakKeyDictionary[Any, InstancesService] = weakref.WeakKeyDictionary()
+
+
+def instances_service(app: VertexApp) -> InstancesService:
+    """The instances service of an extension app (made on first use, kept with the app)."""
+    found = _SERVICES.get(app)
+    if found is None or found.clients is not app.clients:
+        found = _SERVICES[app] = InstancesService(app.clients)
+    return found
+
+
+class InstancesBase(BaseHandler):
+    @property
+    def instances(self) -> InstancesService:
+        return instances_service(self.vertex)
+
+
+class InstancesHandler(InstancesBase):
+    route = "/instances"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        p = self.params()
+        page = await self.instances.list(page_size=p.get("pageSize"), page_token=p.get("pageToken"))
+        self.reply(page)
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        self.params()
+        body = self.json_body()
+        self.reply(await self.instances.create(body), status=202)
+
+
+class InstanceHandler(InstancesBase):
+    route = "/instances/{instanceId}"
+
+    @web.authenticated
+    @authorized
+    async def get(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.instances.get(p["instanceId"]))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.instances.delete(p["instanceId"]), status=202)
+
+
+class InstanceStartHandler(InstancesBase):
+    route = "/instances/{instanceId}/start"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.instances.act(p["instanceId"], "start"), status=202)
+
+
+class InstanceStopHandler(InstancesBase):
+    route = "/instances/{instanceId}/stop"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.instances.act(p["instanceId"], "stop"), status=202)
+
+
+class InstanceResetHandler(InstancesBase):
+    route = "/instances/{instanceId}/reset"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.instances.act(p["instanceId"], "reset"), status=202)
+
+
+class RunningHandler(InstancesBase):
+    route = "/running"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.params()
+        self.reply(
+            await running_now(
+                instances=self.instances,
+                endpoints=self.vertex.endpoints_service,
+                training=self.vertex.training_service,
+                bulk_running=serving_services(self.vertex).bulk.running,
+            )
+        )
+
+
+HANDLERS: tuple[type[BaseHandler], ...] = (
+    InstancesHandler,
+    InstanceHandler,
+    InstanceStartHandler,
+    InstanceStopHandler,
+    InstanceResetHandler,
+    RunningHandler,
+)

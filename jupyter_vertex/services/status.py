@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..clients import ClientFactory
 
-CAPABILITIES = ("models", "endpoints", "training")
+CAPABILITIES = ("models", "endpoints", "training", "instances")
 
 
 class StatusService:

@@ -66,7 +66,7 @@ async def test_status_reports_discovered_project_and_region(api: Any) -> None:
         "project": "metadata-project",
         "region": "europe-west4",
         "account": "alice@example.com",
-        "capabilities": ["models", "endpoints", "training"],
+        "capabilities": ["models", "endpoints", "training", "instances"],
         "emulator": None,
     }
 
