@@ -65,6 +65,7 @@ def test_unsupported_container_is_failed_precondition(api: Api) -> None:
         "example.com/custom/server:1" in message
         and "sklearn-cpu" in message
         and "xgboost-cpu" in message
+        and "Custom Prediction Routine models (containerSpec.env with PREDICTOR_MODULE" in message
     )
     assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
 
