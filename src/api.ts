@@ -27,6 +27,8 @@ import {
   IModel,
   IStatus,
   ITrainingCreate,
+  ITrainingOptions,
+  ITrainingProvenance,
   JobKind,
   JobState
 } from './tokens';
@@ -67,6 +69,13 @@ export interface IVertexAPI {
   jobCode(
     kind: JobKind,
     jobId: string
+  ): Promise<{ language: string; code: string }>;
+
+  // The Train dialog (read-only: nothing is created)
+  trainingOptions(): Promise<ITrainingOptions>;
+  trainingProvenance(path: string): Promise<ITrainingProvenance>;
+  trainingCode(
+    body: ITrainingCreate
   ): Promise<{ language: string; code: string }>;
 
   // Serving (docs/architecture.md §3, serving)
@@ -278,6 +287,26 @@ export class VertexClient implements IVertexAPI {
   ): Promise<{ language: string; code: string }> {
     return this._get<{ language: string; code: string }>(
       `${Private.jobPath(kind, jobId)}/code`
+    );
+  }
+
+  trainingOptions(): Promise<ITrainingOptions> {
+    return this._get<ITrainingOptions>('training/options');
+  }
+
+  trainingProvenance(path: string): Promise<ITrainingProvenance> {
+    return this._get<ITrainingProvenance>(
+      'training/provenance' + Private.query({ path })
+    );
+  }
+
+  trainingCode(
+    body: ITrainingCreate
+  ): Promise<{ language: string; code: string }> {
+    return this._send<{ language: string; code: string }>(
+      'POST',
+      'training/code',
+      body
     );
   }
 

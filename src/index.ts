@@ -114,6 +114,8 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
       return typeof path === 'string' ? trainablePath(path) : null;
     };
 
+    // The `defaultMachineType` setting, for the Train dialog.
+    let defaultMachineType: string | null = null;
     app.commands.addCommand(CommandIDs.train, {
       label: trans.__('Train on Vertex'),
       caption: trans.__(
@@ -131,8 +133,8 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
         const job = await trainFile({
           api,
           path,
-          region: model.status?.region ?? null,
           trans,
+          defaultMachineType,
           onShowJob: created => {
             app.shell.activateById(PANEL_ID);
             panel.showJob(created, created);
@@ -208,6 +210,9 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
             if (typeof value === 'number') {
               model.pollInterval = value;
             }
+            const machine = settings.get('defaultMachineType').composite;
+            defaultMachineType =
+              typeof machine === 'string' && machine ? machine : null;
             // Defaults of the Deploy dialog.
             const text = (key: string) => {
               const v = settings.get(key).composite;

@@ -5,6 +5,7 @@ import { IVertexAPI, listAll } from './api';
 import { VertexAPIError } from './request';
 import {
   IEndpoint,
+  IJobFilter,
   IInstance,
   IJob,
   IListState,
@@ -157,6 +158,36 @@ export class VertexModel implements IVertexModel, IDisposable {
     return this._fetchJobs().catch(() => undefined);
   }
 
+  get jobFilter(): IJobFilter {
+    return this._jobFilter;
+  }
+
+  /**
+   * List only jobs of this kind and state (the server filters). The list
+   * starts again empty; an answer for the previous filter is dropped.
+   */
+  set jobFilter(filter: IJobFilter) {
+    const next: IJobFilter = {};
+    if (filter.kind) {
+      next.kind = filter.kind;
+    }
+    if (filter.state) {
+      next.state = filter.state;
+    }
+    if (
+      next.kind === this._jobFilter.kind &&
+      next.state === this._jobFilter.state
+    ) {
+      return;
+    }
+    this._jobFilter = next;
+    this._inFlight.jobs = null;
+    this._set(() => {
+      this._jobs = { ...Private.emptyList(), loading: true };
+    });
+    void this.refreshJobs();
+  }
+
   refreshInstances(): Promise<void> {
     return this._fetchInstances().catch(() => undefined);
   }
@@ -291,21 +322,27 @@ export class VertexModel implements IVertexModel, IDisposable {
       return Promise.resolve();
     }
     if (!this._inFlight.jobs) {
-      this._inFlight.jobs = this._fetchList(
+      const filter = this._jobFilter;
+      const fetching: Promise<void> = this._fetchList(
         () => this._jobs,
         state => {
-          this._jobs = state;
+          if (filter === this._jobFilter) {
+            this._jobs = state;
+          }
         },
         token =>
           this._api
-            .listJobs({ pageSize: this._pageSize, pageToken: token })
+            .listJobs({ ...filter, pageSize: this._pageSize, pageToken: token })
             .then(page => ({
               items: page.jobs,
               nextPageToken: page.nextPageToken ?? undefined
             }))
       ).finally(() => {
-        this._inFlight.jobs = null;
+        if (this._inFlight.jobs === fetching) {
+          this._inFlight.jobs = null;
+        }
       });
+      this._inFlight.jobs = fetching;
     }
     return this._inFlight.jobs;
   }
@@ -434,6 +471,7 @@ export class VertexModel implements IVertexModel, IDisposable {
   private _models: IListState<IModel> = Private.emptyList();
   private _endpoints: IListState<IEndpoint> = Private.emptyList();
   private _jobs: IListState<IJob> = Private.emptyList();
+  private _jobFilter: IJobFilter = {};
   private _instances: IListState<IInstance> = Private.emptyList();
   private _running: IRunningState = {
     value: null,

@@ -225,6 +225,52 @@ export interface ITrainingCreate {
 }
 
 /**
+ * `GET /training/options`: what a `TrainingCreate` may ask for, from the
+ * table the server checks it with.
+ */
+export interface ITrainingOptions {
+  region: string;
+  defaultFramework: string;
+  defaultMachineType: string;
+  frameworks: Array<{
+    name: NonNullable<ITrainingCreate['framework']>;
+    /** The first is the default. */
+    versions: Array<{ version: string; gpu: boolean }>;
+  }>;
+  machineTypes: ITrainingMachine[];
+  /** Vertex AI's prebuilt prediction image per framework. */
+  servingImages: Record<string, string>;
+}
+
+/**
+ * A machine type and the accelerators it takes (none: CPU only).
+ */
+export interface ITrainingMachine {
+  machineType: string;
+  acceleratorTypes: string[];
+  acceleratorCounts: number[];
+  /** a2/a3/g2: the accelerators come with the machine. */
+  acceleratorRequired: boolean;
+}
+
+/**
+ * `GET /training/provenance?path=`: the file's git state now.
+ */
+export interface ITrainingProvenance {
+  path: string;
+  kind: 'script' | 'notebook';
+  git: { commit: string; branch: string | null; dirty: boolean } | null;
+}
+
+/**
+ * The Jobs section's server-side filter (`GET /jobs?kind=&state=`).
+ */
+export interface IJobFilter {
+  kind?: JobKind;
+  state?: JobState;
+}
+
+/**
  * `DeployRequest` (docs/architecture.md §3, serving).
  */
 export interface IDeployRequest {
@@ -493,6 +539,11 @@ export interface IVertexModel {
   refreshModels(): Promise<void>;
   refreshEndpoints(): Promise<void>;
   refreshJobs(): Promise<void>;
+  /**
+   * Only jobs of this kind and state are listed (server-side); setting it
+   * fetches the jobs again.
+   */
+  jobFilter: IJobFilter;
   refreshInstances(): Promise<void>;
   refreshRunning(): Promise<void>;
 }

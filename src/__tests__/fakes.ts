@@ -12,7 +12,9 @@ import {
   IOperation,
   IPrediction,
   IRunningNow,
-  IStatus
+  IStatus,
+  ITrainingOptions,
+  ITrainingProvenance
 } from '../tokens';
 
 export const LOCAL_STATUS: IStatus = {
@@ -146,6 +148,29 @@ export class FakeAPI implements IVertexAPI {
     }
   );
   jobCode = jest.fn(async () => ({ language: 'python', code: 'print(1)' }));
+  // The Train dialog: tests that use it set `trainingOptionsAnswer`.
+  trainingOptionsAnswer: ITrainingOptions | null = null;
+  trainingOptions = jest.fn(async (): Promise<ITrainingOptions> => {
+    if (!this.trainingOptionsAnswer) {
+      throw new VertexAPIError({
+        message: 'no options',
+        reason: 'NOT_FOUND',
+        status: 404
+      });
+    }
+    return this.trainingOptionsAnswer;
+  });
+  trainingProvenance = jest.fn(
+    async (path: string): Promise<ITrainingProvenance> => ({
+      path,
+      kind: 'script',
+      git: null
+    })
+  );
+  trainingCode = jest.fn(async () => ({
+    language: 'python',
+    code: 'job.run()'
+  }));
 
   // Serving, metrics, instances: tests that use them set their answers.
   operation: IOperation = {

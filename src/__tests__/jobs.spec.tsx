@@ -479,9 +479,8 @@ describe('Train dialog', () => {
   });
 
   it('builds the request from the form', () => {
-    const form = defaultTrainForm('examples/train_digits.py', 'europe-west4');
+    const form = defaultTrainForm('examples/train_digits.py', null);
     expect(form.displayName).toBe('train-digits');
-    expect(form.servingImage).toMatch(/^europe-docker\.pkg\.dev\//);
     expect(trainingRequest('examples/train_digits.py', form)).toEqual({
       path: 'examples/train_digits.py',
       displayName: 'train-digits',
@@ -493,6 +492,8 @@ describe('Train dialog', () => {
       trainingRequest('t.py', {
         ...form,
         registerModel: true,
+        servingImage:
+          'europe-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest',
         modelDisplayName: 'digits'
       }).registerModel
     ).toEqual({

@@ -116,6 +116,11 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
                 : props.onOpenJob?.(item)
             }
             hideError={hideError}
+            api={props.api}
+            filter={model.jobFilter}
+            onFilterChange={filter => {
+              model.jobFilter = filter;
+            }}
           />
         )}
         <ModelList

@@ -5,6 +5,7 @@ import { VertexAPIError } from '../request';
 import { IListState } from '../tokens';
 import { Banner } from './Banner';
 import { withInlineCode } from './format';
+import { VirtualList } from './VirtualList';
 
 /**
  * A titled list of the panel: heading with count and refresh button, then
@@ -22,7 +23,8 @@ export function Section<T>(props: Section.IProps<T>): JSX.Element {
     loadingText,
     truncatedText,
     hideError,
-    renderItem
+    renderItem,
+    rowHeight
   } = props;
   const headingId = `${id}-heading`;
   const items = state.items;
@@ -44,6 +46,16 @@ export function Section<T>(props: Section.IProps<T>): JSX.Element {
   } else if (items.length === 0) {
     body = showError ? null : (
       <div className="jp-Vertex-empty">{withInlineCode(empty)}</div>
+    );
+  } else if (rowHeight) {
+    body = (
+      <VirtualList<T>
+        items={items}
+        rowHeight={rowHeight}
+        maxRows={props.maxRows}
+        renderItem={renderItem}
+        aria-labelledby={headingId}
+      />
     );
   } else {
     body = (
@@ -81,6 +93,7 @@ export function Section<T>(props: Section.IProps<T>): JSX.Element {
           <refreshIcon.react tag="span" elementSize="normal" />
         </button>
       </div>
+      {props.toolbar ?? null}
       {showError && state.error ? (
         <Banner error={state.error} trans={trans} compact onRetry={onRefresh} />
       ) : null}
@@ -107,6 +120,19 @@ export namespace Section {
      * Hide the list's error when it repeats one shown above (status banner).
      */
     hideError?: (error: VertexAPIError) => boolean;
-    renderItem: (item: T) => React.ReactNode;
+    renderItem: (item: T, index: number) => React.ReactNode;
+    /**
+     * Render only the rows in view (`VirtualList`): every row is this many
+     * pixels high. Without it, every row is rendered.
+     */
+    rowHeight?: number;
+    /**
+     * With `rowHeight`: the list scrolls in a box this many rows high.
+     */
+    maxRows?: number;
+    /**
+     * Controls under the heading, e.g. filters.
+     */
+    toolbar?: React.ReactNode;
   }
 }
