@@ -23,7 +23,7 @@ from .services.bulk import BulkService
 from .services.deploy import DeployService
 from .services.deploy_code import deploy_code, predict_code
 from .services.operations import OperationsService
-from .services.predict import PredictService
+from .services.predict import PredictService, TransportCache
 from .services.predict_input import ONLINE_LIMIT, ParsedBody, check_size, parse_body
 
 if TYPE_CHECKING:
@@ -47,10 +47,11 @@ def serving_services(app: VertexApp) -> ServingServices:
     """The serving services of an extension app (made on first use, kept with the app)."""
     found = _SERVICES.get(app)
     if found is None or found.deploy.clients is not app.clients:
+        transports = TransportCache(app.clients)
         found = ServingServices(
             deploy=DeployService(app.clients),
-            predict=PredictService(app.clients),
-            bulk=BulkService(app.clients),
+            predict=PredictService(app.clients, transports),
+            bulk=BulkService(app.clients, transports),
             operations=OperationsService(app.clients),
         )
         _SERVICES[app] = found
@@ -68,11 +69,11 @@ class ServingHandler(BaseHandler):
         self.set_status(status)
         self.finish(text)
 
-    async def instances_body(self, raw: bytes, limit: int, what: str, *, keep: bool) -> ParsedBody:
+    async def instances_body(self, raw: bytes, limit: int, what: str) -> ParsedBody:
         """Parse ``{"instances": [...], ...}`` off the loop; check the other fields against
         the spec (the instances themselves are checked by :mod:`predict_input`)."""
         check_size(len(raw), limit, what)
-        parsed: ParsedBody = await run_blocking(parse_body, raw, keep=keep)
+        parsed: ParsedBody = await run_blocking(parse_body, raw, keep=False)
         envelope = {**parsed.fields, "instances": [None]}
         self._operation().body(json.dumps(envelope).encode())
         return parsed
@@ -119,7 +120,7 @@ class PredictHandler(ServingHandler):
     async def post(self, **_: str) -> None:
         p = self.params()
         raw = self.request.body or b""
-        body = await self.instances_body(raw, ONLINE_LIMIT, "online prediction", keep=True)
+        body = await self.instances_body(raw, ONLINE_LIMIT, "online prediction")
         await self.reply_large(await self.serving.predict.predict(p["endpointId"], body))
 
 
@@ -149,7 +150,7 @@ class BulkPredictionsHandler(ServingHandler):
         p = self.params()
         chunks, self._chunks = self._chunks, []
         raw = await run_blocking(b"".join, chunks) if len(chunks) > 1 else b"".join(chunks)
-        body = await self.instances_body(raw, BULK_LIMIT, "bulk prediction", keep=False)
+        body = await self.instances_body(raw, BULK_LIMIT, "bulk prediction")
         self.reply(await self.serving.bulk.create(p["endpointId"], body), status=202)
 
 

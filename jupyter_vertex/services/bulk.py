@@ -1,7 +1,7 @@
 """Bulk prediction: an array of any length, cut into requests, sent with a bound, in order.
 
 A bulk prediction runs as an asyncio task in the server: ``concurrency`` workers take the
-next chunk in turn and send it from a thread (:mod:`.bulk_transport`), so at most that many
+next chunk in turn and send it from a thread (:mod:`.predict_transport`), so at most that many
 requests are in flight and the event loop never waits on the network or on JSON. Progress
 (instances and requests done) is visible while it runs; predictions are put back in input
 order. The first failing request fails the whole job with its message and stops the rest.
@@ -19,11 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ..errors import FailedPrecondition, NotFound, ResourceExhausted, to_vertex_error
+from ..errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    to_vertex_error,
+)
 from .blocking import run_blocking
 from .bulk_chunks import Chunk, plan_chunks, request_body
-from .bulk_transport import ChunkAnswer, RawPredictor
+from .predict import TransportCache
 from .predict_input import ParsedBody
+from .predict_transport import PredictTransport
 
 if TYPE_CHECKING:
     from ..clients import ClientFactory
@@ -102,13 +109,15 @@ class BulkOptions:
 
 
 class BulkService:
-    def __init__(self, clients: ClientFactory, *, clock: Any = time.monotonic) -> None:
+    def __init__(
+        self, clients: ClientFactory, transports: TransportCache, *, clock: Any = time.monotonic
+    ) -> None:
         self.clients = clients
+        self.transports = transports
         self.clock = clock
         self._jobs: dict[str, BulkJob] = {}
         self._starting = 0
         self._pool: ThreadPoolExecutor | None = None
-        self._predictors: dict[int, RawPredictor] = {}
 
     # -- bookkeeping -----------------------------------------------------------------
 
@@ -159,16 +168,6 @@ class BulkService:
             )
         return self._pool
 
-    async def _predictor(self) -> RawPredictor:
-        client = await self.clients.client(AIPLATFORM, "PredictionServiceClient")
-        predictor = self._predictors.get(id(client))
-        if predictor is None:
-            predictor = await run_blocking(
-                RawPredictor, client, MAX_CONCURRENCY, self.clients.call_timeout
-            )
-            self._predictors = {id(client): predictor}
-        return predictor
-
     async def _check_endpoint(self, name: str, endpoint_id: str) -> None:
         client = await self.clients.endpoint_service()
         endpoint = await self.clients.call(client.get_endpoint, name=name)
@@ -194,7 +193,7 @@ class BulkService:
                 max_instances=options.max_instances,
                 parameters=options.parameters,
             )
-            predictor = await self._predictor()
+            transport = await self.transports.get()
         finally:
             self._starting -= 1
         job = BulkJob(
@@ -205,13 +204,22 @@ class BulkService:
             results=[None] * len(chunks),
         )
         self._jobs[job.id] = job
-        job.task = asyncio.create_task(self._run(job, body, name, options, predictor))
+        job.task = asyncio.create_task(self._run(job, body, name, options, transport))
         return job.to_json()
 
+    @staticmethod
     def _send(
-        self, predictor: RawPredictor, endpoint: str, body: ParsedBody, chunk: Chunk, params: Any
-    ) -> ChunkAnswer:
-        return predictor.send(endpoint, request_body(body, chunk, params), chunk.size)
+        transport: PredictTransport, endpoint: str, body: ParsedBody, chunk: Chunk, params: Any
+    ) -> tuple[list[Any], str]:
+        """One request (built and answered in a worker thread): its predictions, in order,
+        and the deployed model that answered."""
+        answer = transport.predict(endpoint, request_body(body, chunk, params))
+        predictions: list[Any] = answer["predictions"]
+        if len(predictions) != chunk.size:
+            raise InvalidArgument(
+                f"The model answered {len(predictions)} predictions for {chunk.size} instances."
+            )
+        return predictions, str(answer.get("deployedModelId", ""))
 
     async def _run(
         self,
@@ -219,7 +227,7 @@ class BulkService:
         body: ParsedBody,
         endpoint: str,
         options: BulkOptions,
-        predictor: RawPredictor,
+        transport: PredictTransport,
     ) -> None:
         loop = asyncio.get_running_loop()
         pending = iter(range(len(job.chunks)))
@@ -227,20 +235,20 @@ class BulkService:
         async def worker() -> None:
             for k in pending:  # the workers share one iterator: each chunk is sent once
                 chunk = job.chunks[k]
-                answer = await loop.run_in_executor(
+                predictions, deployed_id = await loop.run_in_executor(
                     self._executor(),
                     self._send,
-                    predictor,
+                    transport,
                     endpoint,
                     body,
                     chunk,
                     options.parameters,
                 )
-                job.results[k] = answer.predictions
+                job.results[k] = predictions
                 job.done += chunk.size
                 job.requests_done += 1
-                if answer.deployed_model_id:
-                    job.deployed[answer.deployed_model_id] = None
+                if deployed_id:
+                    job.deployed[deployed_id] = None
 
         workers = [
             asyncio.create_task(worker()) for _ in range(min(options.concurrency, len(job.chunks)))

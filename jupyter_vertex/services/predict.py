@@ -1,56 +1,72 @@
-"""Online prediction (the console's "test your model"): ``PredictionServiceClient.predict``.
+"""Online prediction (the console's "test your model"): Vertex's ``:predict``.
 
-The answer is Vertex AI's PredictResponse in its REST JSON form. The model's own error for
-bad instances (wrong number of features, ...) comes back from Vertex as INVALID_ARGUMENT
-with the model's message, which the error family passes on as a 400.
+The request is the user's own JSON text (checked by :mod:`.predict_input`) and the answer is
+Vertex AI's PredictResponse exactly (``predictions``, ``deployedModelId``, ``model``,
+``modelDisplayName``, ``modelVersionId``); see :mod:`.predict_transport` for why it is sent
+with Google's authorized session rather than ``PredictionServiceClient.predict``. The
+model's own error for bad instances (wrong number of features, ...) comes back from Vertex
+as INVALID_ARGUMENT with the model's message: a 400.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .blocking import run_blocking
+from .bulk_chunks import Chunk, request_body
 from .predict_input import ParsedBody
+from .predict_transport import PredictTransport
 
 if TYPE_CHECKING:
     from ..clients import ClientFactory
 
-__all__ = ["PREDICTION_FIELDS", "PredictService"]
+__all__ = ["PREDICTION_FIELDS", "PredictService", "TransportCache"]
 
 AIPLATFORM = "google.cloud.aiplatform_v1"
 PREDICTION_FIELDS = ("deployedModelId", "model", "modelDisplayName", "modelVersionId")
+#: Connections kept to the Vertex API host (bulk requests run up to 32 at once).
+CONNECTIONS = 32
 
 
-def _response_to_json(response: Any) -> dict[str, Any]:
-    """PredictResponse → ``{predictions, deployedModelId, model, modelDisplayName,
-    modelVersionId}`` as Vertex's REST API writes it (run off the loop: it walks the
-    predictions)."""
-    from google.protobuf import json_format
+class TransportCache:
+    """One :class:`PredictTransport` per prediction client the factory hands out."""
 
-    data = json_format.MessageToDict(type(response).pb(response))
-    out: dict[str, Any] = {"predictions": data.get("predictions", [])}
+    def __init__(self, clients: ClientFactory) -> None:
+        self.clients = clients
+        self._cached: tuple[Any, PredictTransport] | None = None
+
+    async def get(self) -> PredictTransport:
+        client = await self.clients.client(AIPLATFORM, "PredictionServiceClient")
+        if self._cached is None or self._cached[0] is not client:
+            transport = await run_blocking(
+                PredictTransport, client, CONNECTIONS, self.clients.call_timeout
+            )
+            if self._cached is not None:
+                self._cached[1].close()
+            self._cached = (client, transport)
+        return self._cached[1]
+
+
+def prediction_json(answer: dict[str, Any]) -> dict[str, Any]:
+    """Vertex's PredictResponse JSON → the API's ``Prediction`` (absent strings are "")."""
+    out: dict[str, Any] = {"predictions": answer["predictions"]}
     for key in PREDICTION_FIELDS:
-        out[key] = str(data.get(key, ""))
+        out[key] = str(answer.get(key, ""))
     return out
 
 
 class PredictService:
-    def __init__(self, clients: ClientFactory) -> None:
+    def __init__(self, clients: ClientFactory, transports: TransportCache) -> None:
         self.clients = clients
+        self.transports = transports
 
     async def predict(self, endpoint_id: str, body: ParsedBody) -> dict[str, Any]:
         location = await self.clients.location()
-        client = await self.clients.client(AIPLATFORM, "PredictionServiceClient")
-        kwargs: dict[str, Any] = {
-            "endpoint": f"{location.parent}/endpoints/{endpoint_id}",
-            "instances": body.instances,
-        }
-        if body.fields.get("parameters") is not None:
-            kwargs["parameters"] = body.fields["parameters"]
+        transport = await self.transports.get()
+        endpoint = f"{location.parent}/endpoints/{endpoint_id}"
 
-        def call(**arguments: Any) -> dict[str, Any]:
-            # Converting the instances to protobuf Values and back is CPU work: all of it
-            # happens in the worker thread.
-            return _response_to_json(client.predict(**arguments))
+        def call() -> dict[str, Any]:
+            data = request_body(body, Chunk(0, body.count), body.fields.get("parameters"))
+            return prediction_json(transport.predict(endpoint, data))
 
-        result: dict[str, Any] = await self.clients.call(call, **kwargs)
-        return result
+        return await run_blocking(call)

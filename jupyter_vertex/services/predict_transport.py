@@ -1,31 +1,23 @@
-"""Send one bulk chunk to an endpoint's ``:rawPredict``, with Google's authorized session.
+"""Send a prediction request's JSON text to ``{api host}/v1/{endpoint}:predict``.
 
-Bulk prediction sends JSON text it already has (slices of the user's body). The GAPIC
-``predict`` would turn every number into a protobuf ``Value`` and back to JSON — seconds of
-CPU per 10,000 rows in the server's process — so chunks go, as the SDK's own
-``Endpoint.raw_predict`` sends them, through ``google.auth``'s ``AuthorizedSession`` to
-``{api host}/v1/{endpoint}:rawPredict``. Host and credentials are those of the
-``PredictionServiceClient`` the client factory built, so this knows no backend either.
-Every call here blocks: run it in a worker thread.
+The extension already holds the request as JSON text (the user's own bytes, or slices of
+them for bulk). ``PredictionServiceClient.predict`` would turn every number into a protobuf
+``Value`` and back, then write the request as indented JSON: seconds of CPU per 10,000 rows
+in the Jupyter server, a request twice the size (over Vertex's 1.5 MB sooner), and integer
+predictions turned into floats. So requests go, as the SDK's own ``Endpoint.raw_predict``
+sends them, through ``google.auth``'s ``AuthorizedSession``, to the host and with the
+credentials of the ``PredictionServiceClient`` the client factory built (so this knows no
+backend either). Vertex's answer comes back exactly. Every call blocks: run it in a thread.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidArgument, VertexError, to_vertex_error
 
-__all__ = ["ChunkAnswer", "RawPredictor"]
-
-DEPLOYED_MODEL_HEADER = "X-Vertex-AI-Deployed-Model-Id"
-
-
-@dataclass
-class ChunkAnswer:
-    predictions: list[Any]
-    deployed_model_id: str | None
+__all__ = ["PredictTransport"]
 
 
 def _host_of(transport: Any) -> str:
@@ -35,7 +27,7 @@ def _host_of(transport: Any) -> str:
     return "https://" + host.removesuffix(":443")
 
 
-class RawPredictor:
+class PredictTransport:
     """An authorized HTTP session to one Vertex API host, pooled for ``connections``."""
 
     def __init__(self, client: Any, connections: int, timeout: float) -> None:
@@ -52,10 +44,10 @@ class RawPredictor:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
-    def send(self, endpoint: str, body: bytes, expected: int) -> ChunkAnswer:
-        """POST one request; its predictions (exactly ``expected`` of them) or an error."""
+    def predict(self, endpoint: str, body: bytes) -> dict[str, Any]:
+        """POST a PredictRequest (JSON); Vertex's PredictResponse (JSON) or an error."""
         response = self.session.post(
-            f"{self.host}/v1/{endpoint}:rawPredict",
+            f"{self.host}/v1/{endpoint}:predict",
             data=body,
             headers={"Content-Type": "application/json"},
             timeout=self.timeout,
@@ -63,31 +55,19 @@ class RawPredictor:
         if response.status_code != 200:
             raise _error_of(response)
         try:
-            predictions = json.loads(response.content)["predictions"]
-        except (ValueError, KeyError, TypeError):
-            raise InvalidArgument("The model's answer has no predictions.") from None
-        if not isinstance(predictions, list) or len(predictions) != expected:
-            got = len(predictions) if isinstance(predictions, list) else "no list of"
-            raise InvalidArgument(f"The model answered {got} predictions for {expected} instances.")
-        return ChunkAnswer(predictions, response.headers.get(DEPLOYED_MODEL_HEADER))
+            answer = json.loads(response.content)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or not isinstance(answer.get("predictions"), list):
+            raise InvalidArgument("Vertex AI's answer has no list of predictions.")
+        return answer
 
     def close(self) -> None:
         self.session.close()
 
 
 def _error_of(response: Any) -> VertexError:
-    """A Google error body keeps its status; so does a gateway's 502/503/504. Anything else
-    is the model server's own answer (as the embedded Vertex's ``:predict`` reports it)."""
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
-    google_error = isinstance(payload, dict) and isinstance(payload.get("error"), dict)
-    if google_error or response.status_code in (502, 503, 504):
-        from google.api_core import exceptions
+    """Google's error body decides (the same translation as every other client call)."""
+    from google.api_core import exceptions
 
-        return to_vertex_error(exceptions.from_http_response(response))
-    detail = payload.get("detail", payload) if isinstance(payload, dict) else None
-    if detail is None:
-        detail = response.text.strip() or response.reason
-    return InvalidArgument(f"The model server answered {response.status_code}: {detail}")
+    return to_vertex_error(exceptions.from_http_response(response))

@@ -102,7 +102,7 @@ async def test_deploy_predict_split_undeploy(
     )
     assert status == 200, prediction
     assert prediction == {
-        "predictions": [float(p) for p in classifier.predict(rows)],
+        "predictions": classifier.predict(rows).tolist(),
         "deployedModelId": deployed_a,
         "model": first.name.partition("@")[0],
         "modelDisplayName": "digits-a",
