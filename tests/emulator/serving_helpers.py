@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -60,3 +61,26 @@ def server_pids(deployed_id: str) -> list[int]:
             if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
                 pids.append(int(entry.name))
     return pids
+
+
+def server_ports(deployed_id: str) -> set[int]:
+    """The ports the model servers of a deployed model were given (AIP_HTTP_PORT)."""
+    ports = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
+                ports |= {
+                    int(e[len(b"AIP_HTTP_PORT=") :])
+                    for e in environ
+                    if e.startswith(b"AIP_HTTP_PORT=")
+                }
+    return ports
+
+
+def listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0

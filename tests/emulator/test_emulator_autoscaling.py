@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from emulator_api import Api
-from serving_helpers import server_pids, sklearn_model, wait_for
+from serving_helpers import listening, server_pids, server_ports, sklearn_model, wait_for
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
@@ -97,6 +97,8 @@ def test_replicas_grow_under_load_and_shrink_back_to_min(
     with _Load(api, endpoint["name"], clients=4) as load:
         wait_for("a second replica under load", lambda: replicas() == 2)
         assert len(server_pids(deployed["id"])) == 2
+        ports = server_ports(deployed["id"])
+        assert len(ports) == 2 and all(listening(port) for port in ports)
         # at the cap it stays at 2 while the load goes on
         seen = len(load.statuses)
         wait_for("more requests at two replicas", lambda: len(load.statuses) > seen + 50)
@@ -112,6 +114,7 @@ def test_replicas_grow_under_load_and_shrink_back_to_min(
 
     api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed["id"]})
     assert server_pids(deployed["id"]) == []
+    assert not any(listening(port) for port in ports)
     assert not (Path(scaling_emulator.data_dir) / "serving" / deployed["id"]).exists()
     api.ok("DELETE", f"v1/{endpoint['name']}")
 

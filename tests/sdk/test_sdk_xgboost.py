@@ -4,6 +4,7 @@ SDK's own ``XgboostPredictor`` in a real model server process."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import xgboost
@@ -14,6 +15,28 @@ from sklearn.datasets import load_digits
 from jupyter_vertex.emulator.containers import predictor_for
 
 XGBOOST_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest"
+
+
+def _server_ports(deployed_id: str) -> set[int]:
+    """AIP_HTTP_PORT of each running model server of a deployed model (from /proc)."""
+    ports = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            environ = dict(
+                item.split(b"=", 1)
+                for item in (entry / "environ").read_bytes().split(b"\0")
+                if b"=" in item
+            )
+        except OSError:
+            continue
+        if environ.get(b"AIP_DEPLOYED_MODEL_ID") == deployed_id.encode():
+            ports.add(int(environ[b"AIP_HTTP_PORT"]))
+    return ports
+
+
+def _listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _train(folder: Path) -> xgboost.Booster:
@@ -53,8 +76,11 @@ def test_xgboost_model_deploys_and_predicts_as_in_process(sdk: Sdk, tmp_path: Pa
     assert prediction.model_resource_name == model.resource_name
     assert prediction.model_version_id == "1"
 
-    endpoint.undeploy_all()
-    endpoint.delete()
+    ports = _server_ports(deployed.id)
+    assert len(ports) == 1 and all(_listening(port) for port in ports)
+    endpoint.delete(force=True)  # undeploys first: the servers stop and free their ports
+    assert _server_ports(deployed.id) == set()
+    assert not any(_listening(port) for port in ports)
 
 
 def test_the_sdks_xgboost_upload_picks_an_image_that_is_served(sdk: Sdk, tmp_path: Path) -> None:
