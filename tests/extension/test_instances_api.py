@@ -4,6 +4,8 @@ Vertex: a real Jupyter server per instance, operations polled through ``GET /ope
 from __future__ import annotations
 
 import asyncio
+import io
+import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,9 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
+from jupyter_vertex.services.instances import instance_to_json
+
 from .seed import Seeder
 
 ZONE = "us-central1-a"
+TRAINING_IMAGE = "us-docker.pkg.dev/vertex-ai/training/sklearn-cpu.1-0:latest"
 
 
 @pytest.fixture
@@ -237,3 +242,100 @@ async def test_running_now_lists_endpoints_with_deployed_models(
 
 async def seeder_call(method: Any, *args: Any) -> Any:
     return await asyncio.to_thread(method, *args)
+
+
+def _sdist(folder: Path, code: str) -> Path:
+    """A tiny sdist whose module ``trainer.task`` runs ``code``."""
+    target = folder / "trainer-0.1.tar.gz"
+    files = {
+        "trainer-0.1/setup.py": "from setuptools import setup\nsetup(name='trainer')\n",
+        "trainer-0.1/trainer/__init__.py": "",
+        "trainer-0.1/trainer/task.py": code,
+    }
+    with tarfile.open(target, "w:gz") as archive:
+        for path, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return target
+
+
+async def test_running_now_lists_unfinished_jobs(
+    api: Any, seeder: Seeder, emulator: Any, tmp_path: Path
+) -> None:
+    from google.api_core.client_options import ClientOptions
+    from google.cloud import aiplatform_v1
+    from google.oauth2.credentials import Credentials
+
+    jobs = aiplatform_v1.JobServiceClient(
+        transport="rest",
+        client_options=ClientOptions(api_endpoint=emulator.url),
+        credentials=Credentials(token=emulator.token),
+    )
+    package = _sdist(tmp_path, "import time\ntime.sleep(120)\n")
+    job = aiplatform_v1.CustomJob(
+        display_name="sleeper",
+        job_spec=aiplatform_v1.CustomJobSpec(
+            worker_pool_specs=[
+                aiplatform_v1.WorkerPoolSpec(
+                    machine_spec=aiplatform_v1.MachineSpec(machine_type="n1-standard-4"),
+                    replica_count=1,
+                    python_package_spec=aiplatform_v1.PythonPackageSpec(
+                        executor_image_uri=TRAINING_IMAGE,
+                        package_uris=[str(package)],
+                        python_module="trainer.task",
+                    ),
+                )
+            ]
+        ),
+    )
+    created = await asyncio.to_thread(jobs.create_custom_job, parent=seeder.parent, custom_job=job)
+    job_id = created.name.rsplit("/", 1)[1]
+    try:
+        status, running = await api("GET", "running")
+        assert status == 200
+        assert [(j["id"], j["displayName"]) for j in running["jobs"]] == [(job_id, "sleeper")]
+        assert running["jobs"][0]["state"] in ("QUEUED", "PENDING", "RUNNING")
+    finally:
+        await api("POST", "jobs", "customJob", job_id, "cancel")
+    ended = await until(
+        lambda: _job_ended(api, job_id),
+    )
+    assert ended == "CANCELLED"
+    assert (await api("GET", "running"))[1]["jobs"] == []
+
+
+async def _job_ended(api: Any, job_id: str) -> str | None:
+    status, job = await api("GET", "jobs", "customJob", job_id)
+    return job["state"] if job["state"] in ("CANCELLED", "FAILED", "SUCCEEDED") else None
+
+
+def test_a_failed_instance_and_the_open_url_on_vertex() -> None:
+    from google.cloud import notebooks_v2
+
+    failed = notebooks_v2.Instance(
+        name="projects/1/locations/us-central1-a/instances/broken",
+        state=notebooks_v2.State.STOPPED,
+        health_state=notebooks_v2.HealthState.UNHEALTHY,
+        health_info={"failure_reason": "No free port."},
+    )
+    shown = instance_to_json(failed)
+    assert (shown["state"], shown["stateReason"], shown["openUrl"]) == (
+        "FAILED",
+        "No free port.",
+        None,
+    )
+    stopped = notebooks_v2.Instance(name="x/instances/idle", state=notebooks_v2.State.STOPPED)
+    assert (instance_to_json(stopped)["state"], instance_to_json(stopped)["stateReason"]) == (
+        "STOPPED",
+        None,
+    )
+    on_vertex = notebooks_v2.Instance(
+        name="x/instances/lab",
+        state=notebooks_v2.State.ACTIVE,
+        proxy_uri="abc123-dot-us-central1.notebooks.googleusercontent.com",
+    )
+    assert instance_to_json(on_vertex)["openUrl"] == (
+        "https://abc123-dot-us-central1.notebooks.googleusercontent.com"
+    )
