@@ -423,6 +423,10 @@ export interface IInstance {
   updateTime?: string;
   creator: string | null;
   healthState: string | null;
+  /**
+   * Why a FAILED instance failed (e.g. its server could not start).
+   */
+  stateReason: string | null;
 }
 
 export interface IInstanceCreate {

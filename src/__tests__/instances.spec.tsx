@@ -72,6 +72,7 @@ function makeInstance(overrides: Partial<IInstance> = {}): IInstance {
     createTime: '2024-05-01T12:00:00Z',
     creator: 'local-user',
     healthState: null,
+    stateReason: null,
     ...overrides
   };
 }
@@ -220,6 +221,26 @@ describe('InstanceList', () => {
     expect(within(cpu).getByText('No GPU')).toBeTruthy();
     expect(
       within(cpu)
+        .getAllByRole('button')
+        .map(b => b.textContent)
+    ).toEqual(['Start', 'Delete']);
+  });
+
+  it('shows why an instance failed, and lets it be started again', () => {
+    renderList([
+      makeInstance({
+        state: 'FAILED',
+        openUrl: null,
+        stateReason: 'Port 8888 is already in use.'
+      })
+    ]);
+    const row = screen.getByRole('listitem');
+    expect(within(row).getByText('Failed')).toBeTruthy();
+    expect(within(row).getByRole('note').textContent).toBe(
+      'Port 8888 is already in use.'
+    );
+    expect(
+      within(row)
         .getAllByRole('button')
         .map(b => b.textContent)
     ).toEqual(['Start', 'Delete']);

@@ -449,7 +449,10 @@ export function InstanceRow(props: {
   const created = timeOf(instance.createTime);
   const state = instance.state;
   const busy = pending !== null || state === 'DELETING';
-  const canStart = state === 'STOPPED' || state === 'SUSPENDED';
+  // A FAILED instance is stopped (its server could not start): it may be
+  // started again.
+  const canStart =
+    state === 'STOPPED' || state === 'SUSPENDED' || state === 'FAILED';
   const canStop = RUNNING_STATES.has(state);
   const canOpen = state === 'ACTIVE' && Boolean(instance.openUrl);
   const label = [
@@ -549,8 +552,10 @@ export function InstanceRow(props: {
           {trans.__('Delete')}
         </button>
       </div>
-      {state === 'FAILED' && instance.healthState ? (
-        <div className="jp-Vertex-note">{instance.healthState}</div>
+      {state === 'FAILED' && instance.stateReason ? (
+        <div className="jp-Vertex-instanceFailure" role="note">
+          {instance.stateReason}
+        </div>
       ) : null}
     </li>
   );
