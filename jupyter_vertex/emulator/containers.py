@@ -34,6 +34,7 @@ _PREDICTORS = {
     "sklearn-cpu": ("google.cloud.aiplatform.prediction.sklearn.predictor", "SklearnPredictor"),
     "xgboost-cpu": ("google.cloud.aiplatform.prediction.xgboost.predictor", "XgboostPredictor"),
 }
+_ROUTINE_ENV = {"PREDICTOR_MODULE", "PREDICTOR_CLASS", "HANDLER_MODULE", "HANDLER_CLASS"}
 SUPPORTED = (
     "it serves Vertex's prebuilt scikit-learn and XGBoost prediction containers "
     "(…-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.* and xgboost-cpu.*) and Custom "
@@ -70,7 +71,7 @@ def server_for(container_spec: dict[str, Any]) -> ServerSpec:
         if family in _PREDICTORS:
             return ServerSpec(predictor=_PREDICTORS[family], env=env)
         raise _framework_refused(image, family)
-    if "PREDICTOR_MODULE" in env or "HANDLER_MODULE" in env:
+    if _ROUTINE_ENV & env.keys():
         return _custom_routine(image, env)
     raise failed_precondition(
         f"The model's serving container {image or '(none)'!r} cannot run on the embedded "

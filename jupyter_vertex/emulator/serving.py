@@ -175,8 +175,9 @@ class Serving:
         replica.ready = False
         env = {
             **os.environ,
-            "VERTEX_CPR_WEB_CONCURRENCY": "1",
             **server.env,  # the container's own environment, as Vertex passes it
+            # one worker: a server handles one request at a time, which autoscaling counts on
+            "VERTEX_CPR_WEB_CONCURRENCY": "1",
             "AIP_HTTP_PORT": str(replica.port),
             "AIP_HEALTH_ROUTE": HEALTH_ROUTE,
             "AIP_PREDICT_ROUTE": PREDICT_ROUTE,

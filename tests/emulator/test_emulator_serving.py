@@ -10,13 +10,18 @@ from typing import Any
 
 import pytest
 import requests
-from emulator_api import Api
+from emulator_api import IMAGE, Api
 from serving_helpers import artifacts, server_pids, sklearn_model, wait_for
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
 from jupyter_vertex.emulator.__main__ import main
-from jupyter_vertex.emulator.containers import predictor_for, server_for
+from jupyter_vertex.emulator.containers import (
+    DEFAULT_HANDLER,
+    ServerSpec,
+    predictor_for,
+    server_for,
+)
 from jupyter_vertex.emulator.errors import ApiError
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
@@ -140,6 +145,31 @@ def test_an_installed_framework_is_named_but_still_refused(
         server_for({"imageUri": image})
     assert raised.value.status == "FAILED_PRECONDITION"
     assert says in raised.value.message
+
+
+def test_a_custom_routine_is_known_by_its_environment() -> None:
+    env = [
+        {"name": "HANDLER_MODULE", "value": "my_handler"},
+        {"name": "HANDLER_CLASS", "value": "MyHandler"},
+        {"name": "MODEL_THRESHOLD", "value": "0.5"},
+    ]
+    spec = server_for({"imageUri": "example.com/cpr:1", "env": env})
+    assert spec == ServerSpec(
+        handler=("my_handler", "MyHandler"),
+        predictor=None,
+        env={
+            "HANDLER_MODULE": "my_handler",
+            "HANDLER_CLASS": "MyHandler",
+            "MODEL_THRESHOLD": "0.5",
+        },
+        source_in_artifacts=True,
+    )
+    prebuilt = server_for({"imageUri": IMAGE, "env": [{"name": "A", "value": "1"}]})
+    assert prebuilt.predictor == predictor_for(IMAGE) and prebuilt.env == {"A": "1"}
+    assert prebuilt.handler == DEFAULT_HANDLER and not prebuilt.source_in_artifacts
+    with pytest.raises(ApiError) as raised:
+        server_for({"imageUri": "example.com/cpr:1", "env": [env[1]]})
+    assert raised.value.message.endswith("but containerSpec.env has no HANDLER_MODULE.")
 
 
 def test_predict_limits_and_nothing_deployed(api: Api) -> None:
