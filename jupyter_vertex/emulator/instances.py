@@ -385,7 +385,8 @@ class Instances:
             def active(row: dict[str, Any], now: str) -> None:
                 row["state"] = "ACTIVE"
                 row["healthState"] = "HEALTHY"
-                row["proxyUri"] = proxy_uri(server.port, server.token)
+                if not row.get("disableProxyAccess"):  # as on Vertex: no proxy, no proxyUri
+                    row["proxyUri"] = proxy_uri(server.port, server.token)
                 row["_local"] = {**row.get("_local", {}), "port": server.port, "pid": server.pid}
                 info = dict(row.get("healthInfo") or {})
                 info.pop("failure_reason", None)

@@ -340,10 +340,7 @@ def test_region_instead_of_zone_and_duplicates(
 def test_a_gpu_machine_with_its_gpu_is_accepted(
     client: notebooks_v2.NotebookServiceClient, parent: str
 ) -> None:
-    instance = create(
-        client,
-        parent,
-        "g2",
+    gce = notebooks_v2.GceSetup(
         machine_type="g2-standard-4",
         accelerator_configs=[
             notebooks_v2.AcceleratorConfig(
@@ -353,8 +350,16 @@ def test_a_gpu_machine_with_its_gpu_is_accepted(
         boot_disk=notebooks_v2.BootDisk(disk_size_gb=64000, disk_type=notebooks_v2.DiskType.PD_SSD),
         data_disks=[notebooks_v2.DataDisk(disk_size_gb=100)],
         gpu_driver_config=notebooks_v2.GPUDriverConfig(enable_gpu_driver=True),
+    )
+    instance = client.create_instance(
+        parent=parent,
+        instance_id="g2",
+        instance=notebooks_v2.Instance(gce_setup=gce, disable_proxy_access=True),
     ).result(timeout=90)
     try:
+        assert instance.state == notebooks_v2.State.ACTIVE
+        assert instance.disable_proxy_access is True
+        assert instance.proxy_uri == ""  # no proxy asked for, none answered
         accelerator = instance.gce_setup.accelerator_configs[0]
         assert accelerator.type_ == notebooks_v2.AcceleratorConfig.AcceleratorType.NVIDIA_L4
         assert accelerator.core_count == 1
