@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -112,9 +113,36 @@ def test_replicas_grow_under_load_and_shrink_back_to_min(
     )
     assert response.json()["predictions"] == classifier.predict(FEATURES[:3]).tolist()
 
+    def bounds(low: int, high: int) -> dict[str, Any]:
+        return api.ok(
+            "POST",
+            f"v1/{endpoint['name']}:mutateDeployedModel",
+            {
+                "deployedModel": {
+                    "id": deployed["id"],
+                    "dedicatedResources": {"minReplicaCount": low, "maxReplicaCount": high},
+                },
+                "updateMask": "dedicatedResources.minReplicaCount,"
+                "dedicatedResources.maxReplicaCount",
+            },
+        )
+
+    # new bounds apply at once: a raised min starts servers, a lowered max stops them even
+    # while requests are flowing, and none of those requests fails
+    assert bounds(2, 2)["done"] is True
+    assert replicas() == 2 and len(server_pids(deployed["id"])) == 2
+    ports |= server_ports(deployed["id"])
+    with _Load(api, endpoint["name"], clients=4) as load:
+        wait_for("requests on two replicas", lambda: len(load.statuses) > 50)
+        assert bounds(1, 1)["done"] is True
+        assert replicas() == 1 and len(server_pids(deployed["id"])) == 1
+        seen = len(load.statuses)
+        wait_for("requests on one replica", lambda: len(load.statuses) > seen + 50)
+    assert set(load.statuses) == {200}, set(load.statuses)
+
     api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed["id"]})
     assert server_pids(deployed["id"]) == []
-    assert not any(listening(port) for port in ports)
+    assert len(ports) >= 2 and not any(listening(port) for port in ports)
     assert not (Path(scaling_emulator.data_dir) / "serving" / deployed["id"]).exists()
     api.ok("DELETE", f"v1/{endpoint['name']}")
 
