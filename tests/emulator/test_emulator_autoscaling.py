@@ -15,6 +15,7 @@ from serving_helpers import listening, server_pids, server_ports, sklearn_model,
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
+from jupyter_vertex.emulator.__main__ import main
 from jupyter_vertex.emulator.autoscale import CPU_METRIC, Autoscaler, LoadMeter, Scaling, target_of
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
@@ -194,3 +195,16 @@ def test_the_target_comes_from_autoscaling_metric_specs() -> None:
     assert target_of({"autoscalingMetricSpecs": [{"metricName": CPU_METRIC, "target": 80}]}) == 80
     other = "aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle"
     assert target_of({"autoscalingMetricSpecs": [{"metricName": other, "target": 30}]}) == 60
+
+
+@pytest.mark.parametrize(
+    "args", [["--autoscale-window", "0"], ["--scale-in-delay", "-1"]], ids=["window", "delay"]
+)
+def test_autoscaling_options_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    assert main(["--data-dir", str(tmp_path), *args]) == 2
+    assert (
+        "--autoscale-window must be positive and --scale-in-delay not negative"
+        in capsys.readouterr().err
+    )
