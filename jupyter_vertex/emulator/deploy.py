@@ -28,6 +28,7 @@ from .store import Tx
 log = logging.getLogger(__name__)
 
 OPERATION = "google.longrunning.Operation"
+UNBOUNDED = 1_000_000  # replicas; capped by --max-replicas-per-model
 _tasks: set[asyncio.Task[Any]] = set()
 
 
@@ -80,8 +81,7 @@ def check_split(split: dict[str, Any], ids: set[str]) -> dict[str, int]:
 
 
 def _resources(deployed: dict[str, Any]) -> Scaling:
-    """Check dedicated/automatic resources; answer the replica bounds asked for (max defaults
-    to min, as on Vertex: no autoscaling unless max is above min)."""
+    """Check dedicated/automatic resources; answer the replica bounds asked for."""
     dedicated = deployed.get("dedicatedResources")
     automatic = deployed.get("automaticResources")
     if dedicated and automatic:
@@ -98,7 +98,7 @@ def _resources(deployed: dict[str, Any]) -> Scaling:
         raise invalid_argument(
             "deployed_model.dedicated_resources.machine_spec.machine_type is required."
         )
-    low = int(spec.get("minReplicaCount") or (0 if automatic else 0))
+    low = int(spec.get("minReplicaCount") or 0)
     high = int(spec.get("maxReplicaCount") or 0)
     if dedicated and low < 1:
         raise invalid_argument(
@@ -109,6 +109,10 @@ def _resources(deployed: dict[str, Any]) -> Scaling:
             f"deployed_model: max_replica_count ({high}) is less than min_replica_count ({low})."
         )
     low = max(1, low)
+    if not high:
+        # unset: dedicated resources keep min (no autoscaling); automatic ones have no upper
+        # bound on Vertex, here --max-replicas-per-model
+        high = low if dedicated else UNBOUNDED
     return Scaling(low, max(low, high), target_of(spec))
 
 

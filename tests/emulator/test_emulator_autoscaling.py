@@ -17,6 +17,8 @@ from sklearn.linear_model import LogisticRegression
 
 from jupyter_vertex.emulator.__main__ import main
 from jupyter_vertex.emulator.autoscale import CPU_METRIC, Autoscaler, LoadMeter, Scaling, target_of
+from jupyter_vertex.emulator.deploy import UNBOUNDED
+from jupyter_vertex.emulator.deploy import _resources as resources
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 FEATURES, TARGET = load_digits(return_X_y=True)
@@ -208,3 +210,13 @@ def test_autoscaling_options_are_checked(
         "--autoscale-window must be positive and --scale-in-delay not negative"
         in capsys.readouterr().err
     )
+
+
+def test_replica_bounds_as_vertex_reads_them() -> None:
+    machine = {"machineSpec": {"machineType": "n1-standard-2"}}
+    assert resources({"dedicatedResources": {**machine, "minReplicaCount": 2}}) == Scaling(2, 2)
+    assert resources(
+        {"dedicatedResources": {**machine, "minReplicaCount": 1, "maxReplicaCount": 3}}
+    ) == Scaling(1, 3)
+    assert resources({"automaticResources": {}}) == Scaling(1, UNBOUNDED)
+    assert resources({"automaticResources": {"maxReplicaCount": 2}}) == Scaling(1, 2)
