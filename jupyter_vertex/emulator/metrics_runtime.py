@@ -71,7 +71,7 @@ class Metrics:
 
     def record(
         self,
-        endpoint: str,
+        where: Where,
         *,
         deployed_model_id: str,
         instances: int,
@@ -80,13 +80,9 @@ class Metrics:
         model_ms: float | None,
     ) -> None:
         """Count one predict request (in memory; cheap)."""
-        try:
-            name = parse_resource_name(endpoint, "endpoints", "endpoint")
-        except Exception:  # noqa: BLE001 - a malformed name has no endpoint to count for
-            return
         record_request(
             self.aggregate,
-            Where(name.location.project, name.location.location, name.resource_id),
+            where,
             deployed_model_id=deployed_model_id,
             instances=instances,
             status=status,

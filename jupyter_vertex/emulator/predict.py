@@ -27,9 +27,10 @@ from typing import Any
 from .deploy import serving_of
 from .deployments import ENDPOINT_KIND
 from .errors import ApiError, failed_precondition, invalid_argument, not_found
+from .metrics import Where
 from .metrics_runtime import metrics_of
 from .models import KIND_MODEL
-from .resources import parse_resource_name
+from .resources import ResourceName, parse_resource_name
 from .routing import Call, Context, RawReply, Route
 from .store import Tx
 
@@ -153,16 +154,23 @@ class Measure:
     def __init__(self, call: Call) -> None:
         self.call = call
         self.started = time.perf_counter()
+        self.where: Where | None = None  # unknown until the endpoint's name is parsed
         self.deployed_model_id = ""
         self.instances = 0
         self.model_ms: float | None = None
 
+    def endpoint(self) -> ResourceName:
+        """The request's endpoint name (parsed, or INVALID_ARGUMENT); measured from now on."""
+        name = parse_resource_name(self.call.request.get("endpoint", ""), "endpoints", "endpoint")
+        self.where = Where(name.location.project, name.location.location, name.resource_id)
+        return name
+
     def done(self, status: int) -> None:
         metrics = metrics_of(self.call.ctx)
-        if metrics is None:
+        if metrics is None or self.where is None:
             return
         metrics.record(
-            str(self.call.request.get("endpoint", "")),
+            self.where,
             deployed_model_id=self.deployed_model_id,
             instances=self.instances,
             status=status,
@@ -198,8 +206,8 @@ async def _forward(
 
 async def _predict(call: Call, measure: Measure) -> RawReply:
     body: bytes = call.request["_body"]
+    name = measure.endpoint()
     _check_size(body)
-    name = parse_resource_name(call.request.get("endpoint", ""), "endpoints", "endpoint")
     try:
         parsed = json.loads(body or b"{}")
     except ValueError as exc:
@@ -233,8 +241,8 @@ async def _predict(call: Call, measure: Measure) -> RawReply:
 
 async def _raw_predict(call: Call, measure: Measure) -> RawReply:
     body: bytes = call.request["_body"]
+    name = measure.endpoint()
     _check_size(body)
-    name = parse_resource_name(call.request.get("endpoint", ""), "endpoints", "endpoint")
     target = (await _cache(call.ctx).get(call.ctx, name.path)).choose()
     measure.instances = _instances_in(body)
     status, content_type, answer = await _forward(

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .autoscale import Autoscaler, LoadMeter, Scaling
 from .containers import ServerSpec
 from .errors import ApiError, failed_precondition
+from .loopback_http import LoopbackClient, Response
 from .modelserver import SOURCE_ENV
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,6 +96,7 @@ class Serving:
         self.project = project
         self._deployments: dict[str, Deployment] = {}
         self._client: httpx.AsyncClient | None = None
+        self.forwarder = LoopbackClient()  # predictions: lean keep-alive HTTP/1.1 (hot path)
         self._next: dict[str, int] = {}
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -413,12 +415,12 @@ class Serving:
             response.content,
         )
 
-    async def _post(self, deployment: Deployment, body: bytes, content_type: str) -> httpx.Response:
+    async def _post(self, deployment: Deployment, body: bytes, content_type: str) -> Response:
         import httpx
 
         replica = await self._ready_replica(deployment)
         try:
-            return await self.client.post(
+            return await self.forwarder.post(
                 f"http://127.0.0.1:{replica.port}{PREDICT_ROUTE}",
                 content=body,
                 headers={"Content-Type": content_type},
@@ -428,7 +430,7 @@ class Serving:
                 raise
             # the replica was scaled in or died meanwhile: another one answers
             replica = await self._ready_replica(deployment)
-            return await self.client.post(
+            return await self.forwarder.post(
                 f"http://127.0.0.1:{replica.port}{PREDICT_ROUTE}",
                 content=body,
                 headers={"Content-Type": content_type},
@@ -456,6 +458,7 @@ class Serving:
             await self.undeploy(deployed_id)
         for task in list(self._background):
             task.cancel()
+        await self.forwarder.aclose()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
