@@ -349,7 +349,10 @@ class Serving:
                     current,
                     wanted,
                 )
-                await self._resize(deployment, wanted)
+                try:
+                    await self._resize(deployment, wanted)
+                except Exception:  # noqa: BLE001 - keep autoscaling; the next window retries
+                    log.exception("resizing deployed model %s failed", deployment.deployed_id)
                 # the window that follows starts when the new replicas are up
                 now, busy = deployment.load.read()
             since, busy_before = now, busy
