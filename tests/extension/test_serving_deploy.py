@@ -275,10 +275,7 @@ async def test_refused_deploys_leave_nothing_behind(
 async def test_operations_route_refuses_what_is_not_an_operation(api: Any, seeder: Seeder) -> None:
     status, error = await api("GET", "operations", params={"name": "models/12"})
     assert (status, error["reason"]) == (400, "INVALID_ARGUMENT")
-    assert error["message"] == (
-        "Parameter 'name': 'models/12' is not an operation name "
-        "(projects/…/locations/…/[…/]operations/…)."
-    )
+    assert error["message"] == "'models/12' is not a valid name."
     missing = f"{seeder.parent}/endpoints/1/operations/2"
     status, error = await api("GET", "operations", params={"name": missing})
     assert (status, error["reason"]) == (404, "NOT_FOUND")
