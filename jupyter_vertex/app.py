@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +180,58 @@ class VertexApp(ExtensionApp):
             args += ["--max-concurrent-jobs", str(self.training_max_concurrent_jobs)]
         return args
 
+    # -- the embedded Workbench ---------------------------------------------------------
+
+    instance_python = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Python interpreter that runs the embedded Vertex's Workbench instances' "
+        "Jupyter servers (its --instance-python; it needs jupyter_server, and jupyterlab "
+        "for /lab; default: the emulator's own interpreter).",
+    )
+    instance_ports = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Ports the embedded Vertex's Workbench instances' Jupyter servers may listen "
+        "on, as LOW-HIGH (its --instance-ports; default: any free port).",
+    )
+
+    @validate("instance_python")
+    def _validate_instance_python(self, proposal: Any) -> str | None:
+        value = proposal["value"]
+        if not value:
+            return None
+        path = str(value)
+        # The emulator refuses the same (exit code 2); said here, the server names the trait.
+        if not os.path.isabs(path) or not os.path.isfile(path) or not os.access(path, os.X_OK):
+            raise TraitError(f"instance_python {path!r} is not an executable absolute path")
+        return path
+
+    @validate("instance_ports")
+    def _validate_instance_ports(self, proposal: Any) -> str | None:
+        value = proposal["value"]
+        if value is None or not str(value).strip():
+            return None
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{1,5})\s*-\s*(\d{1,5})", text)
+        if not match or not 1 <= int(match[1]) <= int(match[2]) <= 65535:
+            raise TraitError(
+                f"instance_ports {text!r} is not a port range LOW-HIGH "
+                "with 1 <= LOW <= HIGH <= 65535"
+            )
+        return f"{int(match[1])}-{int(match[2])}"
+
+    def instance_emulator_args(self) -> list[str]:
+        """Emulator CLI options for Workbench instances; only those configured are passed."""
+        args: list[str] = []
+        if self.instance_python:
+            args += ["--instance-python", self.instance_python]
+        if self.instance_ports:
+            args += ["--instance-ports", self.instance_ports]
+        return args
+
     @validate("emulator_host")
     def _validate_host(self, proposal: Any) -> str:
         host = str(proposal["value"])
@@ -248,7 +302,7 @@ class VertexApp(ExtensionApp):
             parent=self,
             log=self.log,
         )
-        extra = self.training_emulator_args()
+        extra = [*self.training_emulator_args(), *self.instance_emulator_args()]
         if extra:
             supervisor.command = [*supervisor.command, *extra]
         return supervisor
