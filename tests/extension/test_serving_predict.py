@@ -326,3 +326,44 @@ async def test_at_most_8_bulk_predictions_run(api: Any, deployment: dict[str, An
     final = (await _bulk_until(api, started["id"], {"SUCCEEDED"}))[-1]
     assert final["predictions"] == deployment["classifier"].predict(FEATURES[:2]).tolist()
     await asyncio.sleep(0)
+
+
+async def _raw_request(port: int, head: str) -> tuple[int, dict[str, Any]]:
+    """Send only a request's head (no body) and read the answer: what the server says
+    before reading a body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(head.encode())
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), FIRST_WAIT)
+        headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            key, _, value = line.decode().partition(":")
+            headers[key.strip().lower()] = value.strip()
+        body = await reader.readexactly(int(headers["content-length"]))
+        return int(status_line.split()[1]), json.loads(body)
+    finally:
+        writer.close()
+
+
+async def test_bulk_bodies_are_refused_before_they_are_read(
+    api: Any,
+    jp_serverapp: Any,
+    http_server_client: Any,  # the server listens only once this fixture exists
+    jp_http_port: int,
+    jp_base_url: str,
+) -> None:
+    path = f"{jp_base_url}jupyter-vertex/api/endpoints/123/bulkPredictions"
+    token = jp_serverapp.identity_provider.token
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{jp_http_port}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 600000000\r\n"
+    )
+    status, error = await _raw_request(jp_http_port, head + f"Authorization: token {token}\r\n\r\n")
+    assert (status, error["reason"]) == (400, "INVALID_ARGUMENT")
+    assert error["message"] == (
+        "The request body is too large (600000000 bytes; the limit of bulk prediction is "
+        "536870912 bytes)."
+    )
+    status, error = await _raw_request(jp_http_port, head + "\r\n")
+    assert (status, error["reason"]) == (403, "PERMISSION_DENIED")
