@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 BULK_LIMIT = 512 * 1024 * 1024
 #: Bodies up to this size are parsed on the event loop (well under a millisecond).
 SMALL_BODY = 16 * 1024
+#: Answers with up to this many predictions are encoded on the event loop.
+SMALL_ANSWER = 1000
 
 
 @dataclass
@@ -40,6 +42,11 @@ class ServingServices:
     predict: PredictService
     bulk: BulkService
     operations: OperationsService
+    transports: TransportCache
+
+    async def close(self) -> None:
+        await self.bulk.close()
+        self.transports.close()
 
 
 _SERVICES: weakref.WeakKeyDictionary[Any, ServingServices] = weakref.WeakKeyDictionary()
@@ -55,9 +62,17 @@ def serving_services(app: VertexApp) -> ServingServices:
             predict=PredictService(app.clients, transports),
             bulk=BulkService(app.clients, transports),
             operations=OperationsService(app.clients),
+            transports=transports,
         )
         _SERVICES[app] = found
     return found
+
+
+async def close_serving_services(app: VertexApp) -> None:
+    """Cancel running bulk predictions and close sessions (for the app's stop)."""
+    found = _SERVICES.pop(app, None)
+    if found is not None:
+        await found.close()
 
 
 class ServingHandler(BaseHandler):
@@ -65,8 +80,11 @@ class ServingHandler(BaseHandler):
     def serving(self) -> ServingServices:
         return serving_services(self.vertex)
 
-    async def reply_large(self, data: Any, status: int = 200) -> None:
-        """Like ``reply``, with the JSON encoded in a worker thread (big arrays)."""
+    async def reply_predictions(self, data: dict[str, Any], status: int = 200) -> None:
+        """Like ``reply``; many predictions are JSON-encoded in a worker thread."""
+        if len(data.get("predictions") or ()) <= SMALL_ANSWER:
+            self.reply(data, status)
+            return
         text = await run_blocking(json.dumps, data)
         self.set_status(status)
         self.finish(text)
@@ -126,7 +144,7 @@ class PredictHandler(ServingHandler):
         p = self.params()
         raw = self.request.body or b""
         body = await self.instances_body(raw, ONLINE_LIMIT, "online prediction")
-        await self.reply_large(await self.serving.predict.predict(p["endpointId"], body))
+        await self.reply_predictions(await self.serving.predict.predict(p["endpointId"], body))
 
 
 @web.stream_request_body
@@ -166,7 +184,7 @@ class BulkPredictionHandler(ServingHandler):
     @authorized
     async def get(self, **_: str) -> None:
         p = self.params()
-        await self.reply_large(self.serving.bulk.get(p["bulkId"]).to_json())
+        await self.reply_predictions(self.serving.bulk.get(p["bulkId"]).to_json())
 
     @web.authenticated
     @authorized
@@ -231,4 +249,10 @@ HANDLERS: tuple[type[BaseHandler], ...] = (
     PredictCodeHandler,
 )
 
-__all__ = ["BULK_LIMIT", "HANDLERS", "ServingServices", "serving_services"]
+__all__ = [
+    "BULK_LIMIT",
+    "HANDLERS",
+    "ServingServices",
+    "close_serving_services",
+    "serving_services",
+]

@@ -159,6 +159,16 @@ class BulkService:
             job.task.cancel()
             await asyncio.gather(job.task, return_exceptions=True)
 
+    async def close(self) -> None:
+        """Cancel what runs and let the sending threads go (the server stops)."""
+        tasks = [j.task for j in self._jobs.values() if j.task is not None and not j.task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
     # -- running ---------------------------------------------------------------------
 
     def _executor(self) -> ThreadPoolExecutor:

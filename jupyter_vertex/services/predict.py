@@ -46,6 +46,11 @@ class TransportCache:
             self._cached = (client, transport)
         return self._cached[1]
 
+    def close(self) -> None:
+        if self._cached is not None:
+            self._cached[1].close()
+            self._cached = None
+
 
 def prediction_json(answer: dict[str, Any]) -> dict[str, Any]:
     """Vertex's PredictResponse JSON → the API's ``Prediction`` (absent strings are "")."""

@@ -367,3 +367,19 @@ async def test_bulk_bodies_are_refused_before_they_are_read(
     )
     status, error = await _raw_request(jp_http_port, head + "\r\n")
     assert (status, error["reason"]) == (403, "PERMISSION_DENIED")
+
+
+async def test_stopping_cancels_running_bulk_predictions(
+    api: Any, vertex_app: Any, deployment: dict[str, Any]
+) -> None:
+    from jupyter_vertex.serving_routes import close_serving_services, serving_services
+
+    slow = {"instances": FEATURES[:1].tolist() * 3000, "maxInstancesPerRequest": 1}
+    status, started = await api(
+        "POST", "endpoints", deployment["endpoint_id"], "bulkPredictions", body=slow
+    )
+    assert status == 202
+    job = serving_services(vertex_app).bulk.get(started["id"])
+    await close_serving_services(vertex_app)
+    assert job.state == "CANCELLED" and job.end_time is not None
+    assert job.task is not None and job.task.cancelled()
