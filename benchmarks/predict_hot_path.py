@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -22,7 +23,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import digits, embedded_vertex  # noqa: E402
 
 
-def _server_port(deployed_id: str) -> int:
+def _cpu_ms(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far, in ms."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _server(deployed_id: str) -> tuple[int, int]:
+    """(pid, port) of the deployed model's server."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -33,7 +45,7 @@ def _server_port(deployed_id: str) -> int:
         if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
             for item in environ:
                 if item.startswith(b"AIP_HTTP_PORT="):
-                    return int(item.split(b"=", 1)[1])
+                    return int(entry.name), int(item.split(b"=", 1)[1])
     raise RuntimeError(f"no model server for {deployed_id}")
 
 
@@ -72,8 +84,13 @@ def main() -> None:
         first = json.loads(
             _latencies_once(deployed.url, path, body, headers)  # the deployed model's id
         )["deployedModelId"]
-        port = _server_port(first)
+        server_pid, port = _server(first)
+        emulator_pid = _parent(server_pid)
+        before = _cpu_ms(emulator_pid), _cpu_ms(server_pid)
         via = _latencies(deployed.url, path, body, headers, args.requests)
+        after = _cpu_ms(emulator_pid), _cpu_ms(server_pid)
+        n = args.requests + 200
+        emulator_cpu, server_cpu = (after[0] - before[0]) / n, (after[1] - before[1]) / n
         direct = _latencies(
             f"http://127.0.0.1:{port}",
             "/predict",
@@ -86,6 +103,10 @@ def main() -> None:
     print(f"through the embedded Vertex: p50 {v50:.2f} ms  p99 {v99:.2f} ms")
     print(f"straight to the model server: p50 {d50:.2f} ms  p99 {d99:.2f} ms")
     print(f"overhead: p50 +{v50 - d50:.2f} ms")
+    print(
+        f"CPU per request through the embedded Vertex: emulator {emulator_cpu:.3f} ms, "
+        f"model server {server_cpu:.3f} ms (less sensitive to machine load than latency)"
+    )
 
 
 def _latencies_once(url: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:

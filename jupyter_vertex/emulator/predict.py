@@ -54,8 +54,8 @@ class Routing:
     error: ApiError | None = None
 
     def choose(self) -> Target:
-        if self.error is not None:
-            raise self.error
+        if self.error is not None:  # a fresh exception each time: a raised one keeps frames
+            raise ApiError(self.error.status, self.error.message)
         if len(self.targets) == 1:
             return self.targets[0]
         draw = random.random() * self.cumulative[-1]  # noqa: S311 - traffic split, not crypto
