@@ -47,7 +47,9 @@ def classifier() -> LogisticRegression:
     return LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
 
 
-def _deploy_digits(api: Api, endpoint: dict[str, Any], classifier: Any) -> str:
+def _deploy_digits(
+    api: Api, endpoint: dict[str, Any], classifier: Any, traffic: dict[str, int] | None = None
+) -> str:
     """Upload the classifier (model.joblib in local storage), deploy it; its deployed id."""
     bucket = f"b-{uuid.uuid4().hex[:10]}"
     ensure_bucket(api.emu.storage_url, bucket, api.project)
@@ -64,7 +66,11 @@ def _deploy_digits(api: Api, endpoint: dict[str, Any], classifier: Any) -> str:
         "digits", artifactUri=f"gs://{bucket}/model/", containerSpec={"imageUri": IMAGE}
     )
     resources = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
-    body = {"deployedModel": {"model": model["name"], "dedicatedResources": resources}}
+    body: dict[str, Any] = {
+        "deployedModel": {"model": model["name"], "dedicatedResources": resources}
+    }
+    if traffic is not None:
+        body["trafficSplit"] = traffic
     operation = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
     done = _wait_for(
         "the deploy operation",
@@ -337,3 +343,70 @@ def test_metrics_are_kept_across_a_restart(tmp_path: Path) -> None:
         )
         errors = _series(client, "kept", "error_count", endpoint_id, Aligner.ALIGN_SUM, period=3600)
         assert _int_sum(errors) == 2
+
+
+def test_routing_follows_deploys_and_traffic_changes_at_once(
+    api: Api, monitoring: monitoring_v3.MetricServiceClient, classifier: Any
+) -> None:
+    """The predict route keeps each endpoint's routing in memory: every committed change
+    (deploy, traffic split, undeploy) is followed by the very next request."""
+    endpoint = api.create_endpoint()
+    endpoint_id = endpoint["name"].rsplit("/", 1)[1]
+    first = _deploy_digits(api, endpoint, classifier)
+    rows = {"instances": FEATURES[:2].tolist()}
+
+    def served_by() -> set[str]:
+        found = set()
+        for _ in range(6):
+            response = api.call("POST", f"v1/{endpoint['name']}:predict", rows)
+            assert response.status_code == 200, response.text
+            found.add(response.json()["deployedModelId"])
+        return found
+
+    assert served_by() == {first}
+    second = _deploy_digits(api, endpoint, classifier, traffic={"0": 100, first: 0})
+    assert served_by() == {second}
+    api.ok(
+        "PATCH",
+        f"v1/{endpoint['name']}",
+        {"name": endpoint["name"], "trafficSplit": {first: 100, second: 0}},
+        params={"updateMask": "traffic_split"},
+    )
+    assert served_by() == {first}
+    raw = api.call(
+        "POST",
+        f"v1/{endpoint['name']}:rawPredict",
+        data=b'{"instances": [[1, 2]]}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert raw.status_code == 500 and raw.headers["X-Vertex-AI-Deployed-Model-Id"] == first
+    undeploy = api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": second})
+    assert undeploy["done"] is True and "error" not in undeploy, undeploy
+    assert served_by() == {first}
+
+    per_model = _series(
+        monitoring,
+        api.project,
+        "prediction_count",
+        endpoint_id,
+        Aligner.ALIGN_SUM,
+        Reducer.REDUCE_SUM,
+        ("metric.label.deployed_model_id",),
+    )
+    assert {s.metric.labels["deployed_model_id"]: _int_sum([s]) for s in per_model} == {
+        first: 6 * 2 * 3 + 1,  # three rounds of six 2-row requests, one raw instance
+        second: 6 * 2,
+    }
+    codes = _series(
+        monitoring,
+        api.project,
+        "response_count",
+        endpoint_id,
+        Aligner.ALIGN_SUM,
+        Reducer.REDUCE_SUM,
+        ("metric.label.response_code", "metric.label.deployed_model_id"),
+    )
+    assert sorted(
+        (s.metric.labels["deployed_model_id"], s.metric.labels["response_code"], _int_sum([s]))
+        for s in codes
+    ) == sorted([(first, "200", 18), (first, "500", 1), (second, "200", 6)])

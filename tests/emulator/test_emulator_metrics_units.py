@@ -3,8 +3,11 @@ per-minute aggregation, alignment windows and cross-series reduction."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import statistics
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,7 @@ from jupyter_vertex.emulator.metrics import (
     bucket_index,
     record_request,
 )
+from jupyter_vertex.emulator.predict import RoutingCache
 from jupyter_vertex.emulator.timeseries import align, raw_series, reduce
 
 
@@ -106,3 +110,25 @@ def test_requests_aggregate_per_minute_and_align_and_reduce() -> None:
     }
     with pytest.raises(ApiError, match="ALIGN_RATE does not apply to the DISTRIBUTION"):
         align([], "ALIGN_RATE", 60, 0, 60, "x", METRICS["prediction_latencies"])
+
+
+def test_routing_is_read_once_per_store_generation() -> None:
+    """The predict route's routing cache reads the store only after a write."""
+    reads: list[str] = []
+
+    class Store:
+        generation = 0
+
+        async def read(self, fn: Any) -> Any:
+            reads.append("read")
+            return f"routing@{self.generation}"
+
+    ctx: Any = SimpleNamespace(store=Store())
+    cache = RoutingCache()
+
+    async def three() -> list[Any]:
+        return [await cache.get(ctx, "projects/1/locations/l/endpoints/9") for _ in range(3)]
+
+    assert asyncio.run(three()) == ["routing@0"] * 3 and len(reads) == 1
+    ctx.store.generation = 1  # a deploy, undeploy or traffic change committed
+    assert asyncio.run(three()) == ["routing@1"] * 3 and len(reads) == 2
