@@ -146,6 +146,25 @@ async def test_metrics_after_real_traffic(
             assert total is None or 0 < model <= total
     assert any(v is not None for _, v in totals["p50"])
 
+    # a longer window: 300 s windows; one deployed model, or one that got no traffic
+    status, body = await api(
+        "GET",
+        "endpoints",
+        endpoint_id,
+        "metrics",
+        params={"window": "6h", "deployedModelId": deployed_id},
+    )
+    assert status == 200, body
+    assert (body["alignmentSeconds"], len(body["charts"][0]["series"][0]["points"])) == (300, 72)
+    assert round(_total(body["charts"][0], deployed_id, 300)) == sent
+    status, body = await api(
+        "GET", "endpoints", endpoint_id, "metrics", params={"deployedModelId": "999"}
+    )
+    assert status == 200, body
+    charts = {c["id"]: c for c in body["charts"]}
+    assert charts["predictions"]["series"] == charts["responseCodes"]["series"] == []
+    assert {v for _, v in charts["requests"]["series"][0]["points"]} == {None}
+
     # replicas come from the sampler (every 10 s): poll until the first sample shows
     deadline = time.monotonic() + 30
     while True:
