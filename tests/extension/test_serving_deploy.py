@@ -352,3 +352,20 @@ async def test_sdk_code_for_deploy_and_predict(api: Any, module_project: str) ->
         + "print(len(predictions))\n"
     )
     compile(code["code"], "bulk.py", "exec")
+
+
+async def test_a_deploy_that_fails_later_reports_it_in_its_operation(
+    api: Any, seeder: Seeder, tmp_path: Path
+) -> None:
+    (tmp_path / "model.joblib").write_bytes(b"not a joblib file")
+    broken = await asyncio.to_thread(upload_digits, seeder, tmp_path, "digits-broken")
+    broken_id = broken.name.rsplit("/", 1)[1].partition("@")[0]
+    status, operation = await api("POST", "models", broken_id, "deploy", body={})
+    assert (status, operation["done"], operation["kind"]) == (202, False, "deploy")
+    done = await _finished(api, operation)
+    assert done["error"]["code"] == 9  # FAILED_PRECONDITION: the model server did not start
+    assert "exited with status" in done["error"]["message"]
+    assert done["result"] is None
+    status, endpoint = await api("GET", "endpoints", operation["target"])
+    assert (status, endpoint["deployedModels"], endpoint["trafficSplit"]) == (200, [], {})
+    assert endpoint["displayName"] == "digits-broken-endpoint"
