@@ -122,6 +122,13 @@ export function formatNumber(value: number): string {
 }
 
 /**
+ * Units that need no word after the number (replicas are a count).
+ */
+export function isCountUnit(unit: string): boolean {
+  return !unit || unit === 'count' || unit === '1' || unit === 'replicas';
+}
+
+/**
  * A value with its unit: `12.5%`, `3.2 ms`, `0.5 requests/s`, `2`.
  */
 export function formatValue(value: number | null, unit: string): string {
@@ -129,7 +136,7 @@ export function formatValue(value: number | null, unit: string): string {
     return '–';
   }
   const number = formatNumber(value);
-  if (!unit || unit === 'count' || unit === '1') {
+  if (isCountUnit(unit)) {
     return number;
   }
   if (unit === '%') {

@@ -19,7 +19,7 @@ import {
 } from '../charts';
 import { IChart, IEndpointMetrics } from '../tokens';
 import { EndpointMetrics } from '../widgets/EndpointMetrics';
-import { FakeAPI } from './fakes';
+import { FakeAPI, makeEndpoint } from './fakes';
 
 // jsdom has no canvas: record what would be drawn instead.
 const drawn: Array<{ canvas: HTMLCanvasElement; config: any }> = [];
@@ -99,7 +99,7 @@ function makeMetrics(traffic: boolean): IEndpointMetrics {
     {
       id: 'replicas',
       title: 'Replicas',
-      unit: 'count',
+      unit: 'replicas',
       series: [{ label: 'digits-1', points: points([1, 1, 1]) }]
     }
   ];
@@ -213,7 +213,7 @@ describe('EndpointMetrics', () => {
       'Latency, total (ms)',
       'Latency, model (ms)',
       'Response codes (requests/s)',
-      'Replicas (count)'
+      'Replicas'
     ]);
     const latency = view.container.querySelector(
       'figure[data-chart-id="latencyTotal"]'
@@ -241,6 +241,39 @@ describe('EndpointMetrics', () => {
     ]);
     view.unmount();
     expect(destroyed.length).toBe(7);
+  });
+
+  it('names deployed models by their display names', async () => {
+    const api = new FakeAPI();
+    api.metrics = makeMetrics(true);
+    api.endpoints = [
+      makeEndpoint({
+        id: '5678',
+        deployedModels: [
+          {
+            id: 'digits-1',
+            model: 'projects/p/locations/l/models/1',
+            displayName: 'digits v1'
+          }
+        ]
+      })
+    ];
+    const view = render(
+      <EndpointMetrics api={api} endpointId="5678" trans={trans} />
+    );
+    const header = () =>
+      view.container.querySelector(
+        'figure[data-chart-id="predictions"] tbody th'
+      )?.textContent;
+    await waitFor(() => expect(header()).toBe('digits v1'));
+    expect(api.getEndpoint).toHaveBeenCalledWith('5678');
+    const drawsBefore = drawn.length;
+    // A new answer is drawn again (the same answer would not be).
+    api.metrics = makeMetrics(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Refresh metrics' }));
+    await waitFor(() => expect(api.endpointMetrics).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(drawn.length).toBe(drawsBefore + 7));
+    view.unmount();
   });
 
   it('says when the window has no traffic', async () => {

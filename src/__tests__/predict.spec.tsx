@@ -405,8 +405,9 @@ describe('PredictResult', () => {
       document.querySelectorAll('.jp-Vertex-PredictResult-class')
     ).map(cell => cell.textContent);
     expect(classes).toEqual(['1 (p = 0.900)', '0 (p = 0.800)']);
+    expect(screen.getByText('2 predictions from digits-endpoint')).toBeTruthy();
     expect(
-      screen.getByText('2 predictions from digits-endpoint (digits)')
+      screen.getByText('digits · deployed model 900 · online request')
     ).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Copy as JSON' }));
     expect(copy).toHaveBeenCalledWith(

@@ -199,27 +199,29 @@ function ResultBody(props: PredictResult.IProps): JSX.Element {
     >
       <div className="jp-Vertex-PredictResult-header">
         <code className="jp-Vertex-code">{expression}</code>
-        <span>
+        <span className="jp-Vertex-PredictResult-title">
           {run.state === 'succeeded' && predictions
             ? trans._n(
                 '%1 prediction from %2',
                 '%1 predictions from %2',
                 predictions.length,
-                run.modelDisplayName
-                  ? `${endpointLabel} (${run.modelDisplayName})`
-                  : endpointLabel
+                endpointLabel
               )
             : endpointLabel}
         </span>
         {run.state === 'succeeded' && predictions ? (
           <span className="jp-Vertex-PredictResult-summary">
-            {run.mode === 'bulk'
-              ? trans.__('bulk, %1 instances', run.progress.total)
-              : trans.__('online request')}
-            {run.deployedModelIds.length
-              ? ' · ' +
-                trans.__('deployed model %1', run.deployedModelIds.join(', '))
-              : ''}
+            {[
+              run.modelDisplayName ?? '',
+              run.deployedModelIds.length
+                ? trans.__('deployed model %1', run.deployedModelIds.join(', '))
+                : '',
+              run.mode === 'bulk'
+                ? trans.__('bulk, %1 instances', run.progress.total)
+                : trans.__('online request')
+            ]
+              .filter(Boolean)
+              .join(' · ')}
           </span>
         ) : null}
       </div>

@@ -9,7 +9,6 @@ import { InstanceMode, instancesOf } from './instances';
 import { evaluateInKernel, selectedExpression } from './kernel';
 import {
   askPrediction,
-  endpointLabel,
   IPredictChoice,
   PredictDialogBody
 } from './PredictDialog';
@@ -109,7 +108,7 @@ export async function predictSelection(
   const widget = createResultWidget({
     run,
     expression,
-    endpointLabel: endpoint ? endpointLabel(endpoint) : choice.endpointId,
+    endpointLabel: endpoint?.displayName || choice.endpointId,
     trans,
     onInsertCell: async () => {
       const answer = await api.predictCode({

@@ -8,6 +8,7 @@ import {
   formatTime,
   formatValue,
   hasData,
+  isCountUnit,
   latestPoint,
   maxValue,
   observeTheme,
@@ -58,6 +59,7 @@ export function EndpointMetrics(props: EndpointMetrics.IProps): JSX.Element {
   const [loading, setLoading] = React.useState(false);
   const [updated, setUpdated] = React.useState<Date | null>(null);
   const themeVersion = useThemeVersion();
+  const modelNames = useDeployedModelNames(api, endpointId);
   // Answers to older requests (another window, endpoint) are dropped.
   const requestSeq = React.useRef(0);
   const isActiveRef = React.useRef(isActive);
@@ -108,7 +110,10 @@ export function EndpointMetrics(props: EndpointMetrics.IProps): JSX.Element {
     };
   }, [load, refreshSeconds]);
 
-  const charts = metrics?.charts ?? [];
+  const charts = React.useMemo(
+    () => (metrics?.charts ?? []).map(c => withModelNames(c, modelNames)),
+    [metrics, modelNames]
+  );
   const traffic = charts.some(
     chart => TRAFFIC_CHARTS.has(chart.id) && hasData(chart)
   );
@@ -352,9 +357,9 @@ function MetricChart(props: {
     >
       <figcaption className="jp-Vertex-MetricChart-title" id={titleId}>
         {title}
-        {chart.unit ? (
+        {isCountUnit(chart.unit) ? null : (
           <span className="jp-Vertex-MetricChart-unit"> ({chart.unit})</span>
-        ) : null}
+        )}
       </figcaption>
       <div className="jp-Vertex-MetricChart-canvas">
         <canvas
@@ -386,6 +391,68 @@ function MetricChart(props: {
       </table>
     </figure>
   );
+}
+
+/**
+ * Charts whose series are deployed model ids.
+ */
+const PER_MODEL_CHARTS: ReadonlySet<ChartId> = new Set<ChartId>([
+  'predictions',
+  'replicas'
+]);
+
+/**
+ * The chart with deployed model display names for ids (same object when
+ * nothing changes, so the chart is not redrawn for nothing).
+ */
+export function withModelNames(
+  chart: IChart,
+  names: ReadonlyMap<string, string>
+): IChart {
+  if (!PER_MODEL_CHARTS.has(chart.id) || names.size === 0) {
+    return chart;
+  }
+  return {
+    ...chart,
+    series: chart.series.map(series => ({
+      ...series,
+      label: names.get(series.label) ?? series.label
+    }))
+  };
+}
+
+/**
+ * Deployed model id → display name, from the endpoint (empty until known or
+ * if it cannot be read: ids are shown then).
+ */
+function useDeployedModelNames(
+  api: IVertexAPI,
+  endpointId: string
+): ReadonlyMap<string, string> {
+  const [names, setNames] = React.useState<ReadonlyMap<string, string>>(
+    () => new Map()
+  );
+  React.useEffect(() => {
+    let current = true;
+    api
+      .getEndpoint(endpointId)
+      .then(endpoint => {
+        if (current && endpoint) {
+          setNames(
+            new Map(
+              (endpoint.deployedModels ?? [])
+                .filter(d => d.displayName)
+                .map(d => [d.id, d.displayName as string])
+            )
+          );
+        }
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [api, endpointId]);
+  return names;
 }
 
 /**
