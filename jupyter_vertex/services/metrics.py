@@ -35,6 +35,7 @@ WINDOWS: dict[str, tuple[int, int]] = {
     "30d": (30 * 86400, 43200),
 }
 PERCENTILES = (50, 95, 99)
+_LATENCY = ' AND metric.labels.latency_type = "{}"'
 
 
 def _register_rest_transport() -> None:
@@ -148,27 +149,25 @@ class MetricsService:
             return found
 
         by_model = ("metric.label.deployed_model_id",)
-        _, predictions, responses, errors, total, model, replicas = await asyncio.gather(
+        # all at once; the endpoint's own error (e.g. 404) first, whichever fails
+        answers = await asyncio.gather(
             self.clients.call(
                 endpoints.get_endpoint, name=f"{location.parent}/endpoints/{endpoint_id}"
             ),
             query("prediction_count", "ALIGN_RATE", by_model),
             query("response_count", "ALIGN_DELTA", ("metric.label.response_code",)),
             query("error_count", "ALIGN_DELTA"),
-            query(
-                "prediction_latencies",
-                "ALIGN_DELTA",
-                (),
-                ' AND metric.labels.latency_type = "total"',
-            ),
-            query(
-                "prediction_latencies",
-                "ALIGN_DELTA",
-                (),
-                ' AND metric.labels.latency_type = "model"',
-            ),
+            query("prediction_latencies", "ALIGN_DELTA", (), _LATENCY.format("total")),
+            query("prediction_latencies", "ALIGN_DELTA", (), _LATENCY.format("model")),
             query("replicas", "ALIGN_MAX", by_model),
+            return_exceptions=True,
         )
+        found: list[Any] = []
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
+            found.append(answer)
+        _, predictions, responses, errors, total, model, replicas = found
         times = [end - span + period * (k + 1) for k in range(span // period)]
         grid = _Grid(times)
         request_counts = grid.sum_int(responses)
