@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .. import machines
 from . import listing
 from .errors import already_exists, failed_precondition, invalid_argument, not_found
+from .instance_logs import LOGS_DIR, ScriptLog
 from .resources import ResourceName, parse_location, parse_resource_name, validate_labels
 from .routing import Call, Reply, Route
 from .store import Store, Tx
@@ -270,6 +271,8 @@ class Instances:
         self.operations = operations
         self.storage = storage
         self.workbench = workbench
+        # Beside the instances' folders, not in them: log entries outlive an instance.
+        self.logs_dir = workbench.folder.parent / LOGS_DIR
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -463,12 +466,18 @@ class Instances:
         await self._update(name, running)
         folder = self.workbench.folder_for(name)
         script = folder / SCRIPT_FILE
+        # Its output is also in Cloud Logging, as on Vertex AI (see .instance_logs).
+        script_log = ScriptLog(self.logs_dir, name, str(row.get("id") or ""))
         problem = await self._fetch_script(uri, script)
         if problem is not None:
             await asyncio.to_thread(_append, folder / "post-startup-script.log", problem + "\n")
+            await script_log.write(problem, "ERROR")
+            await script_log.close()
             outcome = f"failed: {problem}"
         else:
-            code = await self.workbench.run_script(name, script, {"INSTANCE_NAME": name})
+            code = await self.workbench.run_script(
+                name, script, {"INSTANCE_NAME": name}, script_log
+            )
             outcome = "succeeded" if code == 0 else f"failed: exit status {code}"
         await self._update(name, lambda row, now: _health(row, post_startup_script=outcome))
 

@@ -1,4 +1,5 @@
-"""Cloud Logging v2 ``entries:list`` over the training replicas' logs.
+"""Cloud Logging v2 ``entries:list`` over the training replicas' logs and the Workbench
+instances' post-startup script output (:mod:`.instance_logs`).
 
 Each replica's ``log.jsonl`` (written by ``replica.py``) is served as LogEntries the way
 Vertex AI's jobs appear in Cloud Logging: ``logName`` ``projects/P/logs/workerpool0-0``,
@@ -24,6 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import instance_logs
 from .errors import invalid_argument
 from .resources import parse_timestamp, project_number
 from .routing import Call, Reply, Route
@@ -205,20 +207,25 @@ async def list_entries(call: Call) -> Reply:
         raise invalid_argument("Invalid page_size: it must not be negative.")
     size = min(size or MAX_PAGE, MAX_PAGE)
     job = next((v for f, op, v in terms if f == "resource.labels.job_id" and op == "="), None)
+    kind = next((v for f, op, v in terms if f == "resource.type" and op == "="), None)
+    instances = call.ctx.instances
     entries: list[dict[str, Any]] = []
     for name in names:
         parts = str(name).split("/")
         if len(parts) != 2 or parts[0] != "projects":
             raise invalid_argument(f"Invalid resource_names: {name!r} is not projects/PROJECT.")
-        if runner is None or (job is not None and not re.match(r"^[\w-]+$", job)):
-            continue
-        found = await asyncio.to_thread(
-            _read_entries,
-            runner.jobs_dir,
-            parts[1],
-            project_number(parts[1], "resource_names"),
-            job,
-        )
+        number = project_number(parts[1], "resource_names")
+        found: list[dict[str, Any]] = []
+        if (
+            runner is not None
+            and kind in (None, "ml_job")
+            and (job is None or re.match(r"^[\w-]+$", job))
+        ):
+            found += await asyncio.to_thread(_read_entries, runner.jobs_dir, parts[1], number, job)
+        if instances is not None and kind in (None, instance_logs.RESOURCE_TYPE) and job is None:
+            found += await asyncio.to_thread(
+                instance_logs.read_entries, instances.logs_dir, parts[1], number
+            )
         entries += [e for e in found if matches(e, terms)]
     entries.sort(
         key=lambda e: (_timestamp(e["timestamp"]), e["insertId"]), reverse=order.endswith("desc")

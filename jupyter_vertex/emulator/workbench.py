@@ -5,7 +5,8 @@ server's root, the instance's "disk"), ``runtime/`` (its Jupyter runtime files),
 ``jupyter_server_config.json``, ``server.log`` and the post-startup script's
 ``post-startup-script.log``. A server listens on 127.0.0.1 only, on a free port (from
 ``--instance-ports`` when given), with a random token; it is ready once ``/api/status``
-answers 200 with that token. Servers run in their own session through
+answers 200 with that token. The script's output also becomes Cloud Logging entries
+(:mod:`.instance_logs`). Servers run in their own session through
 :mod:`.jupyterserver`, which stops them when the embedded Vertex is gone.
 No shell anywhere: argv lists only; the post-startup script runs as ``/bin/bash FILE``.
 """
@@ -23,7 +24,9 @@ import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from .instance_logs import ScriptLog, copy_lines
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +91,7 @@ class Workbench:
         self.ports = ports
         self.start_timeout = start_timeout
         self._servers: dict[str, Server] = {}
+        self._copiers: set[asyncio.Task[None]] = set()
 
     def folder_for(self, name: str) -> Path:
         """``projects/N/locations/Z/instances/ID`` → ``D/workbench/N/Z/ID``."""
@@ -218,28 +222,77 @@ class Workbench:
 
     async def close(self) -> None:
         await asyncio.gather(*(self.stop(name) for name in list(self._servers)))
+        for copier in list(self._copiers):
+            copier.cancel()
 
     # the post-startup script ----------------------------------------------------------
 
-    async def run_script(self, name: str, script: Path, env: dict[str, str]) -> int:
+    async def run_script(
+        self,
+        name: str,
+        script: Path,
+        env: dict[str, str],
+        script_log: ScriptLog | None = None,
+    ) -> int:
         """Run ``/bin/bash script`` in the instance's home; its output goes to
-        ``post-startup-script.log`` (appended). Answer the exit status."""
+        ``post-startup-script.log`` (appended) and, line by line, to ``script_log``. Answer the
+        exit status."""
         folder = self.folder_for(name)
         output = await asyncio.to_thread(open, folder / SCRIPT_LOG, "ab")
+        # A pipe of our own, not asyncio's: Process.wait() waits for asyncio's pipes to
+        # close, which a process the script leaves in the background would delay forever.
+        read_end, write_end = os.pipe()
         try:
-            process = await asyncio.create_subprocess_exec(
-                "/bin/bash",
-                str(script),
-                cwd=folder / "home",
-                env={**os.environ, **env},
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=output,
-                stderr=asyncio.subprocess.STDOUT,
-                start_new_session=True,
-            )
-            return await process.wait()
-        finally:
+            try:
+                process = await asyncio.create_subprocess_exec(
+                    "/bin/bash",
+                    str(script),
+                    cwd=folder / "home",
+                    env={**os.environ, **env},
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=write_end,
+                    stderr=asyncio.subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            finally:
+                os.close(write_end)
+            pipe = os.fdopen(read_end, "rb", 0)
+        except BaseException:
+            os.close(read_end)
             await asyncio.to_thread(output.close)
+            raise
+        stream = asyncio.StreamReader()
+        try:
+            transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(stream), pipe
+            )
+        except BaseException:
+            pipe.close()
+            await asyncio.to_thread(output.close)
+            raise
+        copier = asyncio.ensure_future(_copy_output(stream, transport, output, script_log))
+        self._copiers.add(copier)
+        copier.add_done_callback(self._copiers.discard)
+        code = await process.wait()
+        # Its last lines. A process the script left running in the background may hold the
+        # output open longer; its lines keep being copied after the script's end.
+        await asyncio.wait([copier], timeout=2.0)
+        return code
+
+
+async def _copy_output(
+    stream: asyncio.StreamReader,
+    transport: asyncio.BaseTransport,
+    output: IO[bytes],
+    script_log: ScriptLog | None,
+) -> None:
+    try:
+        await copy_lines(stream, output, script_log)
+    finally:
+        transport.close()
+        await asyncio.to_thread(output.close)
+        if script_log is not None:
+            await script_log.close()
 
 
 def _prepare_folder(folder: Path) -> None:
