@@ -365,6 +365,10 @@ class VertexApp(ExtensionApp):
         warm_up = getattr(self, "_warm_up", None)
         if warm_up is not None and not warm_up.done():
             warm_up.cancel()
+        # Bulk predictions run in this process: cancel them before their target goes away.
+        from .serving_routes import close_serving_services
+
+        await close_serving_services(self)
         if self.emulator is not None:
             await self.emulator.stop()
         blocking.shutdown()
