@@ -203,6 +203,11 @@ export class TrainDialogBody extends ReactWidget {
         codeStale: false,
         codeLoading: false
       });
+      // It appears below the form's end: bring it into view.
+      await this._flush();
+      this.node
+        .querySelector('.jp-Vertex-code')
+        ?.scrollIntoView?.({ block: 'nearest' });
     } catch (reason) {
       this._showServerError(VertexAPIError.from(reason));
       this._setState({ codeLoading: false });
@@ -765,7 +770,7 @@ export function TrainFormView(props: TrainFormView.IProps): JSX.Element {
           <textarea
             id={id('args')}
             className="jp-mod-styled jp-Vertex-args"
-            rows={3}
+            rows={4}
             spellCheck={false}
             placeholder={'--epochs\n10'}
             value={form.args}
@@ -900,7 +905,7 @@ export function TrainFormView(props: TrainFormView.IProps): JSX.Element {
         <legend>{trans.__('Labels')}</legend>
         <KeyValueEditor
           id={id('labels')}
-          label={trans.__('Labels')}
+          label={trans.__('Job labels')}
           itemLabel={trans.__('Label')}
           addLabel={trans.__('Add label')}
           keyPlaceholder="team"
