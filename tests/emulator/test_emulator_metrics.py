@@ -208,7 +208,9 @@ def test_every_request_is_counted_and_timed(
         return float(found[0].points[0].value.double_value)
 
     total, model, overhead = p50("total"), p50("model"), p50("overhead")
-    assert 0 < model <= total <= statistics.median(client_ms)
+    # a bucket estimate is below the upper bound of the true value's bucket (x1.2), and the
+    # true p50 inside the emulator is at most the p50 the client saw
+    assert 0 < model <= total <= 1.2 * statistics.median(client_ms)
     assert 0 < overhead <= total
     raw = _series(
         monitoring,
