@@ -18,6 +18,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from .ecma_patterns import Validator
 from .errors import InvalidArgument
 
 SPEC_PATH = Path(__file__).parent / "api" / "openapi.yaml"
@@ -106,14 +107,14 @@ class Operation:
         self.path_params = {p["name"]: p for p in params if p["in"] == "path"}
         self.query_params = {p["name"]: p for p in params if p["in"] == "query"}
         self._validators: dict[str, Draft202012Validator] = {
-            p["name"]: Draft202012Validator(p.get("schema", {})) for p in params
+            p["name"]: Validator(p.get("schema", {})) for p in params
         }
         body = operation.get("requestBody")
         self.body_required = bool(body and body.get("required"))
         self.body_validator: Draft202012Validator | None = None
         if body:
             schema = _resolve(body["content"]["application/json"]["schema"], spec)
-            self.body_validator = Draft202012Validator(schema)
+            self.body_validator = Validator(schema)
 
     # -- parameters --------------------------------------------------------------
 
