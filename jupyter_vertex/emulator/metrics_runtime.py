@@ -138,11 +138,19 @@ class Metrics:
             and first_minute <= minute < end
             and (endpoint_id is None or key.endpoint_id == endpoint_id)
         }
-        # the store's thread runs calls in order: any flush submitted before this read is in
-        stored = await self.store.submit(
-            self.store.rows, project, metric, first_minute, end, endpoint_id
-        )
-        return merge_cells([stored, pending])
+
+        def read() -> Cells:  # on the store's thread, which runs calls in order: any flush
+            # submitted before this read is in the rows
+            stored = self.store.rows(project, metric, first_minute, end, endpoint_id)
+            for key, cell in pending.items():
+                found = stored.get(key)
+                if found is None:
+                    stored[key] = cell
+                else:
+                    found.merge(cell)
+            return stored
+
+        return await self.store.submit(read)
 
     # sampling ------------------------------------------------------------------------
 
