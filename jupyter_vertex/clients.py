@@ -72,6 +72,11 @@ class EmulatorLink(Protocol):
 
 
 def _import_client_class(module: str, name: str) -> type:
+    if module.startswith("google.cloud.monitoring"):
+        # The Monitoring library ships gRPC transports only; ours speaks its REST API.
+        from .services.monitoring_rest import register
+
+        register()
     klass: type = getattr(importlib.import_module(module), name)
     return klass
 

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidArgument
-from .blocking import run_blocking
 
 if TYPE_CHECKING:
     from ..clients import ClientFactory
@@ -36,12 +35,6 @@ WINDOWS: dict[str, tuple[int, int]] = {
 }
 PERCENTILES = (50, 95, 99)
 _LATENCY = ' AND metric.labels.latency_type = "{}"'
-
-
-def _register_rest_transport() -> None:
-    from .monitoring_rest import register
-
-    register()
 
 
 def _list_all(client: Any, request: dict[str, Any], timeout: float) -> list[Any]:
@@ -118,7 +111,6 @@ class MetricsService:
         end = int(math.ceil(self.clock() / 60.0)) * 60
         start = end - span
         location = await self.clients.location()
-        await run_blocking(_register_rest_transport)  # imports the library: off the loop
         monitoring = await self.clients.client(MONITORING, "MetricServiceClient")
         endpoints = await self.clients.endpoint_service()
         extra = f' AND metric.labels.deployed_model_id = "{deployed_model_id}"' * bool(
