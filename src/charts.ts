@@ -146,23 +146,81 @@ export function formatValue(value: number | null, unit: string): string {
 }
 
 /**
- * A tick or tooltip time: the time of day for windows up to a day, the
- * date and hour beyond.
+ * A tick label: the time of day (24 h) for windows up to a day, the date
+ * beyond.
  */
 export function formatTime(epochMillis: number, window: MetricsWindow): string {
   const date = new Date(epochMillis);
-  const long = window === '7d' || window === '30d';
-  return long
-    ? date.toLocaleString(undefined, {
-        month: 'short',
-        day: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit'
-      })
+  return window === '7d' || window === '30d'
+    ? date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
     : date.toLocaleTimeString(undefined, {
         hour: '2-digit',
-        minute: '2-digit'
+        minute: '2-digit',
+        hourCycle: 'h23'
       });
+}
+
+/**
+ * A tooltip time: date and time of day.
+ */
+export function formatDateTime(epochMillis: number): string {
+  return new Date(epochMillis).toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23'
+  });
+}
+
+/**
+ * Tick spacing per window: minutes, or days for the long windows.
+ */
+const TICK_STEP: Record<MetricsWindow, { minutes?: number; days?: number }> = {
+  '1h': { minutes: 10 },
+  '6h': { minutes: 60 },
+  '12h': { minutes: 120 },
+  '1d': { minutes: 240 },
+  '7d': { days: 1 },
+  '30d': { days: 5 }
+};
+
+/**
+ * Tick times between `start` and `end` on round local times (every 10
+ * minutes for an hour, every day for a week, …).
+ */
+export function timeTicks(
+  start: number,
+  end: number,
+  window: MetricsWindow
+): number[] {
+  const step = TICK_STEP[window];
+  const ticks: number[] = [];
+  const date = new Date(start);
+  date.setSeconds(0, 0);
+  if (step.minutes) {
+    const minutes = step.minutes;
+    // Round up to the next multiple of the step in local time of day.
+    const ofDay = date.getHours() * 60 + date.getMinutes();
+    const next = Math.ceil(ofDay / minutes) * minutes;
+    date.setHours(0, next, 0, 0);
+    for (let t = date.getTime(); t <= end; t += minutes * 60_000) {
+      if (t >= start) {
+        ticks.push(t);
+      }
+    }
+  } else {
+    const days = step.days ?? 1;
+    date.setHours(0, 0, 0, 0);
+    if (date.getTime() < start) {
+      date.setDate(date.getDate() + 1);
+    }
+    while (date.getTime() <= end) {
+      ticks.push(date.getTime());
+      date.setDate(date.getDate() + days);
+    }
+  }
+  return ticks;
 }
 
 /**
@@ -205,6 +263,11 @@ export function hasData(chart: IChart): boolean {
 }
 
 /**
+ * Series with at most this many values get a dot on each.
+ */
+const SPARSE_POINTS = 20;
+
+/**
  * The Chart.js configuration of one metrics chart.
  */
 export function chartConfig(
@@ -219,15 +282,20 @@ export function chartConfig(
   const { colors, window } = options;
   const datasets = chart.series.map((series, index) => {
     const color = seriesColor(chart.id, series.label, index, colors);
-    // Isolated points (a value between two gaps) need a dot to be seen.
-    const lonely = series.points.map(([, value], i) => {
-      const before = series.points[i - 1]?.[1];
-      const after = series.points[i + 1]?.[1];
-      return (
-        value !== null &&
+    // Dots where a line alone would not show: on every point of a sparse
+    // series, else on isolated points (a value between two gaps).
+    const values = series.points.map(([, value]) => value);
+    const sparse = values.filter(v => v !== null).length <= SPARSE_POINTS;
+    const dots = values.map((value, i) => {
+      if (value === null) {
+        return 0;
+      }
+      const before = values[i - 1];
+      const after = values[i + 1];
+      const lonely =
         (before === null || before === undefined) &&
-        (after === null || after === undefined)
-      );
+        (after === null || after === undefined);
+      return sparse || lonely ? 2.5 : 0;
     });
     return {
       label: series.label,
@@ -235,7 +303,7 @@ export function chartConfig(
       borderColor: color,
       backgroundColor: color,
       borderWidth: 2,
-      pointRadius: lonely.map(isLonely => (isLonely ? 3 : 0)),
+      pointRadius: dots,
       pointHoverRadius: 4,
       spanGaps: false,
       tension: 0
@@ -251,6 +319,8 @@ export function chartConfig(
       parsing: false,
       normalized: true,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      // Room for the dot of a point on the window's edge.
+      layout: { padding: { top: 4, right: 8 } },
       scales: {
         x: {
           type: 'linear',
@@ -258,9 +328,18 @@ export function chartConfig(
           max: options.endTime,
           grid: { color: colors.grid },
           border: { color: colors.grid },
+          // Round times (not Chart.js's round numbers of milliseconds).
+          afterBuildTicks: axis => {
+            axis.ticks = timeTicks(
+              options.startTime,
+              options.endTime,
+              window
+            ).map(value => ({ value }));
+          },
           ticks: {
             color: colors.mutedText,
-            maxTicksLimit: 6,
+            autoSkip: true,
+            autoSkipPadding: 12,
             maxRotation: 0,
             callback: value => formatTime(Number(value), window)
           }
@@ -297,7 +376,7 @@ export function chartConfig(
           borderWidth: 1,
           callbacks: {
             title: items =>
-              items.length ? formatTime(items[0].parsed.x ?? 0, window) : '',
+              items.length ? formatDateTime(items[0].parsed.x ?? 0) : '',
             label: item =>
               `${item.dataset.label}: ${formatValue(item.parsed.y, chart.unit)}`
           }

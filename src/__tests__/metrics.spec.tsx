@@ -11,11 +11,13 @@ import * as React from 'react';
 import {
   chartConfig,
   formatNumber,
+  formatTime,
   formatValue,
   hasData,
   latestPoint,
   readChartColors,
-  seriesColor
+  seriesColor,
+  timeTicks
 } from '../charts';
 import { IChart, IEndpointMetrics } from '../tokens';
 import { EndpointMetrics } from '../widgets/EndpointMetrics';
@@ -146,6 +148,26 @@ describe('chart helpers', () => {
     expect(seriesColor('errors', 'errors', 0, colors)).toBe('bad');
     expect(seriesColor('latencyTotal', 'p99', 2, colors)).toBe('c2');
     expect(seriesColor('predictions', 'x', 4, colors)).toBe('c1');
+  });
+
+  it('puts time ticks on round local times', () => {
+    const start = new Date(2024, 4, 1, 9, 3, 20).getTime();
+    const end = new Date(2024, 4, 1, 10, 3, 20).getTime();
+    expect(
+      timeTicks(start, end, '1h').map(t => {
+        const d = new Date(t);
+        return `${d.getHours()}:${String(d.getMinutes()).padStart(2, '0')}`;
+      })
+    ).toEqual(['9:10', '9:20', '9:30', '9:40', '9:50', '10:00']);
+    const week = timeTicks(
+      new Date(2024, 4, 1, 9).getTime(),
+      new Date(2024, 4, 8, 9).getTime(),
+      '7d'
+    ).map(t => new Date(t).getDate());
+    expect(week).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(formatTime(new Date(2024, 4, 1, 14, 5).getTime(), '1h')).toBe(
+      '14:05'
+    );
   });
 
   it('reads the theme colours from CSS variables', () => {

@@ -5,7 +5,7 @@ import { IVertexAPI } from '../api';
 import {
   Chart,
   chartConfig,
-  formatTime,
+  formatDateTime,
   formatValue,
   hasData,
   isCountUnit,
@@ -168,6 +168,7 @@ export function EndpointMetrics(props: EndpointMetrics.IProps): JSX.Element {
       data-window={window}
     >
       <div className="jp-Vertex-MetricsToolbar">
+        <h4 className="jp-Vertex-MetricsTitle">{trans.__('Metrics')}</h4>
         <div
           className="jp-Vertex-MetricsWindows"
           role="radiogroup"
@@ -341,7 +342,7 @@ function MetricChart(props: {
     return {
       label: series.label,
       latest: latest ? formatValue(latest[1], chart.unit) : '–',
-      time: latest ? formatTime(latest[0], window) : '–',
+      time: latest ? formatDateTime(latest[0]) : '–',
       max: formatValue(maxValue(series), chart.unit)
     };
   });
