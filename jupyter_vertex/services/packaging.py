@@ -78,7 +78,13 @@ def resolve_source(root_dir: str | os.PathLike[str], path: str) -> Source:
             f"Field 'path': {path!r} must be a path relative to the Jupyter root, without '..'.",
         )
     candidate = root.joinpath(*pure.parts)
-    if not candidate.exists():
+    try:
+        exists = candidate.exists()
+    except OSError as exc:  # e.g. ENAMETOOLONG: no such file can exist
+        raise InvalidArgument(
+            f"Field 'path': {path[:80]!r} is not a usable file name ({exc.strerror})."
+        ) from exc
+    if not exists:
         raise NotFound(
             f"Field 'path': no file {path!r} in the Jupyter root.",
             hint="Save the file first, or check its name in the file browser.",

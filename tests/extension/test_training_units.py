@@ -62,6 +62,7 @@ def test_resolve_source(root: Path) -> None:
         ("proj", InvalidArgument, "is not a file"),
         ("proj/data.csv", InvalidArgument, "neither a Python script"),
         ("proj/link.py", InvalidArgument, "leads outside the Jupyter root"),
+        ("0" * 3000, InvalidArgument, "is not a usable file name (File name too long)"),
     ],
 )
 def test_resolve_source_refuses(
