@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, NotFound
 from .convert import resource_id
 
 if TYPE_CHECKING:
@@ -102,7 +102,18 @@ class OperationsService:
             client = await self.clients.client(AIPLATFORM, "EndpointServiceClient")
         from google.longrunning import operations_pb2
 
-        operation = await self.clients.call(
-            client.get_operation, request=operations_pb2.GetOperationRequest(name=name)
-        )
+        try:
+            operation = await self.clients.call(
+                client.get_operation, request=operations_pb2.GetOperationRequest(name=name)
+            )
+        except ValueError as exc:
+            # The REST transport refuses, before sending, a name matching none of the API's
+            # URL templates (an unknown collection such as ``…/bfqS/x/operations/1``): no
+            # such operation can exist.
+            if "HTTP binding" not in str(exc):
+                raise
+            where = repr(match["collection"]) if match["collection"] else "this location"
+            raise NotFound(
+                f"Operation {name!r} not found: {where} has no operations in this API."
+            ) from None
         return operation_to_json(operation)

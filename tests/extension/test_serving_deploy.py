@@ -279,6 +279,14 @@ async def test_operations_route_refuses_what_is_not_an_operation(api: Any, seede
     missing = f"{seeder.parent}/endpoints/1/operations/2"
     status, error = await api("GET", "operations", params={"name": missing})
     assert (status, error["reason"]) == (404, "NOT_FOUND")
+    # A collection the API has no operations under: Google's REST transport refuses to
+    # build the URL (ValueError) - a 404 naming it, not a 500 (found by schemathesis).
+    unknown = f"{seeder.parent}/bfqS/x/operations/1"
+    status, error = await api("GET", "operations", params={"name": unknown})
+    assert (status, error["reason"]) == (404, "NOT_FOUND")
+    assert error["message"] == (
+        f"Operation {unknown!r} not found: 'bfqS' has no operations in this API."
+    )
 
 
 async def test_sdk_code_for_deploy_and_predict(api: Any, module_project: str) -> None:
