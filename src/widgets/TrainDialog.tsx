@@ -362,8 +362,7 @@ export class TrainDialog extends Dialog<IJob | null> {
           ariaLabel: trans.__('Train')
         })
       ],
-      focusNodeSelector: 'input',
-      hasClose: true
+      focusNodeSelector: 'input'
     });
     this.addClass('jp-Vertex-TrainDialog-window');
     this.body = body;
