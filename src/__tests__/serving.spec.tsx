@@ -775,9 +775,17 @@ describe('EndpointDetail', () => {
   it('undeploys after confirmation and follows the operation', async () => {
     const fake = api();
     fake.undeployModel.mockResolvedValueOnce(operation({ kind: 'undeploy' }));
-    fake.getOperation.mockResolvedValue(
-      operation({ kind: 'undeploy', done: true })
-    );
+    fake.getOperation.mockImplementation(async () => {
+      // Vertex moved the traffic and removed the deployed model.
+      fake.endpoints = [
+        {
+          ...DEPLOYED_ENDPOINT,
+          deployedModels: DEPLOYED_ENDPOINT.deployedModels!.slice(0, 1),
+          trafficSplit: { '111': 100 }
+        }
+      ];
+      return operation({ kind: 'undeploy', done: true });
+    });
     const { tracker } = renderDetail(fake);
     const ended = jest.fn();
     tracker.ended.connect(ended);
@@ -791,8 +799,15 @@ describe('EndpointDetail', () => {
       expect(fake.undeployModel).toHaveBeenCalledWith('5678', '222')
     );
     await waitFor(() => expect(ended).toHaveBeenCalledTimes(1));
-    // The detail fetches the endpoint again once it ended.
-    await waitFor(() => expect(fake.getEndpoint).toHaveBeenCalledTimes(2));
+    // The detail fetches the endpoint again once it ended: 222 is gone.
+    await waitFor(() =>
+      expect(
+        document.querySelector('tr[data-deployed-model-id="222"]')
+      ).toBeNull()
+    );
+    expect(
+      document.querySelector('tr[data-deployed-model-id="111"]')
+    ).not.toBeNull();
     tracker.dispose();
   });
 

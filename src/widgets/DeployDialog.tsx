@@ -300,53 +300,96 @@ export function DeployForm(
           ) : null}
         </div>
       ) : null}
-      <Field label={trans.__('Model version')} name="modelId" message={null}>
-        {id => (
-          <select
-            id={id}
-            className="jp-mod-styled"
-            value={form.modelId}
-            onChange={e => set({ modelId: e.target.value })}
-          >
-            {versionChoices.map(v => {
-              const value = `${v.id.split('@')[0]}@${v.versionId}`;
-              const aliases = (v.versionAliases ?? []).join(', ');
-              return (
-                <option key={value} value={value}>
-                  {aliases
-                    ? trans.__('Version %1 (%2)', v.versionId, aliases)
-                    : trans.__('Version %1', v.versionId)}
+      <div className="jp-Vertex-deployRow">
+        <Field label={trans.__('Model version')} name="modelId" message={null}>
+          {id => (
+            <select
+              id={id}
+              className="jp-mod-styled"
+              value={form.modelId}
+              onChange={e => set({ modelId: e.target.value })}
+            >
+              {versionChoices.map(v => {
+                const value = `${v.id.split('@')[0]}@${v.versionId}`;
+                const aliases = (v.versionAliases ?? []).join(', ');
+                return (
+                  <option key={value} value={value}>
+                    {aliases
+                      ? trans.__('Version %1 (%2)', v.versionId, aliases)
+                      : trans.__('Version %1', v.versionId)}
+                  </option>
+                );
+              })}
+            </select>
+          )}
+        </Field>
+        <Field
+          label={trans.__('Machine type')}
+          name="machineType"
+          message={messageOf('machineType')}
+        >
+          {id => (
+            <select
+              id={id}
+              className="jp-mod-styled"
+              value={form.machineType}
+              onChange={e => {
+                const next = machines.find(
+                  m => m.machineType === e.target.value
+                );
+                const keep =
+                  next && next.acceleratorTypes.includes(form.acceleratorType);
+                set({
+                  machineType: e.target.value,
+                  acceleratorType: keep
+                    ? form.acceleratorType
+                    : next?.acceleratorRequired
+                      ? next.acceleratorTypes[0]
+                      : '',
+                  acceleratorCount: next?.acceleratorCounts.includes(
+                    form.acceleratorCount
+                  )
+                    ? form.acceleratorCount
+                    : (next?.acceleratorCounts[0] ?? 1)
+                });
+              }}
+            >
+              {machines.map(m => (
+                <option key={m.machineType} value={m.machineType}>
+                  {m.machineType}
                 </option>
-              );
-            })}
-          </select>
-        )}
-      </Field>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
       <fieldset className="jp-Vertex-form-group">
         <legend>{trans.__('Endpoint')}</legend>
-        <label className="jp-Vertex-form-check">
-          <input
-            type="radio"
-            name="jp-Vertex-deploy-target"
-            checked={form.target === 'new'}
-            onChange={() => set({ target: 'new', trafficPercentage: 100 })}
-          />
-          <span>{trans.__('New endpoint')}</span>
-        </label>
-        <label className="jp-Vertex-form-check">
-          <input
-            type="radio"
-            name="jp-Vertex-deploy-target"
-            checked={form.target === 'existing'}
-            disabled={endpoints.length === 0}
-            onChange={() => set({ target: 'existing' })}
-          />
-          <span>
-            {endpoints.length
-              ? trans.__('Existing endpoint')
-              : trans.__('Existing endpoint (none yet)')}
-          </span>
-        </label>
+        <div className="jp-Vertex-form-choices">
+          <label className="jp-Vertex-form-check">
+            <input
+              type="radio"
+              name="jp-Vertex-deploy-target"
+              checked={form.target === 'new'}
+              onChange={() => set({ target: 'new', trafficPercentage: 100 })}
+            />
+            <span>{trans.__('New endpoint')}</span>
+          </label>
+          <label className="jp-Vertex-form-check">
+            <input
+              type="radio"
+              name="jp-Vertex-deploy-target"
+              checked={form.target === 'existing'}
+              disabled={endpoints.length === 0}
+              onChange={() => set({ target: 'existing' })}
+            />
+            <span>
+              {endpoints.length
+                ? trans.__('Existing endpoint')
+                : trans.__('Existing endpoint (none yet)')}
+            </span>
+          </label>
+        </div>
         {form.target === 'new' ? (
           <Field
             label={trans.__('Endpoint name')}
@@ -392,44 +435,7 @@ export function DeployForm(
           </Field>
         )}
       </fieldset>
-      <Field
-        label={trans.__('Machine type')}
-        name="machineType"
-        message={messageOf('machineType')}
-      >
-        {id => (
-          <select
-            id={id}
-            className="jp-mod-styled"
-            value={form.machineType}
-            onChange={e => {
-              const next = machines.find(m => m.machineType === e.target.value);
-              const keep =
-                next && next.acceleratorTypes.includes(form.acceleratorType);
-              set({
-                machineType: e.target.value,
-                acceleratorType: keep
-                  ? form.acceleratorType
-                  : next?.acceleratorRequired
-                    ? next.acceleratorTypes[0]
-                    : '',
-                acceleratorCount: next?.acceleratorCounts.includes(
-                  form.acceleratorCount
-                )
-                  ? form.acceleratorCount
-                  : (next?.acceleratorCounts[0] ?? 1)
-              });
-            }}
-          >
-            {machines.map(m => (
-              <option key={m.machineType} value={m.machineType}>
-                {m.machineType}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <div className="jp-Vertex-form-row">
+      <div className="jp-Vertex-deployRow jp-Vertex-deployRow-4">
         <Field
           label={trans.__('Min replicas')}
           name="minReplicaCount"
@@ -472,8 +478,6 @@ export function DeployForm(
             />
           )}
         </Field>
-      </div>
-      <div className="jp-Vertex-form-row">
         <Field
           label={trans.__('Accelerator')}
           name="acceleratorType"

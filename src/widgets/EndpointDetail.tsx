@@ -132,6 +132,8 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
         m.id.split('@')[0] === idOf(d.model) &&
         (!d.modelVersionId || m.versionId === d.modelVersionId)
     ) ?? null;
+  const modelName = (d: IDeployedModel) =>
+    modelOf(d)?.displayName || idOf(d.model);
   const deployedName = (d: IDeployedModel) =>
     d.displayName || modelOf(d)?.displayName || d.id;
 
@@ -308,28 +310,30 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
               </thead>
               <tbody>
                 {deployed.map(d => {
-                  const model = modelOf(d);
                   return (
                     <tr key={d.id} data-deployed-model-id={d.id}>
                       <td>
-                        <div className="jp-Vertex-row-name">
-                          {deployedName(d)}
-                        </div>
-                        <div className="jp-Vertex-row-meta">
+                        <div className="jp-Vertex-deployedModel-name">
                           <button
                             type="button"
                             className="jp-Vertex-link"
-                            aria-label={trans.__(
-                              'Open model %1',
-                              model?.displayName || idOf(d.model)
-                            )}
+                            aria-label={trans.__('Open model %1', modelName(d))}
+                            title={trans.__('Open the model')}
                             onClick={() => onOpenModel(idOf(d.model))}
                           >
-                            {model?.displayName || idOf(d.model)}
-                          </button>
-                          <span>
+                            {modelName(d)}
+                          </button>{' '}
+                          <span className="jp-Vertex-version">
                             {trans.__('v%1', d.modelVersionId ?? '?')}
                           </span>
+                        </div>
+                        <div
+                          className="jp-Vertex-row-meta"
+                          title={trans.__('Deployed model %1', d.id)}
+                        >
+                          {d.displayName && d.displayName !== modelName(d) ? (
+                            <span>{d.displayName}</span>
+                          ) : null}
                           <span className="jp-Vertex-mono">{d.id}</span>
                         </div>
                       </td>
@@ -414,12 +418,14 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
         />
       ) : null}
 
-      <EndpointMetrics
-        api={api}
-        endpointId={endpointId}
-        trans={trans}
-        isActive={props.isActive}
-      />
+      <div className="jp-Vertex-endpointMetricsSection">
+        <EndpointMetrics
+          api={api}
+          endpointId={endpointId}
+          trans={trans}
+          isActive={props.isActive}
+        />
+      </div>
     </DetailView>
   );
 }

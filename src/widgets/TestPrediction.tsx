@@ -4,6 +4,7 @@ import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
 import { IModel, IPrediction } from '../tokens';
 import { Banner } from './Banner';
+import { withInlineCode } from './format';
 
 /**
  * The model label that states how many numbers one instance has.
@@ -137,7 +138,7 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
   const [error, setError] = React.useState<VertexAPIError | null>(null);
   const [inputError, setInputError] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState(false);
-  const [remembered, setRemembered] = React.useState(false);
+  const [remembered, setRemembered] = React.useState<number | null>(null);
 
   // Prefill once the size becomes known, unless the user typed already.
   React.useEffect(() => {
@@ -179,7 +180,7 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
     if (single && inputSizeOf(single) === null && props.onRememberSize) {
       try {
         await props.onRememberSize(single, size);
-        setRemembered(true);
+        setRemembered(size);
       } catch {
         // Only a convenience: the example is filled all the same.
       }
@@ -234,12 +235,24 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
       />
       <div className="jp-Vertex-form-note" id={`${editorId}-hint`}>
         {known
-          ? trans.__(
-              'Prefilled with one instance of %1 zeros (the model’s `%2` label).',
-              known,
-              INPUT_SIZE_LABEL
+          ? withInlineCode(
+              trans.__(
+                'Prefilled with one instance of %1 zeros (the model’s `%2` label).',
+                known,
+                INPUT_SIZE_LABEL
+              )
             )
-          : trans.__('The input size of this model is not known.')}
+          : remembered
+            ? withInlineCode(
+                trans.__(
+                  'The model expects %1 values per instance: remembered in its `%2` label.',
+                  remembered,
+                  INPUT_SIZE_LABEL
+                )
+              )
+            : trans.__(
+                'The input size of this model is not known yet: its error for a wrong size tells it.'
+              )}
       </div>
       {inputError ? (
         <div className="jp-Vertex-form-error" role="alert">
@@ -267,14 +280,6 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
           >
             {trans.__('Fill an example of %1 values', expected)}
           </button>
-        </div>
-      ) : null}
-      {remembered ? (
-        <div className="jp-Vertex-note" role="status">
-          {trans.__(
-            'Remembered in the model’s `%1` label for the next time.',
-            INPUT_SIZE_LABEL
-          )}
         </div>
       ) : null}
       {result ? <Predictions result={result} trans={trans} /> : null}
@@ -327,11 +332,20 @@ function Predictions(props: {
           result.modelVersionId
         )}
       </div>
-      <ol className="jp-Vertex-predictionList" start={0}>
+      <ol
+        className={
+          'jp-Vertex-predictionList' +
+          (result.predictions.length === 1 ? ' jp-mod-single' : '')
+        }
+      >
         {result.predictions.map((prediction, index) => {
           const best = argmax(prediction);
           return (
-            <li key={index} className="jp-Vertex-prediction">
+            <li
+              key={index}
+              className="jp-Vertex-prediction"
+              aria-label={trans.__('Instance %1', index + 1)}
+            >
               {best !== null ? (
                 <>
                   <span className="jp-Vertex-argmax">
