@@ -3,7 +3,7 @@ import { Widget } from '@lumino/widgets';
 import { act, fireEvent, waitFor, within } from '@testing-library/react';
 import { VertexClient } from '../api';
 import { VertexAPIError } from '../request';
-import { ITrainingOptions } from '../tokens';
+import { IJob, ITrainingOptions } from '../tokens';
 import {
   defaultTrainForm,
   normalize,
@@ -563,9 +563,23 @@ describe('TrainDialog', () => {
       ).toBe('true')
     );
     expect(dialog.isAttached).toBe(true);
+    expect((train() as HTMLButtonElement).disabled).toBe(false);
+    // While the job is being created, Train cannot create a second one.
+    let created: (job: IJob) => void = () => undefined;
+    api.createJob.mockImplementationOnce(
+      () =>
+        new Promise<IJob>(resolve => {
+          created = resolve;
+        })
+    );
     await act(async () => {
       fireEvent.click(train());
     });
+    expect((train() as HTMLButtonElement).disabled).toBe(true);
+    await act(async () => {
+      fireEvent.click(train());
+    });
+    await act(async () => created(makeJob({ id: '5' })));
     const answer = await result;
     expect(answer.button.accept).toBe(true);
     expect(answer.value?.id).toBe('5');

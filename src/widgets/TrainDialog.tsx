@@ -230,7 +230,6 @@ export class TrainDialogBody extends ReactWidget {
         onUpdate={update => this.setForm(update)}
         onShowCode={() => void this.showCode()}
         onHideCode={() => this.hideCode()}
-        onReloadModels={() => void this._loadModels()}
       />
     );
   }
@@ -375,7 +374,17 @@ export class TrainDialog extends Dialog<IJob | null> {
       super.resolve(index);
       return;
     }
+    // No second job from a second click while this one is being created.
+    const train = this.node.querySelector<HTMLButtonElement>(
+      '.jp-Dialog-button.jp-mod-accept'
+    );
+    if (train) {
+      train.disabled = true;
+    }
     void this.body.submit().then(job => {
+      if (train) {
+        train.disabled = false;
+      }
       if (job) {
         super.resolve(TrainDialog.TRAIN_BUTTON);
       }
@@ -986,6 +995,5 @@ export namespace TrainFormView {
     onUpdate: (update: (form: ITrainForm) => Partial<ITrainForm>) => void;
     onShowCode: () => void;
     onHideCode: () => void;
-    onReloadModels: () => void;
   }
 }
