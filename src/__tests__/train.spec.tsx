@@ -249,6 +249,36 @@ describe('Train dialog: valid combinations only', () => {
 });
 
 describe('Train dialog: args, env, labels, model', () => {
+  it('keeps what was typed while the options loaded', async () => {
+    const api = fakeAPI();
+    let answer: (options: ITrainingOptions) => void = () => undefined;
+    api.trainingOptions.mockImplementationOnce(
+      () =>
+        new Promise<ITrainingOptions>(resolve => {
+          answer = resolve;
+        })
+    );
+    const body = new TrainDialogBody({ api, path: PATH, trans });
+    act(() => Widget.attach(body, document.body));
+    await act(async () => {
+      body.setForm({ displayName: 'early', args: '--seed\n1' });
+    });
+    await act(async () => {
+      answer(OPTIONS);
+      await body.ready;
+    });
+    expect(trainingRequest(PATH, body.state.form)).toEqual({
+      path: PATH,
+      displayName: 'early',
+      framework: 'scikit-learn',
+      frameworkVersion: '1.0',
+      machineType: 'n1-standard-4',
+      replicaCount: 1,
+      args: ['--seed', '1']
+    });
+    body.dispose();
+  });
+
   it('edits args and env vars and submits them', async () => {
     const api = fakeAPI();
     api.jobs = [makeJob({ id: '77' })];

@@ -133,6 +133,7 @@ export class TrainDialogBody extends ReactWidget {
     const errors = { ...this._state.errors };
     for (const key of Object.keys(change)) {
       delete errors[key as TrainField];
+      this._touched.add(key as keyof ITrainForm);
     }
     // The accelerator follows the machine: their errors go together.
     if ('machineType' in change || 'acceleratorType' in change) {
@@ -282,10 +283,15 @@ export class TrainDialogBody extends ReactWidget {
           ? this._defaultMachineType
           : null
       });
+      // What the user changed while the options loaded stays.
+      const changed: Partial<ITrainForm> = {};
+      for (const key of this._touched) {
+        (changed as Record<string, unknown>)[key] = this._state.form[key];
+      }
       this._setState({
         options,
         optionsError: null,
-        form: { ...form, displayName: this._state.form.displayName }
+        form: normalize(options, { ...form, ...changed })
       });
     } catch (reason) {
       this._setState({ optionsError: VertexAPIError.from(reason) });
@@ -331,6 +337,7 @@ export class TrainDialogBody extends ReactWidget {
   private _ids: string;
   private _state: ITrainDialogState;
   private _job: IJob | null = null;
+  private _touched = new Set<keyof ITrainForm>();
 }
 
 export namespace TrainDialogBody {
