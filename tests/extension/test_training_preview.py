@@ -342,3 +342,20 @@ async def test_code_refuses_what_post_jobs_refuses(
     got, error = await api("POST", "training", "code", body=body)
     assert (got, error["message"]) == (status, message)
     assert set(error) == {"message", "reason", "hint"}
+
+
+async def test_code_of_a_notebook_runs_the_package_it_will_stage(api: Any, root: Path) -> None:
+    (root / "plain" / "explore.ipynb").write_text(
+        '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
+    )
+    body = {"path": "plain/explore.ipynb", "displayName": "nb", "machineType": "e2-standard-4"}
+    status, answer = await api("POST", "training", "code", body=body)
+    assert status == 200
+    code = answer["code"]
+    prefix = "gs://local-project-vertex-staging-us-central1/jupyter-vertex/<submit-time>"
+    # pprint may wrap the list: the URI itself, quoted.
+    assert f"'{prefix}/source/plain/explore.ipynb/jupyter_vertex_task-0.1.tar.gz'" in code
+    assert "'python_module': 'jupyter_vertex_task.run'" in code
+    assert f"    base_output_dir='{prefix}/output',\n" in code
+    assert "'machine_spec': {'machine_type': 'e2-standard-4'}" in code
+    assert code.endswith(")\njob.run()\n")
