@@ -20,6 +20,7 @@ from tornado.http1connection import HTTP1Connection
 from .routes import BaseHandler
 from .services.blocking import run_blocking
 from .services.bulk import BulkService
+from .services.bulk_parse import PROCESS_BODY, ParseProcess
 from .services.deploy import DeployService
 from .services.deploy_code import deploy_code, predict_code
 from .services.operations import OperationsService
@@ -43,10 +44,12 @@ class ServingServices:
     bulk: BulkService
     operations: OperationsService
     transports: TransportCache
+    parser: ParseProcess
 
     async def close(self) -> None:
         await self.bulk.close()
         self.transports.close()
+        self.parser.close()
 
 
 _SERVICES: weakref.WeakKeyDictionary[Any, ServingServices] = weakref.WeakKeyDictionary()
@@ -63,6 +66,7 @@ def serving_services(app: VertexApp) -> ServingServices:
             bulk=BulkService(app.clients, transports),
             operations=OperationsService(app.clients),
             transports=transports,
+            parser=ParseProcess(),
         )
         _SERVICES[app] = found
     return found
@@ -95,8 +99,8 @@ class ServingHandler(BaseHandler):
         check_size(len(raw), limit, what)
         if len(raw) <= SMALL_BODY:  # microseconds: not worth a thread hop
             parsed = parse_body(raw, keep=False)
-        else:
-            parsed = await run_blocking(parse_body, raw, keep=False)
+        else:  # a thread, or for big bodies a helper process (the server's GIL stays free)
+            parsed = await self.serving.parser.parse(raw)
         envelope = {**parsed.fields, "instances": [None]}
         self._operation().body(json.dumps(envelope).encode())
         return parsed
@@ -160,6 +164,9 @@ class BulkPredictionsHandler(ServingHandler):
         if length is not None and length.isdigit():
             check_size(int(length), BULK_LIMIT, "bulk prediction")
         self.serving.bulk.check_capacity()
+        if not (length and length.isdigit()) or int(length) >= PROCESS_BODY:
+            # the helper process starts while the body streams in
+            self.serving.parser.warm()
         connection = self.request.connection
         if isinstance(connection, HTTP1Connection):
             connection.set_max_body_size(BULK_LIMIT)

@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from jupyter_vertex.services.bulk_parse import PROCESS_BODY
+
 from .seed import Seeder
 from .serving_helpers import FIRST_WAIT, deploy_blocking, digits_model_dir, poll, upload_digits
 
@@ -291,6 +293,15 @@ async def test_bulk_fails_with_the_first_error_and_cancels(
         400,
         "Field 'instances[1]' has 2 values but 'instances[0]' has 1: a ragged array "
         "(every instance needs the same number of features).",
+    )
+    # A big body is read in the helper process: its errors come back the same.
+    big = FEATURES.tolist() * 10 + [[1.0, "x"] + [0.0] * 62]
+    assert len(json.dumps(big)) > PROCESS_BODY
+    status, error = await api("POST", "endpoints", eid, "bulkPredictions", body={"instances": big})
+    assert (status, error["message"]) == (
+        400,
+        f"Field 'instances[{len(big) - 1}][1]' is the string 'x' where 'instances[0][1]' is a "
+        "number: send numbers, not strings.",
     )
     status, error = await api(
         "POST", "endpoints", eid, "bulkPredictions", body={"instances": [[1.0]], "concurrency": 99}
