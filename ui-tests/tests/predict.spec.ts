@@ -177,7 +177,6 @@ test.describe('Predict with Vertex endpoint', () => {
       timeout: 60_000
     });
     await expect(result).toContainText(`3 predictions from ${ENDPOINT}`);
-    firstMinute = Math.floor(Date.now() / 60_000);
     await expect(
       result.locator('.jp-Vertex-PredictResult-prediction')
     ).toHaveText(['0', '1', '2']);
@@ -218,6 +217,41 @@ test.describe('Predict with Vertex endpoint', () => {
     expect((await page.notebook.getCellTextOutput(3))?.join('').trim()).toBe(
       '[]'
     );
+
+    // More rows than one request takes (1.7 MB of JSON): a bulk prediction,
+    // from the cursor's line (no selection) and the keyboard shortcut.
+    await page.notebook.setCell(3, 'code', 'X.repeat(6, axis=0)');
+    const bulkInput = await page.notebook.getCellInputLocator(3);
+    await bulkInput!.locator('.cm-content').click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Control+Alt+P');
+    await expect(dialog).toContainText(
+      'numpy.ndarray · shape (10782, 64) · float64'
+    );
+    await expect(dialog).toContainText(
+      'a bulk prediction in several requests.'
+    );
+    await dialog.getByRole('button', { name: 'Predict', exact: true }).click();
+    const bulkResult = page
+      .locator('.jp-Vertex-PredictResult')
+      .filter({ hasText: 'X.repeat(6, axis=0)' });
+    await expect(bulkResult).toHaveAttribute('data-state', 'succeeded', {
+      timeout: 120_000
+    });
+    await expect(bulkResult).toContainText(`10782 predictions from ${ENDPOINT}`);
+    await expect(bulkResult).toContainText('bulk, 10782 instances');
+    await expect(
+      bulkResult.locator('.jp-Vertex-PredictResult-prediction')
+    ).toHaveCount(1000);
+    const firstRows = await bulkResult
+      .locator('.jp-Vertex-PredictResult-prediction')
+      .evaluateAll(cells => cells.slice(0, 8).map(cell => cell.textContent));
+    expect(firstRows).toEqual(['0', '0', '0', '0', '0', '0', '1', '1']);
+    await expect(bulkResult).toContainText(
+      'Showing the first 1000 of 10782 predictions; Copy as JSON has them all.'
+    );
+    firstMinute = Math.floor(Date.now() / 60_000);
+
     await page.notebook.save();
   });
 
