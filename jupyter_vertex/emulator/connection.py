@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,8 @@ def write_private_file(path: Path | str, text: str) -> None:
 @dataclass(frozen=True)
 class EmulatorConnection:
     url: str
-    token: str
+    # Kept out of the repr: init() returns this object, and notebooks display it.
+    token: str = field(repr=False)
     storage_url: str | None = None
     project: str | None = None
     location: str | None = None

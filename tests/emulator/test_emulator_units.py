@@ -265,3 +265,11 @@ def test_importing_the_package_stays_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_connection_repr_keeps_the_token_out() -> None:
+    from jupyter_vertex.emulator.connection import EmulatorConnection
+
+    connection = EmulatorConnection(url="http://127.0.0.1:1", token="s3cret-token")
+    assert "s3cret-token" not in repr(connection)
+    assert repr(connection).startswith("EmulatorConnection(url='http://127.0.0.1:1', storage_url=")
