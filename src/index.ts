@@ -14,6 +14,7 @@ import { vertexIcon } from './icons';
 import { VertexModel } from './model';
 import { CommandIDs, IVertexModel, PANEL_ID, PLUGIN_ID } from './tokens';
 import { machineLoader, VertexPanel } from './widgets';
+import { createInstanceFlow } from './widgets/InstanceDialog';
 import { trainFile, trainablePath } from './train';
 import { predictPlugin } from './predict/plugin';
 
@@ -57,15 +58,11 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
       translator
     });
     const model = new VertexModel({ api });
-    const panel = new VertexPanel({
-      model,
-      translator,
-      api,
-      loadMachines: machineLoader({
-        serverSettings: app.serviceManager.serverSettings,
-        trans
-      })
+    const loadMachines = machineLoader({
+      serverSettings: app.serviceManager.serverSettings,
+      trans
     });
+    const panel = new VertexPanel({ model, translator, api, loadMachines });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
     if (restorer) {
       restorer.add(panel, 'jupyter-vertex-panel');
@@ -116,6 +113,34 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
 
     // The `defaultMachineType` setting, for the Train dialog.
     let defaultMachineType: string | null = null;
+    const hasInstances = () =>
+      Boolean(model.status?.capabilities.includes('instances'));
+    app.commands.addCommand(CommandIDs.createInstance, {
+      label: trans.__('Create Workbench Instance'),
+      caption: trans.__(
+        'Create a Vertex AI Workbench instance: a JupyterLab on its own machine, with a GPU if you need one'
+      ),
+      icon: args => (args['isPalette'] ? undefined : vertexIcon),
+      isEnabled: hasInstances,
+      execute: async () => {
+        app.shell.activateById(PANEL_ID);
+        const machines = await loadMachines().catch(() => null);
+        return createInstanceFlow({
+          api,
+          follower: panel.tracker,
+          machines,
+          trans,
+          onChanged: () => {
+            void model.refreshInstances();
+            void model.refreshRunning();
+          }
+        });
+      }
+    });
+    model.stateChanged.connect(() =>
+      app.commands.notifyCommandChanged(CommandIDs.createInstance)
+    );
+
     app.commands.addCommand(CommandIDs.train, {
       label: trans.__('Train on Vertex'),
       caption: trans.__(
@@ -199,6 +224,7 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
       palette.addItem({ command: CommandIDs.openPanel, category });
       palette.addItem({ command: CommandIDs.refresh, category });
       palette.addItem({ command: CommandIDs.train, category });
+      palette.addItem({ command: CommandIDs.createInstance, category });
     }
 
     if (settingRegistry) {

@@ -19,6 +19,7 @@ export namespace CommandIDs {
   export const openPanel = 'jupyter-vertex:open-panel';
   export const refresh = 'jupyter-vertex:refresh';
   export const train = 'jupyter-vertex:train';
+  export const createInstance = 'jupyter-vertex:create-instance';
 }
 
 /**

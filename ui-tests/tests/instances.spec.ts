@@ -200,5 +200,17 @@ test.describe('Workbench instances from the panel', () => {
     await expect(
       instances.getByText('No Workbench instances yet.', { exact: false })
     ).toBeVisible();
+
+    // The same form from the command palette's command.
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('jupyter-vertex:create-instance');
+    });
+    const again = page.locator('.jp-Dialog');
+    await expect(again.locator('.jp-Dialog-header')).toHaveText(
+      'Create instance'
+    );
+    await expect(again.getByLabel('Instance id')).toBeFocused();
+    await again.getByRole('button', { name: 'Cancel' }).click();
+    await expect(again).toHaveCount(0);
   });
 });
