@@ -27,6 +27,7 @@ import {
   withMachine
 } from '../widgets/InstanceDialog';
 import { InstanceList, IOperationFollower } from '../widgets/InstanceList';
+import { OperationTracker } from '../widgets/operations';
 import { VertexPanelView } from '../widgets/Panel';
 import { RunningNow, runningCount } from '../widgets/RunningNow';
 import { FakeAPI, LOCAL_STATUS, makeEndpoint, makeJob } from './fakes';
@@ -937,5 +938,46 @@ describe('the panel with instances', () => {
     // Not ACTIVE yet: nothing to open.
     expect(within(row).queryByText('Open JupyterLab')).toBeNull();
     polled.dispose();
+  });
+});
+
+describe("instance actions with the panel's OperationTracker", () => {
+  it('polls the stop operation until done, then the lists are fetched again', async () => {
+    const api = new FakeAPI();
+    const started = operation({
+      name: 'projects/p/locations/us-central1-a/operations/stop-1',
+      kind: 'stopInstance',
+      target: 'gpu-box'
+    });
+    api.instanceAction.mockResolvedValueOnce(started);
+    api.getOperation
+      .mockResolvedValueOnce({ ...started })
+      .mockResolvedValueOnce({ ...started, done: true });
+    const tracker = new OperationTracker({
+      api,
+      trans,
+      notify: false,
+      delays: { initial: 5, max: 10, factor: 2 }
+    });
+    const onChanged = jest.fn();
+    render(
+      <InstanceList
+        state={listState([makeInstance()])}
+        trans={trans}
+        api={api}
+        follower={tracker}
+        onRefresh={jest.fn()}
+        onChanged={onChanged}
+        onCreate={jest.fn()}
+      />
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Stop gpu-box' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Stopping…');
+    await waitFor(() => expect(screen.queryByRole('status')).toBeNull());
+    expect(api.getOperation).toHaveBeenCalledTimes(2);
+    expect(api.getOperation).toHaveBeenCalledWith(started.name);
+    expect(onChanged).toHaveBeenCalledTimes(2);
+    expect(tracker.operations).toHaveLength(0);
+    tracker.dispose();
   });
 });
