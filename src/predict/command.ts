@@ -38,7 +38,9 @@ export async function predictSelection(
     );
     return null;
   }
-  const expression = selectedExpression(cell.editor!);
+  // The active cell is rendered, so it has an editor (windowed notebooks
+  // only skip cells out of view).
+  const expression = cell.editor ? selectedExpression(cell.editor) : '';
   if (!expression) {
     await showErrorMessage(
       title,
