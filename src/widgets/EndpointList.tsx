@@ -7,6 +7,11 @@ import { openOnEnter } from './ModelList';
 import { Section } from './Section';
 
 /**
+ * The height of a endpoint row in pixels (the list renders only the rows in view).
+ */
+export const ENDPOINT_ROW_HEIGHT = 52;
+
+/**
  * The Endpoints list: display name, deployed model count, created time.
  */
 export function EndpointList(props: EndpointList.IProps): JSX.Element {
@@ -34,6 +39,7 @@ export function EndpointList(props: EndpointList.IProps): JSX.Element {
         state.items?.length ?? 0
       )}
       hideError={props.hideError}
+      rowHeight={ENDPOINT_ROW_HEIGHT}
       renderItem={endpoint => (
         <EndpointRow
           key={endpoint.name || endpoint.id}

@@ -6,6 +6,11 @@ import { frameworkOf, onRowKeyDown, timeOf } from './format';
 import { Section } from './Section';
 
 /**
+ * The height of a model row in pixels (the list renders only the rows in view).
+ */
+export const MODEL_ROW_HEIGHT = 52;
+
+/**
  * The Models list: display name, version and aliases, framework, created
  * time, deployed or not.
  */
@@ -34,6 +39,7 @@ export function ModelList(props: ModelList.IProps): JSX.Element {
         state.items?.length ?? 0
       )}
       hideError={props.hideError}
+      rowHeight={MODEL_ROW_HEIGHT}
       renderItem={model => (
         <ModelRow
           key={model.name || model.id}

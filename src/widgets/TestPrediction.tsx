@@ -139,6 +139,7 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
   const [inputError, setInputError] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState(false);
   const [remembered, setRemembered] = React.useState<number | null>(null);
+  const [filled, setFilled] = React.useState<number | null>(null);
 
   // Prefill once the size becomes known, unless the user typed already.
   React.useEffect(() => {
@@ -171,12 +172,15 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
   };
 
   const expected = error ? expectedSizeOf(error.message) : null;
-  // The model that told the size, to remember it in its labels.
-  const single = models.length === 1 ? models[0] : null;
+  // The model that told the size (one model version, maybe deployed twice),
+  // to remember it in its labels.
+  const versions = new Map(models.map(m => [`${m.name}@${m.versionId}`, m]));
+  const single = versions.size === 1 ? [...versions.values()][0] : null;
   const fill = async (size: number) => {
     setText(exampleInstances(size));
     setTouched(true);
     setError(null);
+    setFilled(size);
     if (single && inputSizeOf(single) === null && props.onRememberSize) {
       try {
         await props.onRememberSize(single, size);
@@ -250,9 +254,11 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
                   INPUT_SIZE_LABEL
                 )
               )
-            : trans.__(
-                'The input size of this model is not known yet: its error for a wrong size tells it.'
-              )}
+            : filled
+              ? trans.__('The model expects %1 values per instance.', filled)
+              : trans.__(
+                  'The input size of this model is not known yet: its error for a wrong size tells it.'
+                )}
       </div>
       {inputError ? (
         <div className="jp-Vertex-form-error" role="alert">

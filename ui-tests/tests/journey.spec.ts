@@ -69,10 +69,11 @@ test.describe('The journey', () => {
     await page.setViewportSize({ width: 1400, height: 1400 });
     const errors: string[] = [];
     page.on('console', message => {
-      // The browser logs the 400 of the bad-input test below itself.
+      // The browser logs the refusals this test provokes on purpose (400
+      // bad instances, 409 delete/undeploy) itself.
       if (
         message.type() === 'error' &&
-        !message.text().includes('status of 400 (Bad Request)')
+        !/status of (400 \(Bad Request\)|409 \(Conflict\))/.test(message.text())
       ) {
         errors.push(message.text());
       }
@@ -191,9 +192,24 @@ test.describe('The journey', () => {
     ).toContainText('1 deployment');
     await screenshot(page, 'model-detail', modelDetail);
 
-    // 6. The endpoint, from the model's link.
+    // 5b. Deployed once more, beside it, with 30% of the traffic.
+    await modelDetail.getByRole('button', { name: 'Deploy…' }).click();
+    await deploy.getByLabel('Existing endpoint').check();
+    await deploy
+      .getByLabel('Endpoint to deploy to')
+      .selectOption({ label: `${ENDPOINT_NAME} (1 model)` });
+    await deploy.getByLabel('Traffic share (%)').fill('30');
+    await deploy.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await expect(deploy).toHaveCount(0);
+    await expect(
+      modelDetail.getByRole('region', { name: 'Versions' })
+    ).toContainText('2 deployments', { timeout: 180_000 });
+    await expect(modelDetail.locator('.jp-Vertex-operation')).toHaveCount(0);
+
+    // 6. The endpoint, from the model's link: 70% and 30%, as the SDK splits.
     await deployedTo
       .getByRole('button', { name: `Open endpoint ${ENDPOINT_NAME}` })
+      .first()
       .click();
     const endpointDetail = panel.locator('.jp-Vertex-EndpointDetail');
     await expect(
@@ -202,7 +218,27 @@ test.describe('The journey', () => {
     const traffic = endpointDetail.getByRole('region', {
       name: 'Deployed models and traffic'
     });
-    await expect(traffic.locator('input.jp-Vertex-traffic')).toHaveValue('100');
+    const shares = traffic.locator('input.jp-Vertex-traffic');
+    await expect(shares).toHaveCount(2);
+    await expect(shares.nth(0)).toHaveValue('70');
+    await expect(shares.nth(1)).toHaveValue('30');
+
+    // The split is edited: it must sum to 100 before it can be saved.
+    const save = traffic.getByRole('button', { name: 'Save traffic split' });
+    await expect(save).toBeDisabled();
+    await shares.nth(0).fill('50');
+    await expect(traffic.getByRole('alert')).toHaveText(
+      'The shares sum to 80%; they must sum to 100%.'
+    );
+    await expect(save).toBeDisabled();
+    await shares.nth(1).fill('50');
+    await expect(traffic.getByRole('alert')).toHaveCount(0);
+    await save.click();
+    await expect(save).toBeDisabled();
+    // Saved on the endpoint: fetched again, still 50/50.
+    await panel.getByRole('button', { name: 'Refresh all' }).click();
+    await expect(shares.nth(0)).toHaveValue('50');
+    await expect(shares.nth(1)).toHaveValue('50');
 
     // 7. Test: a known row of the digits data set is a 3.
     const editor = endpointDetail.getByLabel('Instances (JSON)');
@@ -254,6 +290,62 @@ test.describe('The journey', () => {
     await expect(predictions).toBeVisible();
     await screenshot(page, 'endpoint-detail-dark', endpointDetail);
     await page.theme.setLightTheme();
+
+    // 9. Tidy up, with the server's refusals inline: no deleting an endpoint
+    // with deployed models, no undeploying the model that has all the traffic.
+    const confirmWith = async (action: string) => {
+      const dialog = page.locator('.jp-Dialog');
+      await dialog.getByRole('button', { name: action, exact: true }).click();
+      await expect(dialog).toHaveCount(0);
+    };
+    await endpointDetail
+      .getByRole('button', { name: 'Delete endpoint' })
+      .click();
+    await confirmWith('Delete');
+    await expect(
+      endpointDetail
+        .getByRole('alert')
+        .filter({ hasText: 'has deployed models' })
+    ).toContainText('undeploy them before deleting');
+
+    await shares.nth(0).fill('100');
+    await shares.nth(1).fill('0');
+    await save.click();
+    await expect(save).toBeDisabled();
+    const undeploy = traffic.getByRole('button', { name: /^Undeploy / });
+    await undeploy.nth(0).click();
+    await confirmWith('Undeploy');
+    await expect(
+      endpointDetail.getByRole('alert').filter({ hasText: 'receives 100%' })
+    ).toContainText('Give some traffic to the other models first');
+
+    await undeploy.nth(1).click();
+    await confirmWith('Undeploy');
+    await expect(shares).toHaveCount(1, { timeout: 180_000 });
+    await expect(shares.nth(0)).toHaveValue('100');
+    await undeploy.nth(0).click();
+    await confirmWith('Undeploy');
+    await expect(traffic).toContainText('No models deployed.', {
+      timeout: 180_000
+    });
+
+    await endpointDetail
+      .getByRole('button', { name: 'Delete endpoint' })
+      .click();
+    await confirmWith('Delete');
+    // Back where we came from: the model, deployed nowhere now.
+    await expect(deployedTo).toContainText('Not deployed.');
+    await modelDetail.getByRole('button', { name: 'Delete model' }).click();
+    await confirmWith('Delete');
+    // The lists: neither the model nor the endpoint is left.
+    await expect(models).toBeVisible();
+    await expect(modelRow).toHaveCount(0);
+    await expect(
+      panel
+        .getByRole('region', { name: 'Endpoints' })
+        .locator('.jp-Vertex-EndpointRow')
+        .filter({ hasText: ENDPOINT_NAME })
+    ).toHaveCount(0);
 
     expect(errors).toEqual([]);
   });
