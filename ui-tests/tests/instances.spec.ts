@@ -213,4 +213,58 @@ test.describe('Workbench instances from the panel', () => {
     await again.getByRole('button', { name: 'Cancel' }).click();
     await expect(again).toHaveCount(0);
   });
+
+  test('a running training job shows in "Running now" and is cancelled from there', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(240_000);
+    const script = `${tmpPath}/forever.py`;
+    await page.contents.uploadContent(
+      [
+        'import time',
+        'for step in range(1200):',
+        '    print(f"step {step}", flush=True)',
+        '    time.sleep(0.5)',
+        ''
+      ].join('\n'),
+      'text',
+      script
+    );
+    await page.sidebar.openTab(PANEL_ID);
+    const panel = page.locator(`#${PANEL_ID}`);
+    const running = panel.getByRole('region', { name: 'Running now' });
+    await page.evaluate(async path => {
+      void window.jupyterapp.commands.execute('jupyter-vertex:train', {
+        path
+      });
+    }, script);
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.getByLabel('Display name').fill('forgotten-job');
+    await dialog.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect(dialog).toHaveCount(0);
+
+    // The job, while it runs, is what keeps costing.
+    const row = running
+      .locator('[data-running-kind="job"]')
+      .filter({ hasText: 'forgotten-job' });
+    await expect(row).toBeVisible({ timeout: 120_000 });
+    await expect(running.getByTestId('vertex-running-count')).not.toHaveText(
+      '0'
+    );
+    await row.getByRole('button', { name: 'Cancel job forgotten-job' }).click();
+    const confirm = page.locator('.jp-Dialog');
+    await expect(confirm).toContainText('Cancel "forgotten-job"?');
+    await confirm.getByRole('button', { name: 'Cancel job' }).click();
+
+    // Cancelled in the Jobs list, and gone from "Running now".
+    const jobRow = panel
+      .getByRole('region', { name: 'Jobs' })
+      .locator('.jp-Vertex-JobRow')
+      .filter({ hasText: 'forgotten-job' });
+    await expect(jobRow.locator('.jp-Vertex-state')).toHaveText('Cancelled', {
+      timeout: 120_000
+    });
+    await expect(row).toHaveCount(0, { timeout: 60_000 });
+  });
 });
