@@ -1,5 +1,5 @@
-"""A lean HTTP/1.1 client for the predict hot path: POSTs to model servers on loopback over
-kept-alive connections.
+"""A lean HTTP/1.1 client for the predict hot path: POSTs to model servers on loopback (or on
+a unix socket) over kept-alive connections.
 
 httpx costs ~1-3 ms of CPU per request here (its h11/anyio layers), more than the model
 itself for a small row; the model servers are our own processes on 127.0.0.1 speaking plain
@@ -48,7 +48,7 @@ class LoopbackClient:
     def __init__(self, *, timeout: float = TIMEOUT, max_idle: int = MAX_IDLE) -> None:
         self.timeout = timeout
         self.max_idle = max_idle
-        self._idle: dict[tuple[str, int], list[Connection]] = {}
+        self._idle: dict[tuple[str, int | str], list[Connection]] = {}
         self._targets: dict[str, tuple[str, int, bytes]] = {}
 
     def _target(self, url: str) -> tuple[str, int, bytes]:
@@ -63,19 +63,24 @@ class LoopbackClient:
             self._targets[url] = found
         return found
 
-    async def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> Response:
+    async def post(
+        self, url: str, *, content: bytes, headers: dict[str, str], unix_socket: str = ""
+    ) -> Response:
+        """POST to ``url``; over the unix socket at ``unix_socket`` instead of TCP if given
+        (``url`` then only names the path and the Host header)."""
         host, port, start = self._target(url)
+        where: int | str = unix_socket or port
         head = start + b"".join(f"{k}: {v}\r\n".encode() for k, v in headers.items())
         request = head + f"Content-Length: {len(content)}\r\n\r\n".encode() + content
         try:
             if sys.version_info >= (3, 11):  # no extra task per request, unlike wait_for
                 async with asyncio.timeout(self.timeout):
-                    return await self._send(host, port, request)
-            return await asyncio.wait_for(self._send(host, port, request), self.timeout)
+                    return await self._send(host, where, request)
+            return await asyncio.wait_for(self._send(host, where, request), self.timeout)
         except asyncio.TimeoutError:
             raise _error("ReadTimeout", f"no answer from {url} within {self.timeout:g} s") from None
 
-    async def _send(self, host: str, port: int, request: bytes) -> Response:
+    async def _send(self, host: str, port: int | str, request: bytes) -> Response:
         idle = self._idle.setdefault((host, port), [])
         while idle:
             connection = idle.pop()
@@ -86,10 +91,13 @@ class LoopbackClient:
                 return await self._exchange(host, port, connection, request, reused=True)
             except _Stale:
                 continue
+        opening = (
+            asyncio.open_unix_connection(port)
+            if isinstance(port, str)
+            else asyncio.open_connection(host, port)
+        )
         try:
-            connection = await asyncio.wait_for(
-                asyncio.open_connection(host, port), CONNECT_TIMEOUT
-            )
+            connection = await asyncio.wait_for(opening, CONNECT_TIMEOUT)
         except (OSError, asyncio.TimeoutError) as error:
             raise _error("ConnectError", f"cannot connect to {host}:{port}: {error}") from None
         try:
@@ -98,7 +106,7 @@ class LoopbackClient:
             raise _error("ReadError", f"{host}:{port} closed the connection") from None
 
     async def _exchange(
-        self, host: str, port: int, connection: Connection, request: bytes, *, reused: bool
+        self, host: str, port: int | str, connection: Connection, request: bytes, *, reused: bool
     ) -> Response:
         reader, writer = connection
         answered = False
