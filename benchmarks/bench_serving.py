@@ -134,6 +134,10 @@ def main() -> None:
                     lag_a = server.lag(reset=True)
                     direct = harness.wrk(deployed.predict_url, body, deployed.auth, 1, args.seconds)
                     through = harness.wrk(extension_url, body, server.auth, 1, args.seconds)
+                    # What any authenticated Jupyter API request costs, doing nothing.
+                    floor = harness.wrk(
+                        f"{server.url}/bench-noop", body, server.auth, 1, args.seconds
+                    )
                     lag_b = server.lag(reset=True)
             finally:
                 stop(mlflow)
@@ -141,6 +145,7 @@ def main() -> None:
         in_process_p50_ms=in_process,
         direct=vars(direct),
         extension=vars(through),
+        jupyter_noop=vars(floor),
         lag_a=lag_a,
         lag_b=lag_b,
     )
@@ -176,6 +181,12 @@ def main() -> None:
             [
                 ["embedded endpoint", direct.requests_per_second, direct.p50_ms, direct.p99_ms],
                 ["extension API", through.requests_per_second, through.p50_ms, through.p99_ms],
+                [
+                    "Jupyter no-op API POST (floor)",
+                    floor.requests_per_second,
+                    floor.p50_ms,
+                    floor.p99_ms,
+                ],
                 [
                     "ratio (p50)",
                     "",

@@ -1,7 +1,8 @@
 """A benchmark-only Jupyter server extension: measures the server's event-loop lag.
 
 A task asks to wake up every 5 ms and records how late each wake-up is; ``GET /bench-lag``
-answers the percentiles since the last ``?reset=1``. Loaded by benchmarks/harness.py only.
+answers the percentiles since the last ``?reset=1``. ``POST /bench-noop`` does nothing (the
+cost of any authenticated Jupyter API request). Loaded by benchmarks/harness.py only.
 """
 
 from __future__ import annotations
@@ -48,10 +49,25 @@ class LagHandler(APIHandler):
         )
 
 
+class NoopHandler(APIHandler):
+    """An authenticated API POST that does nothing: what any Jupyter API request costs
+    (auth, cookies, logging), the floor under the extension's predict route."""
+
+    @web.authenticated
+    async def post(self) -> None:
+        self.finish("{}")
+
+
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     return [{"module": "lag_probe"}]
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    serverapp.web_app.add_handlers(".*$", [(serverapp.base_url + "bench-lag", LagHandler)])
+    serverapp.web_app.add_handlers(
+        ".*$",
+        [
+            (serverapp.base_url + "bench-lag", LagHandler),
+            (serverapp.base_url + "bench-noop", NoopHandler),
+        ],
+    )
     serverapp.io_loop.add_callback(lambda: _tasks.add(asyncio.ensure_future(_probe())))
