@@ -58,10 +58,7 @@ const plugin: JupyterFrontEndPlugin<IVertexModel> = {
       translator
     });
     const model = new VertexModel({ api });
-    const loadMachines = machineLoader({
-      serverSettings: app.serviceManager.serverSettings,
-      trans
-    });
+    const loadMachines = machineLoader(api);
     const panel = new VertexPanel({ model, translator, api, loadMachines });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
     if (restorer) {

@@ -1104,3 +1104,24 @@ describe('Windowed model and endpoint lists', () => {
     model.dispose();
   });
 });
+
+describe('machineLoader', () => {
+  it('fetches the machine table once, and again after a failure', async () => {
+    const { machineLoader } = await import('../widgets');
+    const trainingOptions = jest
+      .fn()
+      .mockRejectedValueOnce(
+        new VertexAPIError({
+          message: 'The embedded Vertex is starting.',
+          reason: 'UNAVAILABLE',
+          status: 503
+        })
+      )
+      .mockResolvedValue({ machineTypes: MACHINES });
+    const load = machineLoader({ trainingOptions });
+    await expect(load()).rejects.toThrow('The embedded Vertex is starting.');
+    expect(await load()).toEqual(MACHINES);
+    expect(await load()).toEqual(MACHINES);
+    expect(trainingOptions).toHaveBeenCalledTimes(2);
+  });
+});

@@ -525,19 +525,22 @@ export namespace VertexPanel {
 }
 
 /**
- * The machine table of `GET /training/options`, fetched once per panel.
+ * The machine table of `GET /training/options`, fetched once per panel
+ * (again after a failure).
+ *
+ * @param source - the API client, or request options for a client-less call
  */
 export function machineLoader(
-  options: IRequestOptions
+  source: Pick<IVertexAPI, 'trainingOptions'> | IRequestOptions
 ): () => Promise<ReadonlyArray<IMachineOption>> {
+  const fetch = (): Promise<{ machineTypes: IMachineOption[] }> =>
+    'trainingOptions' in source
+      ? source.trainingOptions()
+      : requestAPI('training/options', { method: 'GET' }, source);
   let cached: Promise<ReadonlyArray<IMachineOption>> | null = null;
   return () => {
     if (!cached) {
-      cached = requestAPI<{ machineTypes: IMachineOption[] }>(
-        'training/options',
-        { method: 'GET' },
-        options
-      ).then(
+      cached = fetch().then(
         answer => answer.machineTypes,
         reason => {
           cached = null; // try again next time
