@@ -1,4 +1,5 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { APIRequestContext } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -267,4 +268,136 @@ test.describe('Workbench instances from the panel', () => {
     });
     await expect(row).toHaveCount(0, { timeout: 60_000 });
   });
+
+  test('an endpoint with a deployed model shows in "Running now" and is undeployed from there', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(300_000);
+    // A small digits model, registered with the SDK from a notebook cell.
+    const notebook = `${tmpPath}/register.ipynb`;
+    await page.contents.uploadContent(
+      registerNotebook('running-now-model'),
+      'text',
+      notebook
+    );
+    expect(await page.notebook.openByPath(notebook)).toBe(true);
+    await page.notebook.activate('register.ipynb');
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
+    const output = (await page.notebook.getCellTextOutput(1))?.join('') ?? '';
+    const match = /model (\d+)/.exec(output);
+    expect(match, `the cell printed: ${output}`).not.toBeNull();
+    const endpointId = await deployModel(page.request, match![1]);
+    await page.notebook.close(true);
+
+    await page.sidebar.openTab(PANEL_ID);
+    const running = page
+      .locator(`#${PANEL_ID}`)
+      .getByRole('region', { name: 'Running now' });
+    await running
+      .getByRole('button', { name: 'Refresh what is running' })
+      .click();
+    const row = running.locator(
+      `[data-running-kind="endpoint"][data-running-id="${endpointId}"]`
+    );
+    await expect(row).toContainText('running-now-endpoint');
+    await expect(row).toContainText('1 deployed model');
+
+    await row
+      .getByRole('button', {
+        name: 'Undeploy all models from endpoint running-now-endpoint'
+      })
+      .click();
+    const confirm = page.locator('.jp-Dialog');
+    await expect(confirm).toContainText(
+      'Undeploy the model from "running-now-endpoint"?'
+    );
+    await confirm.getByRole('button', { name: 'Undeploy' }).click();
+    await expect(row).toHaveCount(0, { timeout: 120_000 });
+    // The endpoint stays, without models.
+    const endpoint = await (
+      await page.request.get(`jupyter-vertex/api/endpoints/${endpointId}`)
+    ).json();
+    expect(endpoint.deployedModels ?? []).toEqual([]);
+  });
 });
+
+/**
+ * A notebook whose second cell trains and registers a digits model.
+ */
+function registerNotebook(displayName: string): string {
+  const cells = [
+    'import jupyter_vertex.emulator\n\njupyter_vertex.emulator.init()',
+    [
+      'import os, tempfile',
+      'import joblib',
+      'from google.cloud import aiplatform',
+      'from sklearn.datasets import load_digits',
+      'from sklearn.linear_model import LogisticRegression',
+      'X, y = load_digits(return_X_y=True)',
+      'folder = tempfile.mkdtemp(prefix="digits-")',
+      'joblib.dump(LogisticRegression(max_iter=200).fit(X, y), os.path.join(folder, "model.joblib"))',
+      'model = aiplatform.Model.upload(',
+      `    display_name="${displayName}",`,
+      '    artifact_uri=folder,',
+      '    serving_container_image_uri="us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest",',
+      ')',
+      'print("model", model.name)'
+    ].join('\n')
+  ];
+  return JSON.stringify({
+    cells: cells.map(source => ({
+      cell_type: 'code',
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source
+    })),
+    metadata: {
+      kernelspec: {
+        display_name: 'Python 3 (ipykernel)',
+        language: 'python',
+        name: 'python3'
+      },
+      language_info: { name: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
+
+/**
+ * Deploy a model through the extension's API, to a new endpoint; wait for
+ * the operation to end and return the endpoint's id.
+ */
+async function deployModel(
+  request: APIRequestContext,
+  modelId: string
+): Promise<string> {
+  const started = await request.post(
+    `jupyter-vertex/api/models/${modelId}/deploy`,
+    {
+      data: {
+        endpointDisplayName: 'running-now-endpoint',
+        machineType: 'n1-standard-2'
+      }
+    }
+  );
+  expect(started.status()).toBe(202);
+  const operation = await started.json();
+  await expect
+    .poll(
+      async () => {
+        const answer = await request.get(
+          `jupyter-vertex/api/operations?name=${encodeURIComponent(operation.name)}`
+        );
+        const latest = await answer.json();
+        expect(latest.error).toBeNull();
+        return latest.done;
+      },
+      { timeout: 120_000, intervals: [1000] }
+    )
+    .toBe(true);
+  return operation.target as string;
+}
