@@ -837,6 +837,36 @@ describe('EndpointDetail', () => {
     expect(props.onBack).not.toHaveBeenCalled();
   });
 
+  it('tells apart the same model deployed twice', async () => {
+    const fake = api();
+    const twins = {
+      ...DEPLOYED_ENDPOINT,
+      deployedModels: DEPLOYED_ENDPOINT.deployedModels!.map(d => ({
+        ...d,
+        displayName: 'digits'
+      }))
+    };
+    fake.endpoints = [twins];
+    render(
+      <EndpointDetail
+        api={fake}
+        endpointId="5678"
+        listed={twins}
+        trans={trans}
+        tracker={new OperationTracker({ api: fake, trans, notify: false })}
+        onBack={jest.fn()}
+        onOpenModel={jest.fn()}
+        onChanged={jest.fn()}
+      />
+    );
+    expect(shareOf('digits (111)').value).toBe('80');
+    expect(shareOf('digits (222)').value).toBe('20');
+    expect(
+      screen.getByRole('button', { name: 'Undeploy digits (222)' })
+    ).toBeTruthy();
+    await act(async () => undefined);
+  });
+
   it('checks traffic splits', () => {
     expect(trafficError({}, trans)).toBeNull();
     expect(trafficError({ a: 100 }, trans)).toBeNull();

@@ -134,8 +134,14 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
     ) ?? null;
   const modelName = (d: IDeployedModel) =>
     modelOf(d)?.displayName || idOf(d.model);
-  const deployedName = (d: IDeployedModel) =>
+  const plainName = (d: IDeployedModel) =>
     d.displayName || modelOf(d)?.displayName || d.id;
+  // Names that tell apart the same model deployed twice (labels, dialogs).
+  const deployedName = (d: IDeployedModel) => {
+    const name = plainName(d);
+    const twins = deployed.filter(o => plainName(o) === name).length;
+    return twins > 1 ? trans.__('%1 (%2)', name, d.id) : name;
+  };
 
   const saveTraffic = async () => {
     setBusy(true);
