@@ -101,9 +101,7 @@ class Settings:
             raise ConfigurationError(
                 "--autoscale-window must be positive and --scale-in-delay not negative"
             )
-        if not os.path.isabs(self.instance_python) or not os.access(
-            self.instance_python, os.X_OK
-        ):
+        if not os.path.isabs(self.instance_python) or not os.access(self.instance_python, os.X_OK):
             raise ConfigurationError(
                 f"--instance-python {self.instance_python}: not an executable absolute path"
             )
