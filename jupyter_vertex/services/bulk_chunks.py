@@ -8,6 +8,8 @@ again, and a request's size is known before it is built.
 from __future__ import annotations
 
 import json
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,18 +54,36 @@ def _byte_spans(body: ParsedBody) -> list[tuple[int, int]]:
     return out
 
 
+def compact(body: ParsedBody) -> ParsedBody:
+    """The body without its text: the instances' byte offsets (begin, end, begin, …) as one
+    array, cheap to send between processes. The caller sets ``raw`` (the bytes parsed)."""
+    offsets = array("q")
+    for begin, end in _byte_spans(body):
+        offsets.append(begin)
+        offsets.append(end)
+    return ParsedBody(text="", count=body.count, fields=body.fields, offsets=offsets)
+
+
+def _begins_ends(body: ParsedBody) -> tuple[Sequence[int], Sequence[int]]:
+    if body.offsets is not None:
+        return body.offsets[0::2], body.offsets[1::2]
+    spans = _byte_spans(body)
+    return [b for b, _ in spans], [e for _, e in spans]
+
+
 def plan_chunks(
     body: ParsedBody, *, max_bytes: int, max_instances: int, parameters: Any = None
 ) -> list[Chunk]:
     """Consecutive chunks, each at most ``max_instances`` instances and ``max_bytes`` bytes
     of request body. One instance bigger than ``max_bytes`` on its own is refused."""
     overhead = len(_HEAD) + len(_tail(parameters))
-    spans = _byte_spans(body)
+    begins, ends = _begins_ends(body)
     chunks: list[Chunk] = []
     start = 0
-    for i, (begin, end) in enumerate(spans):
+    for i in range(len(begins)):
+        begin, end = begins[i], ends[i]
         # The request holds the text from the first instance's start to this one's end.
-        size = end - spans[start][0]
+        size = end - begins[start]
         if i > start and (i - start >= max_instances or size + overhead > max_bytes):
             chunks.append(Chunk(start, i))
             start = i
@@ -73,13 +93,16 @@ def plan_chunks(
                 f"Field 'instances[{i}]' alone makes a request of {size + overhead} bytes, over "
                 f"maxRequestBytes ({max_bytes})."
             )
-    if start < len(spans):
-        chunks.append(Chunk(start, len(spans)))
+    if start < len(begins):
+        chunks.append(Chunk(start, len(begins)))
     return chunks
 
 
 def request_body(body: ParsedBody, chunk: Chunk, parameters: Any = None) -> bytes:
     """The JSON request of one chunk."""
+    if body.offsets is not None and body.raw is not None:
+        begin, end = body.offsets[2 * chunk.start], body.offsets[2 * chunk.stop - 1]
+        return _HEAD + body.raw[begin:end] + _tail(parameters)
     begin = body.spans[chunk.start][0]
     end = body.spans[chunk.stop - 1][1]
     return _HEAD + body.text[begin:end].encode() + _tail(parameters)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,13 +44,19 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 @dataclass
 class ParsedBody:
-    """The body's instances (values if kept, and their spans in ``text``) and other fields."""
+    """The body's instances (values if kept, and their spans in ``text``) and other fields.
+
+    A compact form (bulk bodies read in a helper process) has no ``text`` and no ``spans``:
+    ``offsets`` holds each instance's begin and end in bytes of ``raw``, the body as sent.
+    """
 
     text: str
     count: int = 0
     instances: list[Any] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+    offsets: array[int] | None = None
+    raw: bytes | None = None
 
     @property
     def ascii(self) -> bool:

@@ -4,6 +4,7 @@ operation JSON. (The routes themselves are tested through HTTP in test_serving_*
 from __future__ import annotations
 
 import json
+import pickle
 import random
 
 import pytest
@@ -11,7 +12,7 @@ from google.cloud.aiplatform import Endpoint
 from google.longrunning import operations_pb2
 
 from jupyter_vertex.errors import InvalidArgument
-from jupyter_vertex.services.bulk_chunks import plan_chunks, request_body
+from jupyter_vertex.services.bulk_chunks import compact, plan_chunks, request_body
 from jupyter_vertex.services.deploy_traffic import split_with_new_model, split_without_model
 from jupyter_vertex.services.operations import operation_to_json
 from jupyter_vertex.services.predict_input import parse_body
@@ -80,6 +81,23 @@ def test_chunk_sizes_count_utf8_bytes_and_parameters() -> None:
     assert refused.value.message == (
         "Field 'instances[0]' alone makes a request of 220 bytes, over maxRequestBytes (100)."
     )
+
+
+def test_the_compact_body_makes_the_same_requests_from_the_bytes_as_sent() -> None:
+    # What the helper process answers for big bulk bodies: byte offsets over the raw body.
+    rows = [["é" * (i % 7), i, "ü"] for i in range(300)]
+    raw = json.dumps({"instances": rows, "x": "ß"}, ensure_ascii=False).encode()
+    body = parse_body(raw, keep=False)
+    small = compact(body)
+    assert (small.text, small.spans, small.count, small.fields) == ("", [], 300, {"x": "ß"})
+    small.raw = raw
+    params = {"t": "ø"}
+    chunks = plan_chunks(body, max_bytes=500, max_instances=40, parameters=params)
+    assert plan_chunks(small, max_bytes=500, max_instances=40, parameters=params) == chunks
+    assert len(chunks) > 5
+    for chunk in chunks:
+        assert request_body(small, chunk, params) == request_body(body, chunk, params)
+    assert pickle.loads(pickle.dumps(small)) == small  # noqa: S301 - our own bytes
 
 
 def test_body_fields_and_spans() -> None:
