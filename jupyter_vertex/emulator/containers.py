@@ -6,8 +6,12 @@ version's ``containerSpec``:
 
 - Vertex's prebuilt ``sklearn-cpu.*`` and ``xgboost-cpu.*`` prediction images: the SDK's
   ``SklearnPredictor`` / ``XgboostPredictor``.
-- Vertex's prebuilt TensorFlow (``tf2-*``) and PyTorch (``pytorch-*``) images:
-  FAILED_PRECONDITION, naming the framework and, when it is missing, how to install it.
+- Vertex's prebuilt TensorFlow images (``tf2-cpu.*``, ``tf2-gpu.*``, ``tf-*``), when
+  ``tensorflow`` is importable in the interpreter the model servers run with (this one):
+  our ``tf_predictor.TensorflowPredictor`` (the SavedModel's ``serving_default`` signature,
+  TF Serving's row format); without TensorFlow, FAILED_PRECONDITION saying how to install it.
+- Vertex's prebuilt PyTorch images (``pytorch-*``): FAILED_PRECONDITION (TorchServe on a
+  ``.mar`` archive is not run here), saying whether PyTorch is installed.
 - Any other image whose ``containerSpec.env`` names ``PREDICTOR_MODULE`` /
   ``PREDICTOR_CLASS`` (and/or ``HANDLER_MODULE`` / ``HANDLER_CLASS``) — the variables a
   Custom Prediction Routine image sets — a CPR model: the predictor's source is imported from
@@ -34,10 +38,12 @@ _PREDICTORS = {
     "sklearn-cpu": ("google.cloud.aiplatform.prediction.sklearn.predictor", "SklearnPredictor"),
     "xgboost-cpu": ("google.cloud.aiplatform.prediction.xgboost.predictor", "XgboostPredictor"),
 }
+TENSORFLOW_PREDICTOR = ("jupyter_vertex.emulator.tf_predictor", "TensorflowPredictor")
 _ROUTINE_ENV = {"PREDICTOR_MODULE", "PREDICTOR_CLASS", "HANDLER_MODULE", "HANDLER_CLASS"}
 SUPPORTED = (
-    "it serves Vertex's prebuilt scikit-learn and XGBoost prediction containers "
-    "(…-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.* and xgboost-cpu.*) and Custom "
+    "it serves Vertex's prebuilt scikit-learn, XGBoost and (with TensorFlow installed) "
+    "TensorFlow prediction containers (…-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.*, "
+    "xgboost-cpu.* and tf2-cpu.*) and Custom "
     "Prediction Routine models (containerSpec.env with PREDICTOR_MODULE and PREDICTOR_CLASS, "
     "the predictor's source in the artifact folder) through the SDK's model server"
 )
@@ -70,6 +76,9 @@ def server_for(container_spec: dict[str, Any]) -> ServerSpec:
         family = match.group("family")
         if family in _PREDICTORS:
             return ServerSpec(predictor=_PREDICTORS[family], env=env)
+        if family.startswith("tf") and _installed("tensorflow"):
+            # the model servers run with this interpreter: TensorFlow loads there, not here
+            return ServerSpec(predictor=TENSORFLOW_PREDICTOR, env=env)
         raise _framework_refused(image, family)
     if _ROUTINE_ENV & env.keys():
         return _custom_routine(image, env)
@@ -110,9 +119,14 @@ def _custom_routine(image: str, env: dict[str, str]) -> ServerSpec:
     )
 
 
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported here, without importing it."""
+    return importlib.util.find_spec(module) is not None
+
+
 def _framework_refused(image: str, family: str) -> Exception:
     if family.startswith("pytorch"):
-        installed = importlib.util.find_spec("torch") is not None
+        installed = _installed("torch")
         return failed_precondition(
             f"The model's serving container {image!r} is Vertex's prebuilt PyTorch prediction "
             "image, which runs TorchServe on a model archive (model.mar). "
@@ -128,17 +142,11 @@ def _framework_refused(image: str, family: str) -> Exception:
             "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact "
             "folder)."
         )
-    installed = importlib.util.find_spec("tensorflow") is not None
     return failed_precondition(
         f"The model's serving container {image!r} is Vertex's prebuilt TensorFlow prediction "
-        "image (a SavedModel behind TensorFlow Serving). "
-        + (
-            "TensorFlow is installed here, but the embedded Vertex does not serve SavedModels."
-            if installed
-            else "TensorFlow is not installed in the embedded Vertex's environment: install "
-            "it there (pip install tensorflow-cpu) to use TensorFlow models; the embedded "
-            "Vertex does not serve SavedModels yet either."
-        )
-        + " Serve the model as a Custom Prediction Routine instead (containerSpec.env "
+        "image (a SavedModel behind TensorFlow Serving). TensorFlow is not installed in the "
+        "embedded Vertex's environment: install it there (pip install tensorflow-cpu) and "
+        "deploy again; the embedded Vertex then serves the SavedModel's serving_default "
+        "signature. Or serve the model as a Custom Prediction Routine (containerSpec.env "
         "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact folder)."
     )

@@ -77,74 +77,92 @@ def test_unsupported_container_is_failed_precondition(api: Api) -> None:
 
 TF_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest"
 TORCH_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-1:latest"
-
-
-@pytest.mark.parametrize(
-    ("image", "module", "says"),
-    [
-        (
-            TF_IMAGE,
-            "tensorflow",
-            "is Vertex's prebuilt TensorFlow prediction image (a SavedModel behind TensorFlow "
-            "Serving). TensorFlow is not installed in the embedded Vertex's environment: "
-            "install it there (pip install tensorflow-cpu)",
-        ),
-        (
-            TORCH_IMAGE,
-            "torch",
-            "is Vertex's prebuilt PyTorch prediction image, which runs TorchServe on a model "
-            "archive (model.mar). PyTorch is not installed in the embedded Vertex's "
-            "environment (pip install torch)",
-        ),
-    ],
+CPR_INSTEAD = (
+    "Serve the model as a Custom Prediction Routine instead (containerSpec.env "
+    "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact folder)."
 )
-def test_a_framework_that_is_not_installed_fails_the_deploy_at_once(
-    api: Api, image: str, module: str, says: str
-) -> None:
-    assert importlib.util.find_spec(module) is None  # this environment has neither
+
+
+def _fake_lookup(monkeypatch: pytest.MonkeyPatch, missing: str | None, present: str | None) -> None:
+    """Fake the import lookup for one module (``missing``: not found; ``present``: found)."""
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any) -> Any:
+        if name == missing:
+            return None
+        return object() if name == present else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
+def test_a_framework_that_is_not_installed_fails_the_deploy_at_once(api: Api) -> None:
+    assert importlib.util.find_spec("torch") is None  # this environment has no PyTorch
     endpoint = api.create_endpoint()
-    folder = artifacts(api, {"saved_model.pb": b"\x08\x01", "model.mar": b"PK"})
-    model = api.upload("framework", artifactUri=folder, containerSpec={"imageUri": image})
+    folder = artifacts(api, {"model.mar": b"PK"})
+    model = api.upload("framework", artifactUri=folder, containerSpec={"imageUri": TORCH_IMAGE})
     message = api.error(
         "POST",
         f"v1/{endpoint['name']}:deployModel",
         {"deployedModel": {"model": model["name"], "dedicatedResources": RESOURCES}},
         status="FAILED_PRECONDITION",
     )
-    assert message.startswith(f"The model's serving container {image!r} {says}"), message
-    assert message.endswith(
-        "Serve the model as a Custom Prediction Routine instead (containerSpec.env "
-        "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact folder)."
+    assert message == (
+        f"The model's serving container {TORCH_IMAGE!r} is Vertex's prebuilt PyTorch prediction "
+        "image, which runs TorchServe on a model archive (model.mar). PyTorch is not installed "
+        "in the embedded Vertex's environment (pip install torch), and the embedded Vertex does "
+        f"not run TorchServe archives either. {CPR_INSTEAD}"
     )
     assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
 
 
 @pytest.mark.parametrize(
-    ("image", "module", "says"),
+    "image",
     [
-        (
-            TF_IMAGE,
-            "tensorflow",
-            "TensorFlow is installed here, but the embedded Vertex does not serve SavedModels.",
-        ),
-        (
-            TORCH_IMAGE,
-            "torch",
-            "PyTorch is installed here, but the embedded Vertex does not run TorchServe archives.",
-        ),
+        TF_IMAGE,
+        "us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-15:latest",
+        "europe-docker.pkg.dev/vertex-ai/prediction/tf-cpu.1-15:latest",
     ],
 )
-def test_an_installed_framework_is_named_but_still_refused(
-    monkeypatch: pytest.MonkeyPatch, image: str, module: str, says: str
+def test_tensorflow_without_tensorflow_is_failed_precondition_saying_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, image: str
 ) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: object() if name == module else real(name, *a)
-    )
+    _fake_lookup(monkeypatch, missing="tensorflow", present=None)
     with pytest.raises(ApiError) as raised:
         server_for({"imageUri": image})
     assert raised.value.status == "FAILED_PRECONDITION"
-    assert says in raised.value.message
+    assert raised.value.message == (
+        f"The model's serving container {image!r} is Vertex's prebuilt TensorFlow prediction "
+        "image (a SavedModel behind TensorFlow Serving). TensorFlow is not installed in the "
+        "embedded Vertex's environment: install it there (pip install tensorflow-cpu) and "
+        "deploy again; the embedded Vertex then serves the SavedModel's serving_default "
+        "signature. Or serve the model as a Custom Prediction Routine (containerSpec.env "
+        "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact folder)."
+    )
+
+
+def test_tensorflow_installed_is_served_by_our_predictor() -> None:
+    assert importlib.util.find_spec("tensorflow") is not None  # the test extra installs it
+    env = [{"name": "MODEL_THRESHOLD", "value": "0.5"}]
+    spec = server_for({"imageUri": TF_IMAGE, "env": env})
+    assert spec == ServerSpec(
+        predictor=("jupyter_vertex.emulator.tf_predictor", "TensorflowPredictor"),
+        env={"MODEL_THRESHOLD": "0.5"},
+    )
+
+
+def test_an_installed_framework_is_named_but_still_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fake_lookup(monkeypatch, missing=None, present="torch")
+    with pytest.raises(ApiError) as raised:
+        server_for({"imageUri": TORCH_IMAGE})
+    assert raised.value.status == "FAILED_PRECONDITION"
+    assert raised.value.message == (
+        f"The model's serving container {TORCH_IMAGE!r} is Vertex's prebuilt PyTorch prediction "
+        "image, which runs TorchServe on a model archive (model.mar). PyTorch is installed "
+        "here, but the embedded Vertex does not run TorchServe archives. "
+        f"{CPR_INSTEAD}"
+    )
 
 
 def test_a_custom_routine_is_known_by_its_environment() -> None:
@@ -405,7 +423,8 @@ def test_max_replicas_per_model_must_be_positive(
         ("us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest", "SklearnPredictor"),
         ("europe-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-0:latest", "SklearnPredictor"),
         ("asia-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest", "XgboostPredictor"),
-        ("us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest", None),
+        ("us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest", "TensorflowPredictor"),
+        ("europe-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-12:latest", "TensorflowPredictor"),
         ("us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-1:latest", None),
         ("example.com/sklearn-cpu.1-3:latest", None),
     ],

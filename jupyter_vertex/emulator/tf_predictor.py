@@ -1,0 +1,226 @@
+"""Vertex's prebuilt TensorFlow prediction images (``tf2-cpu.*``, ``tf2-gpu.*``), served by
+the SDK's model server with this predictor.
+
+On Vertex those images run TensorFlow Serving over the SavedModel in the model's artifact
+folder and answer ``:predict`` in TF Serving's REST "row format", with the SavedModel's
+``serving_default`` signature:
+
+- ``instances``: one instance per row. An instance is an object of the signature's named
+  inputs, or, when the signature has a single input, that input's value itself. Each input's
+  values are stacked along a new first dimension and must match its dtype and shape. Binary
+  values of string inputs are given as ``{"b64": "..."}``.
+- ``predictions``: with a single output, its rows; with several, one object per instance
+  mapping each output's name to its row. Outputs whose name ends in ``_bytes`` answer
+  ``{"b64": "..."}``; float32 numbers are written as their shortest round-trip decimal, as TF
+  Serving writes them (``0.1``, not ``0.10000000149011612``).
+
+TensorFlow is imported in ``load``, i.e. in the model server process only: the embedded
+Vertex names this module to the server and never imports it. Instances that do not fit the
+signature answer 400 with the reason, which the embedded Vertex passes on as
+INVALID_ARGUMENT.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from typing import Any
+
+import numpy as np
+from fastapi import HTTPException
+from google.cloud.aiplatform.prediction.predictor import Predictor
+from google.cloud.aiplatform.utils import prediction_utils
+
+SIGNATURE = "serving_default"
+BINARY_SUFFIX = "_bytes"
+
+
+class TensorflowPredictor(Predictor):
+    """The SavedModel's ``serving_default`` signature behind TF Serving's row format."""
+
+    def __init__(self) -> None:
+        self._tf: Any = None
+        self._model: Any = None  # kept: the signature's variables belong to it
+        self._signature: Any = None
+        self._inputs: dict[str, Any] = {}  # input name -> tf.TensorSpec
+
+    def load(self, artifacts_uri: str, **kwargs: Any) -> None:
+        """Copy the artifacts into this server's working folder and load the SavedModel."""
+        prediction_utils.download_model_artifacts(artifacts_uri)
+        # TensorFlow's C++ INFO/WARNING lines would crowd the server's output, whose last
+        # lines explain a failed deploy.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import tensorflow as tf
+
+        self._tf = tf
+        self._model = tf.saved_model.load(os.getcwd())
+        signatures = self._model.signatures
+        if SIGNATURE not in signatures:
+            raise ValueError(
+                f"The SavedModel in {artifacts_uri} has no {SIGNATURE!r} signature (it has "
+                f"{', '.join(sorted(signatures)) or 'none'}); Vertex's TensorFlow prediction "
+                "containers serve that signature."
+            )
+        self._signature = signatures[SIGNATURE]
+        self._inputs = dict(sorted(self._signature.structured_input_signature[1].items()))
+
+    def preprocess(self, prediction_input: Any) -> dict[str, Any]:
+        """The request's instances as one tensor per named input of the signature."""
+        instances = (
+            prediction_input.get("instances") if isinstance(prediction_input, dict) else None
+        )
+        if not isinstance(instances, list) or not instances:
+            raise _bad('"instances" must be a non-empty list.')
+        names = list(self._inputs)
+        named = [isinstance(instance, dict) for instance in instances]
+        if all(named):
+            for index, instance in enumerate(instances):
+                missing = [name for name in names if name not in instance]
+                unknown = [key for key in instance if key not in self._inputs]
+                if missing or unknown:
+                    problems = [f"lacks the input(s) {_listing(missing)}"] if missing else []
+                    if unknown:
+                        problems.append(f"has unknown input(s) {_listing(unknown)}")
+                    raise _bad(
+                        f"Instance {index} {' and '.join(problems)}; the model's serving "
+                        f"signature takes {_listing(names)}."
+                    )
+            columns = {name: [instance[name] for instance in instances] for name in names}
+        elif any(named):
+            raise _bad(
+                "Instances must all be objects of named inputs or all be plain values, not both."
+            )
+        elif len(names) != 1:
+            raise _bad(
+                f"The model's serving signature takes {len(names)} inputs ({_listing(names)}): "
+                "give each instance as an object of them."
+            )
+        else:
+            columns = {names[0]: instances}
+        return {name: self._tensor(name, values) for name, values in columns.items()}
+
+    def predict(self, instances: dict[str, Any]) -> dict[str, np.ndarray]:
+        """The signature's outputs for the input tensors."""
+        try:
+            outputs = self._signature(**instances)
+        except self._tf.errors.InvalidArgumentError as exc:
+            message = _one_line(exc.message)
+            raise _bad(f"The model could not compute the instances: {message}") from None
+        return {name: tensor.numpy() for name, tensor in outputs.items()}
+
+    def postprocess(self, prediction_results: dict[str, np.ndarray]) -> dict[str, Any]:
+        """``predictions`` in TF Serving's row format."""
+        rows = {array.shape[0] if array.ndim else None for array in prediction_results.values()}
+        if None in rows or len(rows) != 1:
+            shapes = ", ".join(
+                f"{name!r} {list(array.shape)}" for name, array in prediction_results.items()
+            )
+            raise _bad(
+                "The model's outputs must have one row per instance (the same first "
+                f"dimension) to be answered as predictions; they have shapes {shapes}."
+            )
+        columns = {name: _json_values(name, array) for name, array in prediction_results.items()}
+        if len(columns) == 1:
+            return {"predictions": next(iter(columns.values()))}
+        return {
+            "predictions": [
+                dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)
+            ]
+        }
+
+    def _tensor(self, name: str, values: list[Any]) -> Any:
+        tf = self._tf
+        spec = self._inputs[name]
+        if spec.dtype == tf.string:
+            try:
+                tensor = tf.constant(_decoded(name, values), dtype=tf.string)
+            except (ValueError, TypeError) as exc:
+                raise _bad(f"Input {name!r} takes strings: {_one_line(str(exc))}") from None
+            shape = tuple(tensor.shape)
+        else:
+            array = _numbers(name, values, spec.dtype)
+            tensor, shape = array, array.shape
+        if not spec.shape.is_compatible_with(shape):
+            raise _bad(
+                f"Input {name!r} of the model's serving signature has shape "
+                f"{_shape(spec.shape.as_list())} (? is any size), but the instances give "
+                f"{_shape(list(shape))}."
+            )
+        return tensor
+
+
+def _numbers(name: str, values: list[Any], dtype: Any) -> np.ndarray:
+    """The values as an array of the input's numeric dtype, refusing what TF Serving refuses
+    (strings, ragged lists, fractions for integers, out-of-range integers)."""
+    try:
+        array = np.asarray(values)
+    except ValueError as exc:  # ragged lists
+        raise _bad(
+            f"Input {name!r}: the instances' values do not all have one shape ({exc})"
+        ) from None
+    target = np.dtype(dtype.as_numpy_dtype)
+    kind = array.dtype.kind
+    if dtype.is_bool:
+        ok = kind == "b"
+    elif dtype.is_integer:
+        ok = kind in "iu" or (kind == "f" and bool(np.all(np.mod(array, 1) == 0)))
+        if ok and array.size:
+            info = np.iinfo(target)
+            ok = bool(array.min() >= info.min and array.max() <= info.max)
+    else:
+        ok = kind in "iuf"
+    if not ok:
+        given = {"U": "strings", "O": "mixed or nested values", "b": "booleans"}.get(
+            kind, f"{array.dtype} values"
+        )
+        raise _bad(f"Input {name!r} takes {dtype.name} values; the instances give {given}.")
+    return array.astype(target, copy=False)
+
+
+def _decoded(name: str, values: Any) -> Any:
+    """String values with ``{"b64": ...}`` objects decoded to their bytes."""
+    if isinstance(values, list):
+        return [_decoded(name, value) for value in values]
+    if isinstance(values, dict):
+        if set(values) != {"b64"} or not isinstance(values["b64"], str):
+            raise _bad(f'Input {name!r}: an object value must be {{"b64": "<base64>"}}.')
+        try:
+            return base64.b64decode(values["b64"], validate=True)
+        except binascii.Error as exc:
+            raise _bad(f"Input {name!r}: invalid base64 ({exc}).") from None
+    return values
+
+
+def _json_values(name: str, array: np.ndarray) -> Any:
+    """An output as JSON values: numbers as TF Serving writes them, strings as UTF-8 text or,
+    for ``*_bytes`` outputs, ``{"b64": ...}``."""
+    kind = array.dtype.kind
+    if kind in "biu" or array.dtype == np.float64:
+        return array.tolist()
+    if kind == "f":  # float32, float16: the shortest decimal that reads back the same value
+        return array.astype(str).astype(np.float64).tolist()
+    if kind in "OS":
+        if name.endswith(BINARY_SUFFIX):
+            convert = np.frompyfunc(lambda v: {"b64": base64.b64encode(v).decode("ascii")}, 1, 1)
+        else:
+            convert = np.frompyfunc(lambda v: v.decode("utf-8", "replace"), 1, 1)
+        return convert(array).tolist() if array.ndim else convert(array)
+    # other floating types (bfloat16): through float32
+    return array.astype(np.float32).astype(str).astype(np.float64).tolist()
+
+
+def _bad(message: str) -> HTTPException:
+    return HTTPException(status_code=400, detail=message)
+
+
+def _listing(names: list[str]) -> str:
+    return ", ".join(repr(name) for name in names)
+
+
+def _shape(dims: list[Any]) -> str:
+    return "[" + ", ".join("?" if dim is None else str(dim) for dim in dims) + "]"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
