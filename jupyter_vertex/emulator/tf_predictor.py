@@ -10,9 +10,10 @@ folder and answer ``:predict`` in TF Serving's REST "row format", with the Saved
   values are stacked along a new first dimension and must match its dtype and shape. Binary
   values of string inputs are given as ``{"b64": "..."}``.
 - ``predictions``: with a single output, its rows; with several, one object per instance
-  mapping each output's name to its row. Outputs whose name ends in ``_bytes`` answer
-  ``{"b64": "..."}``; float32 numbers are written as their shortest round-trip decimal, as TF
-  Serving writes them (``0.1``, not ``0.10000000149011612``).
+  mapping each output's name to its row (names in alphabetical order). Outputs whose name
+  ends in ``_bytes`` answer ``{"b64": "..."}``; float32 numbers are written as their
+  shortest round-trip decimal, as TF Serving writes them (``0.1``, not
+  ``0.10000000149011612``).
 
 TensorFlow is imported in ``load``, i.e. in the model server process only: the embedded
 Vertex names this module to the server and never imports it. Instances that do not fit the
@@ -107,7 +108,7 @@ class TensorflowPredictor(Predictor):
         except self._tf.errors.InvalidArgumentError as exc:
             message = _one_line(exc.message)
             raise _bad(f"The model could not compute the instances: {message}") from None
-        return {name: tensor.numpy() for name, tensor in outputs.items()}
+        return {name: outputs[name].numpy() for name in sorted(outputs)}
 
     def postprocess(self, prediction_results: dict[str, np.ndarray]) -> dict[str, Any]:
         """``predictions`` in TF Serving's row format."""
@@ -165,9 +166,12 @@ def _numbers(name: str, values: list[Any], dtype: Any) -> np.ndarray:
         ok = kind == "b"
     elif dtype.is_integer:
         ok = kind in "iu" or (kind == "f" and bool(np.all(np.mod(array, 1) == 0)))
-        if ok and array.size:
-            info = np.iinfo(target)
-            ok = bool(array.min() >= info.min and array.max() <= info.max)
+        info = np.iinfo(target)
+        if ok and array.size and not (array.min() >= info.min and array.max() <= info.max):
+            raise _bad(
+                f"Input {name!r} takes {dtype.name} values, from {info.min} to {info.max}; "
+                f"the instances give values from {array.min()} to {array.max()}."
+            )
     else:
         ok = kind in "iuf"
     if not ok:
