@@ -200,3 +200,25 @@ def test_named_inputs_and_outputs_answer_one_object_per_instance(
         "The model server answered 400: Instance 0 lacks the input(s) 'key'; the model's "
         "serving signature takes 'key', 'pixels'."
     )
+
+
+class NoDefault(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+    def twice(self, x: tf.Tensor) -> dict[str, tf.Tensor]:
+        return {"y": x * 2}
+
+
+def test_a_saved_model_without_serving_default_fails_the_deploy(
+    sdk: Sdk, tmp_path: Path, endpoint: aiplatform.Endpoint
+) -> None:
+    module = NoDefault()
+    tf.saved_model.save(module, str(tmp_path), signatures={"twice": module.twice})
+    with pytest.raises(exceptions.FailedPrecondition) as raised:
+        _deploy(tmp_path, endpoint, "no-default")
+    message = raised.value.message
+    assert "exited with status" in message and "Its last output:" in message, message
+    assert (
+        "has no 'serving_default' signature (it has twice); Vertex's TensorFlow prediction "
+        "containers serve that signature." in message
+    ), message
+    assert endpoint.list_models() == []
