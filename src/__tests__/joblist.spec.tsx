@@ -334,15 +334,13 @@ describe('Deleting a job', () => {
   it('deletes a pipeline with the custom job it ran (already gone is fine)', async () => {
     const api = new FakeAPI();
     // The pipeline goes; its custom job was already gone.
-    api.deleteJob
-      .mockResolvedValueOnce(undefined)
-      .mockRejectedValueOnce(
-        new VertexAPIError({
-          message: 'gone',
-          reason: 'NOT_FOUND',
-          status: 404
-        })
-      );
+    api.deleteJob.mockResolvedValueOnce(undefined).mockRejectedValueOnce(
+      new VertexAPIError({
+        message: 'gone',
+        reason: 'NOT_FOUND',
+        status: 404
+      })
+    );
     const onRefresh = renderJobs(api, [
       makeJob({
         id: '8',
