@@ -78,7 +78,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved runs per side (medians reported)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -105,10 +108,18 @@ def main() -> None:
                     rows = []
                     server.lag(reset=True)
                     for connections in (1, 8):
-                        ours = harness.wrk(
-                            deployed.predict_url, body, deployed.auth, connections, args.seconds
+                        pair = harness.interleaved(
+                            {
+                                "ours": lambda c=connections: harness.wrk(  # type: ignore[misc]
+                                    deployed.predict_url, body, deployed.auth, c, args.seconds
+                                ),
+                                "theirs": lambda c=connections: harness.wrk(  # type: ignore[misc]
+                                    mlflow_url, body, {}, c, args.seconds
+                                ),
+                            },
+                            args.rounds,
                         )
-                        theirs = harness.wrk(mlflow_url, body, {}, connections, args.seconds)
+                        ours, theirs = pair["ours"], pair["theirs"]
                         results[f"c{connections}"] = {
                             "embedded": vars(ours),
                             "mlflow": vars(theirs),
@@ -132,12 +143,22 @@ def main() -> None:
                             ]
                         )
                     lag_a = server.lag(reset=True)
-                    direct = harness.wrk(deployed.predict_url, body, deployed.auth, 1, args.seconds)
-                    through = harness.wrk(extension_url, body, server.auth, 1, args.seconds)
-                    # What any authenticated Jupyter API request costs, doing nothing.
-                    floor = harness.wrk(
-                        f"{server.url}/bench-noop", body, server.auth, 1, args.seconds
+                    found = harness.interleaved(
+                        {
+                            "direct": lambda: harness.wrk(
+                                deployed.predict_url, body, deployed.auth, 1, args.seconds
+                            ),
+                            "through": lambda: harness.wrk(
+                                extension_url, body, server.auth, 1, args.seconds
+                            ),
+                            # What any authenticated Jupyter API request costs, doing nothing.
+                            "floor": lambda: harness.wrk(
+                                f"{server.url}/bench-noop", body, server.auth, 1, args.seconds
+                            ),
+                        },
+                        args.rounds,
                     )
+                    direct, through, floor = found["direct"], found["through"], found["floor"]
                     lag_b = server.lag(reset=True)
             finally:
                 stop(mlflow)
@@ -152,7 +173,8 @@ def main() -> None:
 
     print(
         harness.table(
-            "(a) embedded endpoint vs mlflow models serve (one digits row)",
+            "(a) embedded endpoint vs mlflow models serve (one digits row; medians of "
+            f"{args.rounds} interleaved {args.seconds} s wrk runs per side)",
             ["connections", "server", "req/s", "p50 ms", "p99 ms"],
             rows,
         )
@@ -176,7 +198,8 @@ def main() -> None:
     latency = through.p50_ms / direct.p50_ms
     print(
         harness.table(
-            "(b) predict through the extension vs directly (1 connection)",
+            "(b) predict through the extension vs directly (1 connection; medians of "
+            f"{args.rounds} interleaved {args.seconds} s wrk runs)",
             ["path", "req/s", "p50 ms", "p99 ms"],
             [
                 ["embedded endpoint", direct.requests_per_second, direct.p50_ms, direct.p99_ms],

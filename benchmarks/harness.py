@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -285,6 +285,27 @@ def wrk(url: str, body: Any, headers: dict[str, str], connections: int, seconds:
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     return WrkResult(rps, p50, p99, total)
+
+
+def interleaved(runs: dict[str, Callable[[], WrkResult]], rounds: int) -> dict[str, WrkResult]:
+    """Run each side ``rounds`` times, interleaved (the order rotates and flips each round so
+    a change in the machine's load hits every side alike); per side the median req/s, p50
+    and p99 of its rounds and the total of requests."""
+    names = list(runs)
+    results: dict[str, list[WrkResult]] = {name: [] for name in names}
+    for index in range(rounds):
+        order = names[index % len(names) :] + names[: index % len(names)]
+        for name in reversed(order) if index % 2 else order:
+            results[name].append(runs[name]())
+    return {
+        name: WrkResult(
+            statistics.median(r.requests_per_second for r in found),
+            statistics.median(r.p50_ms for r in found),
+            statistics.median(r.p99_ms for r in found),
+            sum(r.requests for r in found),
+        )
+        for name, found in results.items()
+    }
 
 
 def in_process_p50_ms(model: Any, row: Any, runs: int = 3000) -> float:

@@ -5,6 +5,7 @@ answered with a 4xx naming what is wrong, and the endpoint serving on afterwards
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
 import uuid
@@ -183,6 +184,14 @@ async def test_bad_instances_are_4xx_naming_what_is_wrong(
 
     # The endpoint serves everyone else as before.
     await _predict_ok(api, deployment, FEATURES[:7])
+
+
+async def test_long_lived_objects_are_frozen_after_the_first_predict(
+    api: Any, deployment: dict[str, Any]
+) -> None:
+    # Full garbage collections then skip Google's libraries (~215 ms each otherwise).
+    await _predict_ok(api, deployment, FEATURES[:1])
+    assert gc.get_freeze_count() > 100_000
 
 
 async def test_predict_at_the_online_limit(api: Any, deployment: dict[str, Any]) -> None:
