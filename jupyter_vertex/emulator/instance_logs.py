@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+from .log_records import read_records
 from .resources import timestamp
 
 LOGS_DIR = "workbench-logs"
@@ -114,15 +115,7 @@ def read_entries(folder: Path, project: str, number: str) -> list[dict[str, Any]
     """The project's Workbench log entries as Cloud Logging ``LogEntry`` JSON."""
     entries: list[dict[str, Any]] = []
     for path in sorted((folder / number).glob("*/*.jsonl")):
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # a line being written
+        for record in read_records(path):
             entries.append(
                 {
                     "logName": log_name(project),

@@ -18,15 +18,14 @@ quoted RFC 3339; the client library adds ``timestamp>="…"`` itself), ``insertI
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-from . import instance_logs
+from . import instance_logs, offset_pages
 from .errors import invalid_argument
+from .log_records import read_records
 from .resources import parse_timestamp, project_number
 from .routing import Call, Reply, Route
 
@@ -143,15 +142,7 @@ def _read_entries(
         if meta.get("project") != number:
             continue
         for rdir in sorted((folder / "replicas").glob("*")):
-            try:
-                lines = (rdir / "log.jsonl").read_text(encoding="utf-8").splitlines()
-            except OSError:
-                continue
-            for line in lines:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue  # a line being written
+            for record in read_records(rdir / "log.jsonl"):
                 entries.append(
                     {
                         "logName": f"projects/{project}/logs/{rdir.name}",
@@ -171,22 +162,6 @@ def _read_entries(
                     }
                 )
     return entries
-
-
-def _token(fingerprint: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([fingerprint, offset]).encode()).decode()
-
-
-def _offset(token: str, fingerprint: str) -> int:
-    if not token:
-        return 0
-    try:
-        found, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, TypeError):
-        raise invalid_argument("Invalid page_token.") from None
-    if found != fingerprint or not isinstance(offset, int) or offset < 0:
-        raise invalid_argument("Invalid page_token: it belongs to another query.")
-    return offset
 
 
 async def list_entries(call: Call) -> Reply:
@@ -230,12 +205,17 @@ async def list_entries(call: Call) -> Reply:
     entries.sort(
         key=lambda e: (_timestamp(e["timestamp"]), e["insertId"]), reverse=order.endswith("desc")
     )
-    fingerprint = hashlib.sha256(json.dumps([names, filter_text, order]).encode()).hexdigest()[:16]
-    start = _offset(str(request.get("pageToken") or ""), fingerprint)
+    fingerprint = offset_pages.fingerprint([names, filter_text, order])
+    start = offset_pages.offset(
+        str(request.get("pageToken") or ""),
+        fingerprint,
+        field="page_token",
+        unreadable="Invalid page_token.",
+    )
     page = entries[start : start + size]
     data: dict[str, Any] = {"entries": page} if page else {}
     if start + size < len(entries):
-        data["nextPageToken"] = _token(fingerprint, start + size)
+        data["nextPageToken"] = offset_pages.token(fingerprint, start + size)
     return Reply("", data)
 
 

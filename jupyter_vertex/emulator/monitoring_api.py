@@ -12,16 +12,14 @@ Vertex's ``aiplatform.googleapis.com/prediction/online/*`` types) joined by AND 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import importlib
-import json
 import os
 import sys
 import types
 from datetime import datetime, timezone
 from typing import Any
 
+from . import offset_pages
 from .errors import failed_precondition, invalid_argument
 from .logging_api import parse_filter
 from .metrics import METRICS, MINUTE, PREFIX, RESOURCE_TYPE, Cells, Distribution, MetricInfo
@@ -221,22 +219,6 @@ def _render(series: Series, metric_type: str, unit: str, headers_only: bool) -> 
     return out
 
 
-def _token(fingerprint: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([fingerprint, offset]).encode()).decode()
-
-
-def _offset(token: str, fingerprint: str) -> int:
-    if not token:
-        return 0
-    try:
-        found, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, TypeError):
-        raise invalid_argument("Invalid pageToken: it is not a token this API gave.") from None
-    if found != fingerprint or not isinstance(offset, int) or offset < 0:
-        raise invalid_argument("Invalid pageToken: it belongs to another query.")
-    return offset
-
-
 class _Page:
     """One query's series from its cells: filtered, aligned, reduced, paged, rendered."""
 
@@ -269,13 +251,15 @@ class _Page:
             series = align(series, aligner, period, start, end, name, info)
         series = reduce(series, reducer, group_by, info)
         series = [s for s in series if s.points]
-        fingerprint = hashlib.sha256(
-            json.dumps(
-                {k: v for k, v in request.items() if k not in ("pageToken", "pageSize")},
-                sort_keys=True,
-            ).encode()
-        ).hexdigest()[:16]
-        offset = _offset(str(request.get("pageToken") or ""), fingerprint)
+        fingerprint = offset_pages.fingerprint(
+            {k: v for k, v in request.items() if k not in ("pageToken", "pageSize")}
+        )
+        offset = offset_pages.offset(
+            str(request.get("pageToken") or ""),
+            fingerprint,
+            field="pageToken",
+            unreadable="Invalid pageToken: it is not a token this API gave.",
+        )
         limit = min(int(request.get("pageSize") or 0) or MAX_PAGE, MAX_PAGE)
         headers_only = str(request.get("view") or "FULL") == "HEADERS"
         data: dict[str, Any] = {
@@ -284,7 +268,7 @@ class _Page:
             ]
         }
         if offset + limit < len(series):
-            data["nextPageToken"] = _token(fingerprint, offset + limit)
+            data["nextPageToken"] = offset_pages.token(fingerprint, offset + limit)
         return data
 
 
