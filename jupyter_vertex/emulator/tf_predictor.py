@@ -11,9 +11,9 @@ folder and answer ``:predict`` in TF Serving's REST "row format", with the Saved
   values of string inputs are given as ``{"b64": "..."}``.
 - ``predictions``: with a single output, its rows; with several, one object per instance
   mapping each output's name to its row (names in alphabetical order). Outputs whose name
-  ends in ``_bytes`` answer ``{"b64": "..."}``; float32 numbers are written as their
-  shortest round-trip decimal, as TF Serving writes them (``0.1``, not
-  ``0.10000000149011612``).
+  ends in ``_bytes`` answer ``{"b64": "..."}``; float32 numbers are the decimals TF
+  Serving writes (6 significant digits when they read back as the same float32, else 9:
+  ``0.1``, ``0.333333343``; not ``0.10000000149011612``).
 
 TensorFlow is imported in ``load``, i.e. in the model server process only: the embedded
 Vertex names this module to the server and never imports it. Instances that do not fit the
@@ -200,10 +200,10 @@ def _json_values(name: str, array: np.ndarray) -> Any:
     """An output as JSON values: numbers as TF Serving writes them, strings as UTF-8 text or,
     for ``*_bytes`` outputs, ``{"b64": ...}``."""
     kind = array.dtype.kind
-    if kind in "biu" or array.dtype == np.float64:
+    if kind in "biu" or array.dtype == np.float64:  # doubles: TF Serving's text reads back exact
         return array.tolist()
-    if kind == "f":  # float32, float16: the shortest decimal that reads back the same value
-        return array.astype(str).astype(np.float64).tolist()
+    if kind == "f":
+        return _tf_serving_floats(array).tolist()
     if kind in "OS":
         if name.endswith(BINARY_SUFFIX):
             convert = np.frompyfunc(lambda v: {"b64": base64.b64encode(v).decode("ascii")}, 1, 1)
@@ -211,7 +211,50 @@ def _json_values(name: str, array: np.ndarray) -> Any:
             convert = np.frompyfunc(lambda v: v.decode("utf-8", "replace"), 1, 1)
         return convert(array).tolist() if array.ndim else convert(array)
     # other floating types (bfloat16): through float32
-    return array.astype(np.float32).astype(str).astype(np.float64).tolist()
+    return _tf_serving_floats(array).tolist()
+
+
+def _tf_serving_floats(array: np.ndarray) -> np.ndarray:
+    """float32 values as the doubles a client reads from TF Serving's JSON text: it writes
+    ``%g`` (6 significant digits) when that reads back as the same float32, else ``%.9g``.
+    Computed with array arithmetic (~0.2 µs a value; formatting each value costs ~5 µs);
+    values whose rounding the arithmetic cannot settle (within 1e-6 of a tie, or scaled by
+    more than 10^22) are formatted as text."""
+    values = np.asarray(array, dtype=np.float32).ravel()
+    out = values.astype(np.float64)
+    regular = np.isfinite(out) & (out != 0)
+    exact = out[regular]
+    six, unsure6 = _significant(exact, 6)
+    nine, unsure9 = _significant(exact, 9)
+    fits = six.astype(np.float32) == values[regular]
+    chosen = np.where(fits, six, nine)
+    for index in np.flatnonzero(unsure6 | (~fits & unsure9)):
+        chosen[index] = _as_text(float(exact[index]))
+    out[regular] = chosen
+    return out.reshape(np.shape(array))
+
+
+def _significant(values: np.ndarray, digits: int) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` (finite, non-zero doubles) rounded to ``digits`` significant digits, as the
+    doubles their decimal text reads back as; and where that arithmetic is unsure."""
+    magnitude = np.abs(values)
+    exponent = np.floor(np.log10(magnitude))
+    exponent = np.where(magnitude >= 10.0 ** (exponent + 1), exponent + 1, exponent)
+    exponent = np.where(magnitude < 10.0**exponent, exponent - 1, exponent)
+    shift = digits - 1 - exponent
+    unsure = np.abs(shift) > 22  # 10^22 is the largest power of ten a double holds exactly
+    shift = np.where(unsure, 0, shift)
+    scale = 10.0 ** np.abs(shift)
+    scaled = np.where(shift >= 0, values * scale, values / scale)
+    unsure |= np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) <= 1e-6
+    whole = np.rint(scaled)  # ties to even, as printf rounds
+    # dividing or multiplying by an exact power of ten rounds once, as parsing the text does
+    return np.where(shift >= 0, whole / scale, whole * scale), unsure
+
+
+def _as_text(value: float) -> float:
+    six = float(f"{value:g}")
+    return six if np.float32(six) == np.float32(value) else float(f"{value:.9g}")
 
 
 def _bad(message: str) -> HTTPException:

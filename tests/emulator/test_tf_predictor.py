@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import tensorflow as tf
 from fastapi import HTTPException
 
-from jupyter_vertex.emulator.tf_predictor import TensorflowPredictor
+from jupyter_vertex.emulator.tf_predictor import TensorflowPredictor, _tf_serving_floats
 
 
 class Mixed(tf.Module):
@@ -150,4 +151,32 @@ def test_a_saved_model_without_serving_default_does_not_load(load: Any) -> None:
     assert str(raised.value).endswith(
         "has no 'serving_default' signature (it has predict); Vertex's TensorFlow prediction "
         "containers serve that signature."
+    )
+
+
+def _tf_serving_text(value: float) -> float:
+    """What a client reads for a float32 TF Serving wrote (printf %g, else %.9g)."""
+    if not np.isfinite(value) or value == 0:
+        return value
+    six = float(f"{value:g}")
+    return six if np.float32(six) == np.float32(value) else float(f"{value:.9g}")
+
+
+def test_float32_numbers_read_back_as_tf_servings_text() -> None:
+    rng = np.random.default_rng(7)
+    values = np.concatenate(
+        [
+            rng.random(20_000),  # probabilities
+            rng.random(10_000) ** 8,  # small ones
+            rng.standard_normal(20_000) * 10.0 ** rng.integers(-44, 38, 20_000),
+            rng.integers(-(1 << 24), 1 << 24, 5_000),  # whole numbers
+            rng.integers(0, 100_000, 5_000) / 1000,  # short decimals
+            [0.1, 1 / 3, 0.5, 2.5, 1e-45, 3.4e38, 123456.5, 1234567.5, np.nan, np.inf, -np.inf],
+        ]
+    ).astype(np.float32)
+    got = _tf_serving_floats(values.reshape(-1, 1)).ravel()
+    expected = np.array([_tf_serving_text(value) for value in values.tolist()])
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert json.dumps(_tf_serving_floats(np.array([0.1, 1 / 3, 3, -0.0], np.float32)).tolist()) == (
+        "[0.1, 0.333333343, 3.0, -0.0]"
     )
