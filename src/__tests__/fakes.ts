@@ -1,3 +1,4 @@
+import { showDialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
@@ -16,6 +17,50 @@ import {
   ITrainingOptions,
   ITrainingProvenance
 } from '../tokens';
+
+/**
+ * What the mocked `showDialog` resolves to: accepted or not, with a value.
+ */
+export function dialogAnswer(
+  accept: boolean,
+  value: unknown = null
+): Awaited<ReturnType<typeof showDialog>> {
+  return {
+    button: { accept, label: accept ? 'OK' : 'Cancel' },
+    value,
+    isChecked: null
+  } as unknown as Awaited<ReturnType<typeof showDialog>>;
+}
+
+/**
+ * A part of the server's machine table (`GET /training/options`): a machine
+ * that takes GPUs, one that takes none, one that needs its own.
+ */
+export const MACHINE_TABLE: ITrainingOptions['machineTypes'] = [
+  {
+    machineType: 'n1-standard-4',
+    acceleratorTypes: [
+      'NVIDIA_TESLA_T4',
+      'NVIDIA_TESLA_V100',
+      'NVIDIA_TESLA_P100',
+      'NVIDIA_TESLA_P4'
+    ],
+    acceleratorCounts: [1, 2, 4, 8],
+    acceleratorRequired: false
+  },
+  {
+    machineType: 'e2-standard-4',
+    acceleratorTypes: [],
+    acceleratorCounts: [],
+    acceleratorRequired: false
+  },
+  {
+    machineType: 'a2-highgpu-2g',
+    acceleratorTypes: ['NVIDIA_TESLA_A100'],
+    acceleratorCounts: [2],
+    acceleratorRequired: true
+  }
+];
 
 export const LOCAL_STATUS: IStatus = {
   backend: 'local',

@@ -30,7 +30,14 @@ import { InstanceList, IOperationFollower } from '../widgets/InstanceList';
 import { OperationTracker } from '../widgets/operations';
 import { VertexPanelView } from '../widgets/Panel';
 import { RunningNow, runningCount } from '../widgets/RunningNow';
-import { FakeAPI, LOCAL_STATUS, makeEndpoint, makeJob } from './fakes';
+import {
+  dialogAnswer,
+  FakeAPI,
+  LOCAL_STATUS,
+  MACHINE_TABLE,
+  makeEndpoint,
+  makeJob
+} from './fakes';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
@@ -39,14 +46,6 @@ jest.mock('@jupyterlab/apputils', () => ({
 
 const trans = nullTranslator.load('jupyter_vertex');
 const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
-
-function answer(accept: boolean, value: unknown = null) {
-  return {
-    button: { accept, label: accept ? 'OK' : 'Cancel' },
-    value,
-    isChecked: null
-  } as unknown as Awaited<ReturnType<typeof showDialog>>;
-}
 
 function makeInstance(overrides: Partial<IInstance> = {}): IInstance {
   const id = overrides.id ?? 'gpu-box';
@@ -133,32 +132,6 @@ function listState(items: IInstance[] | null): IListState<IInstance> {
     updated: new Date()
   };
 }
-
-const MACHINES: IMachineOption[] = [
-  {
-    machineType: 'n1-standard-4',
-    acceleratorTypes: [
-      'NVIDIA_TESLA_T4',
-      'NVIDIA_TESLA_V100',
-      'NVIDIA_TESLA_P100',
-      'NVIDIA_TESLA_P4'
-    ],
-    acceleratorCounts: [1, 2, 4, 8],
-    acceleratorRequired: false
-  },
-  {
-    machineType: 'e2-standard-4',
-    acceleratorTypes: [],
-    acceleratorCounts: [],
-    acceleratorRequired: false
-  },
-  {
-    machineType: 'a2-highgpu-2g',
-    acceleratorTypes: ['NVIDIA_TESLA_A100'],
-    acceleratorCounts: [2],
-    acceleratorRequired: true
-  }
-];
 
 afterEach(() => mockedShowDialog.mockReset());
 
@@ -304,13 +277,13 @@ describe('InstanceList', () => {
   it('deletes an instance only after confirmation', async () => {
     const api = new FakeAPI();
     renderList([makeInstance()], api);
-    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     fireEvent.click(screen.getByRole('button', { name: 'Delete gpu-box' }));
     await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
     expect(mockedShowDialog.mock.calls[0][0]?.title).toBe('Delete instance?');
     expect(api.deleteInstance).not.toHaveBeenCalled();
 
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Delete gpu-box' }));
     await waitFor(() =>
       expect(api.deleteInstance).toHaveBeenCalledWith('gpu-box')
@@ -461,10 +434,10 @@ describe('Create instance form', () => {
       acceleratorType: 'NVIDIA_TESLA_T4',
       acceleratorCount: '4'
     });
-    const e2 = withMachine(withT4, 'e2-standard-4', MACHINES);
+    const e2 = withMachine(withT4, 'e2-standard-4', MACHINE_TABLE);
     expect(e2.acceleratorType).toBe('');
     expect(instanceRequest(e2).acceleratorType).toBeUndefined();
-    const a2 = withMachine(withT4, 'a2-highgpu-2g', MACHINES);
+    const a2 = withMachine(withT4, 'a2-highgpu-2g', MACHINE_TABLE);
     expect([a2.acceleratorType, a2.acceleratorCount]).toEqual([
       'NVIDIA_TESLA_A100',
       '2'
@@ -482,7 +455,9 @@ describe('Create instance form', () => {
     render(
       <InstanceForm
         initial={options.initial ?? valid()}
-        machines={options.machines === undefined ? MACHINES : options.machines}
+        machines={
+          options.machines === undefined ? MACHINE_TABLE : options.machines
+        }
         serverError={options.serverError ?? null}
         showAllErrors={false}
         trans={trans}
@@ -626,9 +601,9 @@ describe('createInstanceFlow', () => {
     const bad = { ...defaultInstanceForm(), instanceId: 'Bad' };
     const good = { ...defaultInstanceForm(), instanceId: 'my-box' };
     mockedShowDialog
-      .mockResolvedValueOnce(answer(true, bad))
-      .mockResolvedValueOnce(answer(true, good))
-      .mockResolvedValueOnce(answer(true, good));
+      .mockResolvedValueOnce(dialogAnswer(true, bad))
+      .mockResolvedValueOnce(dialogAnswer(true, good))
+      .mockResolvedValueOnce(dialogAnswer(true, good));
     api.createInstance
       .mockRejectedValueOnce(
         new VertexAPIError({
@@ -642,7 +617,7 @@ describe('createInstanceFlow', () => {
     const started = await createInstanceFlow({
       api,
       follower,
-      machines: MACHINES,
+      machines: MACHINE_TABLE,
       trans,
       onChanged
     });
@@ -679,7 +654,7 @@ describe('createInstanceFlow', () => {
 
   it('creates nothing when cancelled', async () => {
     const api = new FakeAPI();
-    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     expect(
       await createInstanceFlow({
         api,
@@ -813,7 +788,7 @@ describe('RunningNow', () => {
       name: 'Undeploy all models from endpoint digits-endpoint'
     });
 
-    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     fireEvent.click(button);
     await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
     expect(mockedShowDialog.mock.calls[0][0]!.body).toBe(
@@ -821,7 +796,7 @@ describe('RunningNow', () => {
     );
     expect(api.undeployModel).not.toHaveBeenCalled();
 
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(button);
     await waitFor(() => expect(api.undeployModel).toHaveBeenCalledTimes(1));
     expect(api.undeployModel).toHaveBeenCalledWith('77', 'd1');
@@ -842,7 +817,7 @@ describe('RunningNow', () => {
   it('cancels a job after confirmation and a bulk prediction in one click', async () => {
     const api = new FakeAPI();
     const { onChanged } = renderRunning(api);
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(
       screen.getByRole('button', { name: 'Cancel job train-digits' })
     );

@@ -3,7 +3,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import * as React from 'react';
 import { JobDetail } from '../widgets';
-import { FakeAPI, makeJob } from './fakes';
+import { dialogAnswer, FakeAPI, makeJob } from './fakes';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
@@ -12,14 +12,6 @@ jest.mock('@jupyterlab/apputils', () => ({
 
 const trans = nullTranslator.load('jupyter_vertex');
 const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
-
-function answer(accept: boolean) {
-  return {
-    button: { accept, label: accept ? 'Cancel job' : 'Keep running' },
-    value: null,
-    isChecked: null
-  } as unknown as Awaited<ReturnType<typeof showDialog>>;
-}
 
 describe('JobDetail', () => {
   afterEach(() => mockedShowDialog.mockReset());
@@ -43,12 +35,12 @@ describe('JobDetail', () => {
   it('cancels a running job only after confirmation', async () => {
     const api = new FakeAPI();
     const { view, onChanged } = renderRunning(api);
-    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel job' }));
     await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
     expect(api.cancelJob).not.toHaveBeenCalled();
 
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel job' }));
     await waitFor(() =>
       expect(api.cancelJob).toHaveBeenCalledWith('customJob', '3')
@@ -63,7 +55,7 @@ describe('JobDetail', () => {
       Object.assign(new Error('The job has already ended.'), {})
     );
     const { view } = renderRunning(api);
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel job' }));
     await waitFor(() =>
       expect(screen.getByRole('alert').textContent).toContain(
@@ -80,7 +72,7 @@ describe('JobDetail', () => {
       code: 'job = aiplatform.CustomJob.from_local_script(...)'
     });
     const { view } = renderRunning(api);
-    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     fireEvent.click(screen.getByRole('button', { name: 'Show SDK code' }));
     await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
     expect(api.jobCode).toHaveBeenCalledWith('customJob', '3');

@@ -14,7 +14,7 @@ import { VertexAPIError } from '../request';
 import { IJob, IListState } from '../tokens';
 import { JOB_ROW_HEIGHT, JobList } from '../widgets';
 import { VirtualList } from '../widgets/VirtualList';
-import { FakeAPI, makeJob } from './fakes';
+import { dialogAnswer, FakeAPI, makeJob } from './fakes';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
@@ -23,14 +23,6 @@ jest.mock('@jupyterlab/apputils', () => ({
 
 const trans = nullTranslator.load('jupyter_vertex');
 const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
-
-function answer(accept: boolean) {
-  return {
-    button: { accept, label: accept ? 'Delete' : 'Cancel' },
-    value: null,
-    isChecked: null
-  } as unknown as Awaited<ReturnType<typeof showDialog>>;
-}
 
 function listState(items: IJob[]): IListState<IJob> {
   return {
@@ -312,7 +304,7 @@ describe('Deleting a job', () => {
     ).toBeNull();
     const button = screen.getByRole('button', { name: 'Delete job done' });
 
-    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     fireEvent.click(button);
     await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
     expect(mockedShowDialog.mock.calls[0][0]).toMatchObject({
@@ -323,7 +315,7 @@ describe('Deleting a job', () => {
     // The click did not open the job.
     expect(onOpen).not.toHaveBeenCalled();
 
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(button);
     await waitFor(() =>
       expect(api.deleteJob).toHaveBeenCalledWith('customJob', '1')
@@ -349,7 +341,7 @@ describe('Deleting a job', () => {
         customJob: 'projects/1/locations/us-central1/customJobs/81'
       })
     ]);
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Delete job pipe' }));
     await waitFor(() => expect(onRefresh).toHaveBeenCalledTimes(1));
     expect(mockedShowDialog.mock.calls[0][0]).toMatchObject({
@@ -375,7 +367,7 @@ describe('Deleting a job', () => {
     ]);
     const { Notification } = jest.requireActual('@jupyterlab/apputils');
     const error = jest.spyOn(Notification, 'error');
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Delete job x' }));
     await waitFor(() =>
       expect(error).toHaveBeenCalledWith(

@@ -33,7 +33,7 @@ import {
   TestPrediction,
   trafficError
 } from '../widgets';
-import { FakeAPI, makeEndpoint, makeModel } from './fakes';
+import { dialogAnswer, FakeAPI, makeEndpoint, makeModel } from './fakes';
 
 jest.mock('@jupyterlab/apputils', () => {
   const actual = jest.requireActual('@jupyterlab/apputils');
@@ -52,14 +52,6 @@ const trans = nullTranslator.load('jupyter_vertex');
 const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
 const mockedEmit = Notification.emit as jest.Mock;
 const mockedUpdate = Notification.update as jest.Mock;
-
-function answer(accept: boolean, value: unknown = null) {
-  return {
-    button: { accept, label: accept ? 'OK' : 'Cancel' },
-    value,
-    isChecked: null
-  } as unknown as Awaited<ReturnType<typeof showDialog>>;
-}
 
 // The server's table for a few machines (GET /training/options).
 const MACHINES: IMachineOption[] = [
@@ -511,8 +503,8 @@ describe('Deploy dialog', () => {
       .mockRejectedValueOnce(refused)
       .mockResolvedValueOnce(started);
     mockedShowDialog
-      .mockResolvedValueOnce(answer(true, form))
-      .mockResolvedValueOnce(answer(true, form));
+      .mockResolvedValueOnce(dialogAnswer(true, form))
+      .mockResolvedValueOnce(dialogAnswer(true, form));
     const result = await deployDialog({
       api,
       model,
@@ -622,7 +614,7 @@ describe('ModelDetail', () => {
     const api = digits();
     const { props } = renderDetail(api);
     await screen.findByRole('region', { name: 'digits-classifier' });
-    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     fireEvent.click(screen.getByRole('button', { name: 'Delete model' }));
     await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
     expect(api.deleteModel).not.toHaveBeenCalled();
@@ -635,7 +627,7 @@ describe('ModelDetail', () => {
         status: 409
       })
     );
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Delete model' }));
     await waitFor(() =>
       expect(screen.getByRole('alert').textContent).toContain(
@@ -645,7 +637,7 @@ describe('ModelDetail', () => {
     expect(api.deleteModel).toHaveBeenCalledWith('1234');
     expect(props.onBack).not.toHaveBeenCalled();
 
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Delete model' }));
     await waitFor(() => expect(props.onBack).toHaveBeenCalled());
     expect(props.onChanged).toHaveBeenCalled();
@@ -670,7 +662,7 @@ describe('ModelDetail', () => {
     expect(api.listModelVersions).toHaveBeenCalledTimes(1);
     mockedShowDialog.mockImplementationOnce(async options => {
       const body = options!.body as DeployDialogBody;
-      return answer(true, body.getValue());
+      return dialogAnswer(true, body.getValue());
     });
     fireEvent.click(screen.getByRole('button', { name: 'Deploy…' }));
     await waitFor(() =>
@@ -789,11 +781,11 @@ describe('EndpointDetail', () => {
     const { tracker } = renderDetail(fake);
     const ended = jest.fn();
     tracker.ended.connect(ended);
-    mockedShowDialog.mockResolvedValueOnce(answer(false));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     fireEvent.click(screen.getByRole('button', { name: 'Undeploy digits-v2' }));
     await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
     expect(fake.undeployModel).not.toHaveBeenCalled();
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Undeploy digits-v2' }));
     await waitFor(() =>
       expect(fake.undeployModel).toHaveBeenCalledWith('5678', '222')
@@ -822,7 +814,7 @@ describe('EndpointDetail', () => {
       })
     );
     const { props } = renderDetail(fake);
-    mockedShowDialog.mockResolvedValueOnce(answer(true));
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Delete endpoint' }));
     await waitFor(() =>
       expect(

@@ -16,6 +16,7 @@ import {
   FakeAPI,
   fakeServer,
   jsonResponse,
+  MACHINE_TABLE,
   makeJob,
   makeModel,
   pathOf
@@ -42,29 +43,7 @@ export const OPTIONS: ITrainingOptions = {
     }
   ],
   machineTypes: [
-    {
-      machineType: 'n1-standard-4',
-      acceleratorTypes: [
-        'NVIDIA_TESLA_T4',
-        'NVIDIA_TESLA_V100',
-        'NVIDIA_TESLA_P100',
-        'NVIDIA_TESLA_P4'
-      ],
-      acceleratorCounts: [1, 2, 4, 8],
-      acceleratorRequired: false
-    },
-    {
-      machineType: 'e2-standard-4',
-      acceleratorTypes: [],
-      acceleratorCounts: [],
-      acceleratorRequired: false
-    },
-    {
-      machineType: 'a2-highgpu-2g',
-      acceleratorTypes: ['NVIDIA_TESLA_A100'],
-      acceleratorCounts: [2],
-      acceleratorRequired: true
-    },
+    ...MACHINE_TABLE,
     {
       machineType: 'g2-standard-24',
       acceleratorTypes: ['NVIDIA_L4'],
