@@ -1,12 +1,12 @@
 import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { caretLeftIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { IVertexAPI } from '../api';
 import { LogFollower } from '../logs';
 import { VertexAPIError } from '../request';
 import { IJob } from '../tokens';
 import { Banner } from './Banner';
+import { DetailHeader, Field, FieldsSection } from './detail';
 import {
   formatElapsed,
   isTerminal,
@@ -23,17 +23,12 @@ import {
  */
 export function JobDetail(props: JobDetail.IProps): JSX.Element {
   const { api, job, trans, onBack, onChanged } = props;
-  const backRef = React.useRef<HTMLButtonElement>(null);
   const [actionError, setActionError] = React.useState<VertexAPIError | null>(
     null
   );
   const [busy, setBusy] = React.useState(false);
   const running = !isTerminal(job.state);
   const now = useNow(running && Boolean(job.startTime));
-
-  React.useEffect(() => {
-    backRef.current?.focus();
-  }, [job.kind, job.id]);
 
   const cancel = async () => {
     const result = await showDialog({
@@ -114,22 +109,14 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
         }
       }}
     >
-      <div className="jp-Vertex-JobDetail-header">
-        <button
-          ref={backRef}
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
-          aria-label={trans.__('Back to the list')}
-          title={trans.__('Back to the list (Escape)')}
-          onClick={onBack}
-        >
-          <caretLeftIcon.react tag="span" elementSize="normal" />
-        </button>
-        <h3 className="jp-Vertex-JobDetail-title" id={headingId}>
-          {job.displayName || job.id}
-        </h3>
-        <StateChip state={job.state} trans={trans} />
-      </div>
+      <DetailHeader
+        headingId={headingId}
+        title={job.displayName || job.id}
+        badge={<StateChip state={job.state} trans={trans} />}
+        trans={trans}
+        onBack={onBack}
+        focusKey={`${job.kind}:${job.id}`}
+      />
 
       {job.state === 'FAILED' && job.error ? (
         <div className="jp-Vertex-Banner jp-Vertex-Banner-compact" role="alert">
@@ -165,7 +152,7 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
         </button>
       </div>
 
-      <DetailSection title={trans.__('Job')} id={`${headingId}-job`}>
+      <FieldsSection title={trans.__('Job')} id={`${headingId}-job`}>
         <Field label={trans.__('Kind')}>{kindLabel(job.kind, trans)}</Field>
         <Field label={trans.__('ID')}>
           <span className="jp-Vertex-mono">{job.id}</span>
@@ -198,10 +185,10 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
             <span className="jp-Vertex-mono">{job.notebookOutput}</span>
           </Field>
         ) : null}
-      </DetailSection>
+      </FieldsSection>
 
       {spec ? (
-        <DetailSection
+        <FieldsSection
           title={trans.__('Configuration')}
           id={`${headingId}-config`}
         >
@@ -226,10 +213,10 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
               trans.__('none')
             )}
           </Field>
-        </DetailSection>
+        </FieldsSection>
       ) : null}
 
-      <DetailSection title={trans.__('Git')} id={`${headingId}-git`}>
+      <FieldsSection title={trans.__('Git')} id={`${headingId}-git`}>
         {commit ? (
           <>
             <Field label={trans.__('Commit')}>
@@ -255,10 +242,10 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
             )}
           </div>
         )}
-      </DetailSection>
+      </FieldsSection>
 
       {job.model ? (
-        <DetailSection title={trans.__('Model')} id={`${headingId}-model`}>
+        <FieldsSection title={trans.__('Model')} id={`${headingId}-model`}>
           <Field label={trans.__('Name')}>{job.model.displayName}</Field>
           {job.model.servingContainerImageUri ? (
             <Field label={trans.__('Serving image')}>
@@ -279,7 +266,7 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
               trans.__('not yet')
             )}
           </Field>
-        </DetailSection>
+        </FieldsSection>
       ) : null}
 
       <JobLog
@@ -309,33 +296,6 @@ export namespace JobDetail {
      */
     isActive?: () => boolean;
   }
-}
-
-function DetailSection(props: {
-  title: string;
-  id: string;
-  children: React.ReactNode;
-}): JSX.Element {
-  return (
-    <section className="jp-Vertex-JobDetail-section" aria-labelledby={props.id}>
-      <h4 className="jp-Vertex-JobDetail-sectionTitle" id={props.id}>
-        {props.title}
-      </h4>
-      <dl className="jp-Vertex-fields">{props.children}</dl>
-    </section>
-  );
-}
-
-function Field(props: {
-  label: string;
-  children: React.ReactNode;
-}): JSX.Element {
-  return (
-    <div className="jp-Vertex-field">
-      <dt>{props.label}</dt>
-      <dd>{props.children}</dd>
-    </div>
-  );
 }
 
 /**

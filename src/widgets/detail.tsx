@@ -19,11 +19,7 @@ export function DetailView(props: {
   focusKey: string;
   children: React.ReactNode;
 }): JSX.Element {
-  const { trans, onBack } = props;
-  const backRef = React.useRef<HTMLButtonElement>(null);
-  React.useEffect(() => {
-    backRef.current?.focus();
-  }, [props.focusKey]);
+  const { onBack } = props;
   return (
     <div
       className={`jp-Vertex-JobDetail jp-Vertex-Detail ${props.className}`}
@@ -36,23 +32,45 @@ export function DetailView(props: {
         }
       }}
     >
-      <div className="jp-Vertex-JobDetail-header">
-        <button
-          ref={backRef}
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
-          aria-label={trans.__('Back to the list')}
-          title={trans.__('Back to the list (Escape)')}
-          onClick={onBack}
-        >
-          <caretLeftIcon.react tag="span" elementSize="normal" />
-        </button>
-        <h3 className="jp-Vertex-JobDetail-title" id={props.headingId}>
-          {props.title}
-        </h3>
-        {props.badge}
-      </div>
+      <DetailHeader {...props} />
       {props.children}
+    </div>
+  );
+}
+
+/**
+ * A detail view's header: the back button (focused whenever `focusKey`
+ * changes, i.e. another item is shown), the title and an optional badge.
+ */
+export function DetailHeader(props: {
+  headingId: string;
+  title: string;
+  badge?: React.ReactNode;
+  trans: TranslationBundle;
+  onBack: () => void;
+  focusKey: string;
+}): JSX.Element {
+  const { trans, onBack } = props;
+  const backRef = React.useRef<HTMLButtonElement>(null);
+  React.useEffect(() => {
+    backRef.current?.focus();
+  }, [props.focusKey]);
+  return (
+    <div className="jp-Vertex-JobDetail-header">
+      <button
+        ref={backRef}
+        type="button"
+        className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
+        aria-label={trans.__('Back to the list')}
+        title={trans.__('Back to the list (Escape)')}
+        onClick={onBack}
+      >
+        <caretLeftIcon.react tag="span" elementSize="normal" />
+      </button>
+      <h3 className="jp-Vertex-JobDetail-title" id={props.headingId}>
+        {props.title}
+      </h3>
+      {props.badge}
     </div>
   );
 }
@@ -72,6 +90,24 @@ export function DetailSection(props: {
         {props.title}
       </h4>
       {props.children}
+    </section>
+  );
+}
+
+/**
+ * A titled section whose content is a list of fields.
+ */
+export function FieldsSection(props: {
+  title: string;
+  id: string;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <section className="jp-Vertex-JobDetail-section" aria-labelledby={props.id}>
+      <h4 className="jp-Vertex-JobDetail-sectionTitle" id={props.id}>
+        {props.title}
+      </h4>
+      <Fields>{props.children}</Fields>
     </section>
   );
 }
