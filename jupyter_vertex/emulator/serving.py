@@ -485,10 +485,17 @@ class Serving:
             self._sockets = None
 
     def _socket_path(self) -> str:
-        """A new socket path in the private folder (made on first use). The folder is a
-        short temporary one: a unix socket's path must fit in 107 bytes."""
+        """A new socket path in the private (0700) folder, made on first use: ``sockets`` in
+        this data dir (emptied: one emulator per data dir), or a temporary folder when that
+        path is too long for a unix socket (at most 107 bytes)."""
         if self._sockets is None:
-            self._sockets = tempfile.mkdtemp(prefix="jv-models-")  # mode 0700
+            folder = self.folder / "sockets"
+            if len(str(folder)) + len("/0123456789abcdef.sock") <= 100:
+                shutil.rmtree(folder, ignore_errors=True)  # a killed emulator's leftovers
+                folder.mkdir(mode=0o700, parents=True)
+                self._sockets = str(folder)
+            else:
+                self._sockets = tempfile.mkdtemp(prefix="jv-models-")  # mode 0700
         return os.path.join(self._sockets, f"{uuid.uuid4().hex[:16]}.sock")
 
 
