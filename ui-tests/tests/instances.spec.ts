@@ -1,7 +1,14 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { APIRequestContext } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
+import {
+  deployModel,
+  notebookJSON,
+  PANEL_ID,
+  runRegisterCells,
+  SCREENSHOTS,
+  trainSlowJob
+} from './helpers';
 
 /**
  * Workbench instances from the panel, on the embedded Vertex: create one,
@@ -10,9 +17,7 @@ import * as path from 'path';
  * Vertex runs each instance as a real Jupyter server.
  */
 
-const PANEL_ID = 'jp-vertex-panel';
 const INSTANCE = 'ui-box';
-const SCREENSHOTS = path.resolve(__dirname, '..', 'test-results');
 
 async function screenshot(
   page: IJupyterLabPageFixture,
@@ -220,30 +225,9 @@ test.describe('Workbench instances from the panel', () => {
     tmpPath
   }) => {
     test.setTimeout(240_000);
-    const script = `${tmpPath}/forever.py`;
-    await page.contents.uploadContent(
-      [
-        'import time',
-        'for step in range(1200):',
-        '    print(f"step {step}", flush=True)',
-        '    time.sleep(0.5)',
-        ''
-      ].join('\n'),
-      'text',
-      script
-    );
-    await page.sidebar.openTab(PANEL_ID);
+    await trainSlowJob(page, `${tmpPath}/forever.py`, 1200, 'forgotten-job');
     const panel = page.locator(`#${PANEL_ID}`);
     const running = panel.getByRole('region', { name: 'Running now' });
-    await page.evaluate(async path => {
-      void window.jupyterapp.commands.execute('jupyter-vertex:train', {
-        path
-      });
-    }, script);
-    const dialog = page.locator('.jp-Dialog');
-    await dialog.getByLabel('Display name').fill('forgotten-job');
-    await dialog.getByRole('button', { name: 'Train', exact: true }).click();
-    await expect(dialog).toHaveCount(0);
 
     // The job, while it runs, is what keeps costing.
     const row = running
@@ -277,18 +261,16 @@ test.describe('Workbench instances from the panel', () => {
     // A small digits model, registered with the SDK from a notebook cell.
     const notebook = `${tmpPath}/register.ipynb`;
     await page.contents.uploadContent(
-      registerNotebook('running-now-model'),
+      notebookJSON(registerCells('running-now-model')),
       'text',
       notebook
     );
-    expect(await page.notebook.openByPath(notebook)).toBe(true);
-    await page.notebook.activate('register.ipynb');
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
-    const output = (await page.notebook.getCellTextOutput(1))?.join('') ?? '';
-    const match = /model (\d+)/.exec(output);
-    expect(match, `the cell printed: ${output}`).not.toBeNull();
-    const endpointId = await deployModel(page.request, match![1]);
+    const match = await runRegisterCells(page, notebook, /model (\d+)/);
+    const endpointId = await deployModel(
+      page.request,
+      match[1],
+      'running-now-endpoint'
+    );
     await page.notebook.close(true);
 
     await page.sidebar.openTab(PANEL_ID);
@@ -324,10 +306,11 @@ test.describe('Workbench instances from the panel', () => {
 });
 
 /**
- * A notebook whose second cell trains and registers a digits model.
+ * The cells of a notebook whose second cell trains and registers a digits
+ * model.
  */
-function registerNotebook(displayName: string): string {
-  const cells = [
+function registerCells(displayName: string): string[] {
+  return [
     'import jupyter_vertex.emulator\n\njupyter_vertex.emulator.init()',
     [
       'import os, tempfile',
@@ -346,58 +329,4 @@ function registerNotebook(displayName: string): string {
       'print("model", model.name)'
     ].join('\n')
   ];
-  return JSON.stringify({
-    cells: cells.map(source => ({
-      cell_type: 'code',
-      execution_count: null,
-      metadata: {},
-      outputs: [],
-      source
-    })),
-    metadata: {
-      kernelspec: {
-        display_name: 'Python 3 (ipykernel)',
-        language: 'python',
-        name: 'python3'
-      },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
-}
-
-/**
- * Deploy a model through the extension's API, to a new endpoint; wait for
- * the operation to end and return the endpoint's id.
- */
-async function deployModel(
-  request: APIRequestContext,
-  modelId: string
-): Promise<string> {
-  const started = await request.post(
-    `jupyter-vertex/api/models/${modelId}/deploy`,
-    {
-      data: {
-        endpointDisplayName: 'running-now-endpoint',
-        machineType: 'n1-standard-2'
-      }
-    }
-  );
-  expect(started.status()).toBe(202);
-  const operation = await started.json();
-  await expect
-    .poll(
-      async () => {
-        const answer = await request.get(
-          `jupyter-vertex/api/operations?name=${encodeURIComponent(operation.name)}`
-        );
-        const latest = await answer.json();
-        expect(latest.error).toBeNull();
-        return latest.done;
-      },
-      { timeout: 120_000, intervals: [1000] }
-    )
-    .toBe(true);
-  return operation.target as string;
 }

@@ -1,6 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
+import { PANEL_ID, SCREENSHOTS, trainSlowJob } from './helpers';
 
 /**
  * Training from the UI: file browser → Train on Vertex → the job in the Jobs
@@ -8,10 +9,8 @@ import * as path from 'path';
  * real server extension and its embedded Vertex (`jlpm start`).
  */
 
-const PANEL_ID = 'jp-vertex-panel';
 const SCRIPT = 'train_digits.py';
 const MODEL_NAME = 'digits-from-ui';
-const SCREENSHOTS = path.resolve(__dirname, '..', 'test-results');
 
 async function screenshot(
   page: IJupyterLabPageFixture,
@@ -191,29 +190,8 @@ test.describe('Training from the UI', () => {
     tmpPath
   }) => {
     test.setTimeout(240_000);
-    const script = `${tmpPath}/slow_train.py`;
-    await page.contents.uploadContent(
-      [
-        'import time',
-        'for step in range(600):',
-        '    print(f"step {step}", flush=True)',
-        '    time.sleep(0.5)',
-        ''
-      ].join('\n'),
-      'text',
-      script
-    );
-    await page.sidebar.openTab(PANEL_ID);
+    await trainSlowJob(page, `${tmpPath}/slow_train.py`, 600, 'slow-train');
     const panel = page.locator(`#${PANEL_ID}`);
-    await page.evaluate(async path => {
-      void window.jupyterapp.commands.execute('jupyter-vertex:train', {
-        path
-      });
-    }, script);
-    const dialog = page.locator('.jp-Dialog');
-    await dialog.getByLabel('Display name').fill('slow-train');
-    await dialog.getByRole('button', { name: 'Train', exact: true }).click();
-    await expect(dialog).toHaveCount(0);
 
     const row = panel
       .getByRole('region', { name: 'Jobs' })

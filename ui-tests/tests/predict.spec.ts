@@ -1,7 +1,13 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { APIRequestContext } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
+import {
+  deployModel,
+  notebookJSON,
+  PANEL_ID,
+  runRegisterCells,
+  SCREENSHOTS
+} from './helpers';
 
 /**
  * Predict with Vertex endpoint from a cell selection, then the endpoint's
@@ -11,11 +17,9 @@ import * as path from 'path';
  * extension's REST API.
  */
 
-const PANEL_ID = 'jp-vertex-panel';
 const NOTEBOOK = 'predict-selection.ipynb';
 const MODEL = 'digits-predict';
 const ENDPOINT = 'digits-predict-endpoint';
-const SCREENSHOTS = path.resolve(__dirname, '..', 'test-results');
 
 const CELLS = [
   'import jupyter_vertex.emulator\n\njupyter_vertex.emulator.init()',
@@ -41,57 +45,6 @@ const CELLS = [
   ].join('\n'),
   'print(X[:3])'
 ];
-
-function notebookJSON(): string {
-  return JSON.stringify({
-    cells: CELLS.map(source => ({
-      cell_type: 'code',
-      execution_count: null,
-      metadata: {},
-      outputs: [],
-      source
-    })),
-    metadata: {
-      kernelspec: {
-        display_name: 'Python 3 (ipykernel)',
-        language: 'python',
-        name: 'python3'
-      },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
-}
-
-async function deploy(
-  request: APIRequestContext,
-  modelId: string
-): Promise<string> {
-  const started = await request.post(
-    `jupyter-vertex/api/models/${modelId}/deploy`,
-    {
-      data: { endpointDisplayName: ENDPOINT, machineType: 'n1-standard-2' }
-    }
-  );
-  expect(started.status()).toBe(202);
-  const operation = await started.json();
-  let done = operation;
-  await expect
-    .poll(
-      async () => {
-        const answer = await request.get(
-          `jupyter-vertex/api/operations?name=${encodeURIComponent(operation.name)}`
-        );
-        done = await answer.json();
-        return done.done;
-      },
-      { timeout: 120_000, intervals: [1000] }
-    )
-    .toBe(true);
-  expect(done.error).toBeNull();
-  return operation.target as string;
-}
 
 async function save(page: IJupyterLabPageFixture, name: string, clip?: any) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -127,17 +80,15 @@ test.describe('Predict with Vertex endpoint', () => {
 
     // A notebook that trains and registers a digits model with the SDK.
     expect(
-      await page.contents.uploadContent(notebookJSON(), 'text', NOTEBOOK)
+      await page.contents.uploadContent(notebookJSON(CELLS), 'text', NOTEBOOK)
     ).toBe(true);
     await page.filebrowser.openHomeDirectory();
-    expect(await page.notebook.openByPath(NOTEBOOK)).toBe(true);
-    await page.notebook.activate(NOTEBOOK);
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
-    const output = (await page.notebook.getCellTextOutput(1))?.join('') ?? '';
-    const match = /model (\d+) \[0, 1, 2\] \[0, 1, 2\]/.exec(output);
-    expect(match, `the training cell printed: ${output}`).not.toBeNull();
-    endpointId = await deploy(page.request, match![1]);
+    const match = await runRegisterCells(
+      page,
+      NOTEBOOK,
+      /model (\d+) \[0, 1, 2\] \[0, 1, 2\]/
+    );
+    endpointId = await deployModel(page.request, match[1], ENDPOINT);
 
     // Select `X[:3]` inside `print(X[:3])` and predict from the cell's
     // context menu.
