@@ -5,7 +5,7 @@ Each deployed model runs ``replicas`` processes of the SDK's own model server
 ``D/serving/DEPLOYED_ID/rN`` (the server copies the artifacts into its cwd). A deploy
 completes once every replica answers its health route; a replica that exits unexpectedly is
 started again (the deployed model's ``status`` says so meanwhile). Health checks use the
-server's loopback port; predictions go over its unix socket, in a private (0700) folder
+server's loopback port; predictions go over its unix socket, in a private (0700)
 folder, through one pooled, kept-alive HTTP client (cheaper per request than loopback TCP).
 A deployed model whose max replicas exceed its min is autoscaled (:mod:`.autoscale`) on the
 requests in flight per replica.
