@@ -10,7 +10,8 @@ import {
   DetailView,
   Field,
   Fields,
-  OperationsInProgress
+  OperationsInProgress,
+  useReload
 } from './detail';
 import { EndpointMetrics } from './EndpointMetrics';
 import { timeOf } from './format';
@@ -50,7 +51,6 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
     props.listed
   );
   const [models, setModels] = React.useState<IModel[]>([]);
-  const [loadError, setLoadError] = React.useState<VertexAPIError | null>(null);
   const [actionError, setActionError] = React.useState<VertexAPIError | null>(
     null
   );
@@ -64,25 +64,12 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
   const endedCount = useSignalValue(tracker.ended, () => tracker.endedCount);
 
   const listedKey = JSON.stringify(props.listed);
-  React.useEffect(() => {
-    let cancelled = false;
-    api.getEndpoint(endpointId).then(
-      fetched => {
-        if (!cancelled) {
-          setEndpoint(fetched);
-          setLoadError(null);
-        }
-      },
-      reason => {
-        if (!cancelled) {
-          setLoadError(VertexAPIError.from(reason));
-        }
-      }
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, endpointId, listedKey, endedCount]);
+  const loadError = useReload(() => api.getEndpoint(endpointId), setEndpoint, [
+    api,
+    endpointId,
+    listedKey,
+    endedCount
+  ]);
 
   // The deployed model versions, for their names and input sizes.
   const deployed = endpoint?.deployedModels ?? [];

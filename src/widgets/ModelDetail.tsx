@@ -10,7 +10,8 @@ import {
   DetailView,
   Field,
   Fields,
-  OperationsInProgress
+  OperationsInProgress,
+  useReload
 } from './detail';
 import {
   defaultDeployForm,
@@ -32,7 +33,6 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
     props;
   const [model, setModel] = React.useState<IModel | null>(props.listed);
   const [versions, setVersions] = React.useState<IModel[]>([]);
-  const [loadError, setLoadError] = React.useState<VertexAPIError | null>(null);
   const [actionError, setActionError] = React.useState<VertexAPIError | null>(
     null
   );
@@ -44,30 +44,18 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
 
   // Fetch again when the list saw a change or an operation ended.
   const listedKey = JSON.stringify(props.listed);
-  React.useEffect(() => {
-    let cancelled = false;
-    Promise.all([api.getModel(modelId), api.listModelVersions(modelId)]).then(
-      ([fetched, page]) => {
-        if (!cancelled) {
-          setModel(fetched);
-          setVersions(
-            [...page.models].sort(
-              (a, b) => Number(b.versionId) - Number(a.versionId)
-            )
-          );
-          setLoadError(null);
-        }
-      },
-      reason => {
-        if (!cancelled) {
-          setLoadError(VertexAPIError.from(reason));
-        }
-      }
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, modelId, listedKey, endedCount]);
+  const loadError = useReload(
+    () => Promise.all([api.getModel(modelId), api.listModelVersions(modelId)]),
+    ([fetched, page]) => {
+      setModel(fetched);
+      setVersions(
+        [...page.models].sort(
+          (a, b) => Number(b.versionId) - Number(a.versionId)
+        )
+      );
+    },
+    [api, modelId, listedKey, endedCount]
+  );
 
   const name = model?.displayName || modelId;
   const headingId = `jp-Vertex-model-${modelId}-heading`;

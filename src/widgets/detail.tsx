@@ -2,6 +2,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { caretLeftIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
+import { VertexAPIError } from '../request';
 import { ITrackedOperation } from './operations';
 
 /**
@@ -126,6 +127,40 @@ export function Field(props: {
       <dd>{props.children}</dd>
     </div>
   );
+}
+
+/**
+ * Load a detail view's item with `load` whenever one of `deps` changes (the
+ * list saw a change, an operation ended); `onLoaded` gets the answer unless
+ * a newer load started or the view is gone. Returns the last load's
+ * failure, or null once a load succeeded.
+ */
+export function useReload<T>(
+  load: () => Promise<T>,
+  onLoaded: (value: T) => void,
+  deps: React.DependencyList
+): VertexAPIError | null {
+  const [error, setError] = React.useState<VertexAPIError | null>(null);
+  React.useEffect(() => {
+    let cancelled = false;
+    load().then(
+      value => {
+        if (!cancelled) {
+          onLoaded(value);
+          setError(null);
+        }
+      },
+      reason => {
+        if (!cancelled) {
+          setError(VertexAPIError.from(reason));
+        }
+      }
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, deps);
+  return error;
 }
 
 /**
