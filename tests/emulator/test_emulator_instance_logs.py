@@ -6,53 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from google.cloud import notebooks_v2
 from google.oauth2.credentials import Credentials
+from workbench_helpers import ZONE, client_for, create, folder_of, wait_for
 
 from jupyter_vertex.emulator.instance_logs import MAX_LINE_BYTES, copy_lines
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
-ZONE = "us-central1-a"
 LOG_ID = "notebooks.googleapis.com%2Fpost_startup_script"
-
-
-def client_for(emu: EmulatorProcess) -> notebooks_v2.NotebookServiceClient:
-    return notebooks_v2.NotebookServiceClient(
-        transport="rest",
-        client_options={"api_endpoint": emu.url},
-        credentials=Credentials(token=emu.token),
-    )
-
-
-def create(
-    client: notebooks_v2.NotebookServiceClient, parent: str, instance_id: str, script: str
-) -> Any:
-    gce = notebooks_v2.GceSetup(metadata={"post-startup-script": script})
-    return client.create_instance(
-        parent=parent, instance_id=instance_id, instance=notebooks_v2.Instance(gce_setup=gce)
-    )
-
-
-def folder_of(emu: EmulatorProcess, instance: notebooks_v2.Instance) -> Path:
-    _, number, _, zone, _, instance_id = instance.name.split("/")
-    return Path(emu.data_dir) / "workbench" / number / zone / instance_id
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.1)
 
 
 def logging_client(emu: EmulatorProcess, project: str) -> Any:
@@ -93,7 +59,9 @@ def test_each_script_line_is_a_log_entry_of_the_instance(
     )
     notebooks = client_for(emulator)
     parent = f"projects/{project}/locations/{ZONE}"
-    instance = create(notebooks, parent, "logged", str(script)).result(timeout=90)
+    instance = create(
+        notebooks, parent, "logged", metadata={"post-startup-script": str(script)}
+    ).result(timeout=90)
     assert script_outcome(notebooks, instance.name) == "succeeded"
     home = folder_of(emulator, instance) / "home"
     client = logging_client(emulator, project)
@@ -149,7 +117,7 @@ def test_a_script_that_cannot_be_fetched_logs_why(
         notebooks,
         f"projects/{project}/locations/{ZONE}",
         "unfetched",
-        str(missing),
+        metadata={"post-startup-script": str(missing)},
     ).result(timeout=90)
     try:
         outcome = script_outcome(notebooks, instance.name)
@@ -178,7 +146,7 @@ def test_lines_of_a_process_left_in_the_background_come_later(
         notebooks,
         f"projects/{project}/locations/{ZONE}",
         "background",
-        str(script),
+        metadata={"post-startup-script": str(script)},
     ).result(timeout=90)
     try:
         assert script_outcome(notebooks, instance.name) == "succeeded"

@@ -7,9 +7,8 @@ import json
 import os
 import socket
 import sqlite3
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,11 @@ import httpx
 import pytest
 from google.api_core import exceptions
 from google.cloud import notebooks_v2
-from google.oauth2.credentials import Credentials
+from workbench_helpers import ZONE, client_for, create, folder_of, wait_for
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
-ZONE = "us-central1-a"
 SCRIPT = 'echo "post-startup in $PWD"\necho "to stderr" >&2\n'
-
-
-def client_for(emu: EmulatorProcess) -> notebooks_v2.NotebookServiceClient:
-    return notebooks_v2.NotebookServiceClient(
-        transport="rest",
-        client_options={"api_endpoint": emu.url},
-        credentials=Credentials(token=emu.token),
-    )
 
 
 @pytest.fixture
@@ -41,17 +31,6 @@ def client(emulator: EmulatorProcess) -> notebooks_v2.NotebookServiceClient:
 @pytest.fixture
 def parent() -> str:
     return f"projects/wb-{uuid.uuid4().hex[:10]}/locations/{ZONE}"
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    """Poll ``condition`` until it answers something truthy, or fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.1)
 
 
 def status_code(url: str, **kwargs: Any) -> int | None:
@@ -79,24 +58,6 @@ def api_message(error: exceptions.GoogleAPICallError) -> str:
     assert error.response is not None
     message: str = error.response.json()["error"]["message"]
     return message
-
-
-def folder_of(emu: EmulatorProcess, instance: notebooks_v2.Instance) -> Path:
-    _, number, _, zone, _, instance_id = instance.name.split("/")
-    return Path(emu.data_dir) / "workbench" / number / zone / instance_id
-
-
-def create(
-    client: notebooks_v2.NotebookServiceClient,
-    parent: str,
-    instance_id: str,
-    **gce: Any,
-) -> Any:
-    return client.create_instance(
-        parent=parent,
-        instance_id=instance_id,
-        instance=notebooks_v2.Instance(gce_setup=notebooks_v2.GceSetup(**gce)),
-    )
 
 
 @pytest.fixture
