@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,8 @@ from typing import Any
 import pytest
 
 from jupyter_vertex.services.packaging import PACKAGE_FILE
+
+from .git_helpers import GIT, git
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SKLEARN_SERVING = "us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
@@ -300,37 +301,18 @@ async def test_digits_trains_and_registers_a_model_that_predicts(
     compile(code["code"], "<sdk>", "exec")
 
 
-def _git(cwd: Path, *args: str) -> str:
-    import os
-
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    git = shutil.which("git")
-    assert git is not None
-    return subprocess.run(
-        [git, *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
 ECHO = "import json, sys\nprint('ARGV ' + json.dumps(sys.argv[1:]))\n"
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
 async def test_args_pass_literally_and_git_labels(api: Any, jp_root_dir: Path) -> None:
     repo = jp_root_dir / "repo"
     repo.mkdir()
     (repo / "echo.py").write_text(ECHO)
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "echo")
-    sha = _git(repo, "rev-parse", "--short", "HEAD")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "echo")
+    sha = git(repo, "rev-parse", "--short", "HEAD")
     args = ["$(touch pwned)", "; rm -rf / ;", "a b", "`id`", "*", "'\"", "|", ">x", ""]
 
     status, clean = await api(

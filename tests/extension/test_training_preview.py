@@ -6,9 +6,6 @@ configuration (an embedded Vertex nobody listens on) is enough; git runs for rea
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +15,7 @@ from jupyter_vertex.errors import InvalidArgument
 from jupyter_vertex.services.training_options import check_machine
 from jupyter_vertex.services.training_preview import MACHINE_TYPES
 
-GIT = shutil.which("git")
-
-
-def _git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    assert GIT is not None
-    done = subprocess.run(
-        [GIT, *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
+from .git_helpers import GIT, git
 
 
 @pytest.fixture
@@ -158,10 +138,10 @@ async def test_provenance_clean_then_dirty(api: Any, root: Path) -> None:
     repo = root / "repo"
     repo.mkdir()
     (repo / "train.py").write_text("print('v1')\n")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "first")
-    sha = _git(repo, "rev-parse", "--short", "HEAD")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "first")
+    sha = git(repo, "rev-parse", "--short", "HEAD")
 
     status, body = await api("GET", "training", "provenance", params={"path": "repo/train.py"})
     assert status == 200

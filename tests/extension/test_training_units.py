@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -30,7 +29,8 @@ from jupyter_vertex.services.training_options import (
     worker_pool_specs,
 )
 
-GIT = shutil.which("git")
+from .git_helpers import GIT, git
+
 SERVING = "us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
 
 # -- paths ---------------------------------------------------------------------------
@@ -377,33 +377,16 @@ def test_source_from_the_package_uri() -> None:
 # -- git provenance ------------------------------------------------------------------
 
 
-def _git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    assert GIT is not None
-    done = subprocess.run(
-        [GIT, *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
-
-
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
 async def test_git_provenance_clean_and_dirty(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "sub").mkdir(parents=True)
-    _git(repo, "init", "-q", "-b", "Feature/Digits_V2")
+    git(repo, "init", "-q", "-b", "Feature/Digits_V2")
     (repo / "sub" / "train.py").write_text("print(1)\n")
     assert await git_provenance(repo / "sub") is None  # no commit yet
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "first")
-    sha = _git(repo, "rev-parse", "--short", "HEAD")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "first")
+    sha = git(repo, "rev-parse", "--short", "HEAD")
     clean = await git_provenance(repo / "sub")
     assert clean is not None
     assert (clean.commit, clean.branch, clean.dirty) == (sha, "Feature/Digits_V2", False)
@@ -420,7 +403,7 @@ async def test_git_provenance_clean_and_dirty(tmp_path: Path) -> None:
         "branch": "feature-digits_v2",
         "dirty": True,
     }
-    _git(repo, "checkout", "-q", "--detach")
+    git(repo, "checkout", "-q", "--detach")
     detached = await git_provenance(repo)
     assert detached is not None and detached.branch is None
 
