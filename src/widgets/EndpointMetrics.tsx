@@ -17,6 +17,7 @@ import {
 import { VertexAPIError } from '../request';
 import { ChartId, IChart, IEndpointMetrics, MetricsWindow } from '../tokens';
 import { Banner } from './Banner';
+import { IconButton } from './IconButton';
 
 /**
  * The windows users can pick, in order.
@@ -217,15 +218,11 @@ export function EndpointMetrics(props: EndpointMetrics.IProps): JSX.Element {
         <span className="jp-Vertex-MetricsUpdated" aria-live="polite">
           {updated ? trans.__('Updated %1', updated.toLocaleTimeString()) : ''}
         </span>
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
-          aria-label={trans.__('Refresh metrics')}
-          title={trans.__('Refresh metrics')}
+        <IconButton
+          icon={refreshIcon}
+          label={trans.__('Refresh metrics')}
           onClick={() => void load()}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
+        />
       </div>
       {error && metrics ? (
         <Banner error={error} trans={trans} compact onRetry={() => load()} />

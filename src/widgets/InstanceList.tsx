@@ -13,6 +13,7 @@ import {
   OperationKind
 } from '../tokens';
 import { Banner } from './Banner';
+import { IconButton } from './IconButton';
 import { onRowKeyDown, timeOf } from './format';
 import { createInstanceFlow, IMachineOption } from './InstanceDialog';
 
@@ -222,24 +223,18 @@ export function InstanceList(props: InstanceList.IProps): JSX.Element {
             {state.truncated ? `${items.length}+` : items.length}
           </span>
         ) : null}
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton jp-Vertex-createInstance"
-          aria-label={trans.__('Create instance')}
+        <IconButton
+          icon={addIcon}
+          className="jp-Vertex-createInstance"
+          label={trans.__('Create instance')}
           title={trans.__('Create a Workbench instance')}
           onClick={props.onCreate}
-        >
-          <addIcon.react tag="span" elementSize="normal" />
-        </button>
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
-          aria-label={trans.__('Refresh instances')}
-          title={trans.__('Refresh instances')}
+        />
+        <IconButton
+          icon={refreshIcon}
+          label={trans.__('Refresh instances')}
           onClick={props.onRefresh}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
+        />
       </div>
       {showError && state.error ? (
         <Banner

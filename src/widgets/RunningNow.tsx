@@ -14,6 +14,7 @@ import {
   IVertexModel
 } from '../tokens';
 import { Banner } from './Banner';
+import { IconButton } from './IconButton';
 import { kindLabel, onRowKeyDown, StateChip } from './format';
 import {
   gpuLabel,
@@ -298,15 +299,11 @@ export function RunningNow(props: RunningNow.IProps): JSX.Element {
             {count}
           </span>
         ) : null}
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
-          aria-label={trans.__('Refresh what is running')}
-          title={trans.__('Refresh what is running')}
+        <IconButton
+          icon={refreshIcon}
+          label={trans.__('Refresh what is running')}
           onClick={props.onRefresh}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
+        />
       </div>
       {showError && state.error ? (
         <Banner

@@ -4,6 +4,7 @@ import * as React from 'react';
 import { VertexAPIError } from '../request';
 import { IListState } from '../tokens';
 import { Banner } from './Banner';
+import { IconButton } from './IconButton';
 import { withInlineCode } from './format';
 import { VirtualList } from './VirtualList';
 
@@ -83,15 +84,11 @@ export function Section<T>(props: Section.IProps<T>): JSX.Element {
             {state.truncated ? `${items.length}+` : items.length}
           </span>
         ) : null}
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
-          aria-label={refreshLabel}
-          title={refreshLabel}
+        <IconButton
+          icon={refreshIcon}
+          label={refreshLabel}
           onClick={onRefresh}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
+        />
       </div>
       {props.toolbar ?? null}
       {showError && state.error ? (
