@@ -6,29 +6,16 @@ Mutations answer ``202 Operation`` at once; the panel polls ``GET /operations?na
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING, Any
-
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from .routes import BaseHandler
+from .routes import BaseHandler, per_app
 from .services.instances import InstancesService
 from .services.running import running_now
 from .serving_routes import serving_services
 
-if TYPE_CHECKING:
-    from .app import VertexApp
-
-_SERVICES: weakref.WeakKeyDictionary[Any, InstancesService] = weakref.WeakKeyDictionary()
-
-
-def instances_service(app: VertexApp) -> InstancesService:
-    """The instances service of an extension app (made on first use, kept with the app)."""
-    found = _SERVICES.get(app)
-    if found is None or found.clients is not app.clients:
-        found = _SERVICES[app] = InstancesService(app.clients)
-    return found
+#: The instances service of an extension app.
+instances_service = per_app(InstancesService)
 
 
 class InstancesBase(BaseHandler):

@@ -5,27 +5,14 @@ Thin handlers over services (see :mod:`jupyter_vertex.routes` for the shared bas
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING, Any
-
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from .routes import BaseHandler
+from .routes import BaseHandler, per_app
 from .services.metrics import MetricsService
 
-if TYPE_CHECKING:
-    from .app import VertexApp
-
-_SERVICES: weakref.WeakKeyDictionary[Any, MetricsService] = weakref.WeakKeyDictionary()
-
-
-def metrics_service(app: VertexApp) -> MetricsService:
-    """The metrics service of an extension app (made on first use, kept with the app)."""
-    found = _SERVICES.get(app)
-    if found is None or found.clients is not app.clients:
-        found = _SERVICES[app] = MetricsService(app.clients)
-    return found
+#: The metrics service of an extension app.
+metrics_service = per_app(MetricsService)
 
 
 class EndpointMetricsHandler(BaseHandler):
