@@ -31,18 +31,7 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
   const now = useNow(running && Boolean(job.startTime));
 
   const cancel = async () => {
-    const result = await showDialog({
-      title: trans.__('Cancel job?'),
-      body: trans.__(
-        'Cancel "%1"? Its replicas are stopped; what they wrote so far is kept.',
-        job.displayName || job.id
-      ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Keep running') }),
-        Dialog.warnButton({ label: trans.__('Cancel job') })
-      ]
-    });
-    if (!result.button.accept) {
+    if (!(await confirmCancelJob(job, trans))) {
       return;
     }
     setBusy(true);
@@ -296,6 +285,27 @@ export namespace JobDetail {
      */
     isActive?: () => boolean;
   }
+}
+
+/**
+ * Ask before cancelling a job (from its details or from "Running now").
+ */
+export async function confirmCancelJob(
+  job: IJob,
+  trans: TranslationBundle
+): Promise<boolean> {
+  const result = await showDialog({
+    title: trans.__('Cancel job?'),
+    body: trans.__(
+      'Cancel "%1"? Its replicas are stopped; what they wrote so far is kept.',
+      job.displayName || job.id
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Keep running') }),
+      Dialog.warnButton({ label: trans.__('Cancel job') })
+    ]
+  });
+  return result.button.accept;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 } from '../tokens';
 import { Banner } from './Banner';
 import { IconButton } from './IconButton';
+import { confirmCancelJob } from './JobDetail';
 import { kindLabel, onRowKeyDown, StateChip } from './format';
 import {
   gpuLabel,
@@ -145,18 +146,7 @@ export function RunningNow(props: RunningNow.IProps): JSX.Element {
   };
 
   const cancelJob = async (job: IJob) => {
-    const result = await showDialog({
-      title: trans.__('Cancel job?'),
-      body: trans.__(
-        'Cancel "%1"? Its replicas are stopped; what they wrote so far is kept.',
-        job.displayName || job.id
-      ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Keep running') }),
-        Dialog.warnButton({ label: trans.__('Cancel job') })
-      ]
-    });
-    if (!result.button.accept) {
+    if (!(await confirmCancelJob(job, trans))) {
       return;
     }
     await run(`job:${job.kind}:${job.id}`, () =>
