@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .instance_logs import ScriptLog, copy_lines
+from .process_groups import stop_group
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ STATUS_ROUTE = "/api/status"
 DISABLED_EXTENSIONS = ("jupyter_vertex", "jupyterlab_git", "nbdime", "jupyter_lsp")
 SCRIPT_LOG = "post-startup-script.log"
 SERVER_LOG = "server.log"
+#: Seconds a stopped Jupyter server has to end (and stop its kernels) before SIGKILL.
+STOP_GRACE = 10.0
 
 
 class StartFailed(Exception):
@@ -211,7 +213,8 @@ class Workbench:
         server = self._servers.pop(name, None)
         if server is None:
             return
-        await _stop_process(server.process)
+        # SIGTERM first: Jupyter stops its kernels.
+        await stop_group(server.process, grace=STOP_GRACE)
         if server.reader is not None:
             await asyncio.wait([server.reader], timeout=2.0)
 
@@ -315,22 +318,3 @@ async def _keep_output(server: Server, path: Path) -> None:
             await asyncio.to_thread(handle.write, line)
     finally:
         await asyncio.to_thread(handle.close)
-
-
-async def _stop_process(process: asyncio.subprocess.Process, grace: float = 10.0) -> None:
-    """SIGTERM the process group (Jupyter stops its kernels), SIGKILL after ``grace``."""
-    if process.returncode is None:
-        _signal_group(process.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), grace)
-        except asyncio.TimeoutError:
-            _signal_group(process.pid, signal.SIGKILL)
-            await process.wait()
-    _signal_group(process.pid, signal.SIGKILL)  # anything left in its group
-
-
-def _signal_group(pid: int, signum: int) -> None:
-    try:
-        os.killpg(pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
