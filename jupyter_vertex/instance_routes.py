@@ -6,6 +6,8 @@ Mutations answer ``202 Operation`` at once; the panel polls ``GET /operations?na
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
@@ -58,34 +60,31 @@ class InstanceHandler(InstancesBase):
         self.reply(await self.instances.delete(p["instanceId"]), status=202)
 
 
-class InstanceStartHandler(InstancesBase):
+class InstanceActionHandler(InstancesBase):
+    """``POST /instances/{instanceId}/<action>``: the action is the route's last part."""
+
+    action: ClassVar[str]
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.instances.act(p["instanceId"], self.action), status=202)
+
+
+class InstanceStartHandler(InstanceActionHandler):
     route = "/instances/{instanceId}/start"
-
-    @web.authenticated
-    @authorized
-    async def post(self, **_: str) -> None:
-        p = self.params()
-        self.reply(await self.instances.act(p["instanceId"], "start"), status=202)
+    action = "start"
 
 
-class InstanceStopHandler(InstancesBase):
+class InstanceStopHandler(InstanceActionHandler):
     route = "/instances/{instanceId}/stop"
-
-    @web.authenticated
-    @authorized
-    async def post(self, **_: str) -> None:
-        p = self.params()
-        self.reply(await self.instances.act(p["instanceId"], "stop"), status=202)
+    action = "stop"
 
 
-class InstanceResetHandler(InstancesBase):
+class InstanceResetHandler(InstanceActionHandler):
     route = "/instances/{instanceId}/reset"
-
-    @web.authenticated
-    @authorized
-    async def post(self, **_: str) -> None:
-        p = self.params()
-        self.reply(await self.instances.act(p["instanceId"], "reset"), status=202)
+    action = "reset"
 
 
 class RunningHandler(InstancesBase):
