@@ -12,15 +12,12 @@ Vertex's ``aiplatform.googleapis.com/prediction/online/*`` types) joined by AND 
 from __future__ import annotations
 
 import asyncio
-import importlib
-import os
-import sys
-import types
 from datetime import datetime, timezone
 from typing import Any
 
 from . import offset_pages
 from .errors import failed_precondition, invalid_argument
+from .light_imports import import_types
 from .logging_api import parse_filter
 from .metrics import METRICS, MINUTE, PREFIX, RESOURCE_TYPE, Cells, Distribution, MetricInfo
 from .metrics_runtime import metrics_of
@@ -37,27 +34,7 @@ MAX_ALIGNMENT = 104 * 7 * 86400  # Cloud Monitoring's limit (104 weeks)
 def load_types() -> None:
     """Register the Monitoring v3 request/response messages without importing every
     service of ``google.cloud.monitoring_v3`` (its ``__init__`` costs ~0.6 s)."""
-    package, sub = "google.cloud.monitoring_v3", "google.cloud.monitoring_v3.types"
-    if package in sys.modules:
-        importlib.import_module(f"{sub}.metric_service")
-        return
-    import google.cloud
-
-    root = next(
-        os.path.join(p, "monitoring_v3")
-        for p in google.cloud.__path__
-        if os.path.isdir(os.path.join(p, "monitoring_v3"))
-    )
-    placeholders = {package: root, sub: os.path.join(root, "types")}
-    for name, path in placeholders.items():
-        module = types.ModuleType(name)
-        module.__path__ = [path]
-        sys.modules[name] = module
-    try:
-        importlib.import_module(f"{sub}.metric_service")
-    finally:
-        for name in placeholders:
-            sys.modules.pop(name, None)
+    import_types("google.cloud.monitoring_v3", ["metric_service"], "google-cloud-monitoring")
 
 
 # the request --------------------------------------------------------------------------

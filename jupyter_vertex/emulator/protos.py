@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import sys
 import threading
-import types
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -28,6 +25,7 @@ from google.protobuf import descriptor_pool, json_format, message_factory
 from google.protobuf.descriptor import FieldDescriptor as F
 
 from .errors import invalid_argument
+from .light_imports import import_types
 
 # The aiplatform_v1 ``types`` modules this emulator serves. Later slices add theirs here.
 TYPE_MODULES: tuple[str, ...] = (
@@ -71,48 +69,11 @@ def load(modules: Iterable[str] = TYPE_MODULES) -> None:
     with _lock:
         wanted = [m for m in wanted if m not in _loaded]
         if wanted:
-            _import_types(wanted)
+            import_types("google.cloud.aiplatform_v1", wanted, "google-cloud-aiplatform")
             # the Operation message and Empty, for LRO answers
             importlib.import_module("google.longrunning.operations_pb2")
             importlib.import_module("google.protobuf.empty_pb2")
             _loaded.update(wanted)
-
-
-def _import_types(names: list[str]) -> None:
-    package, subpackage = "google.cloud.aiplatform_v1", "google.cloud.aiplatform_v1.types"
-    if package in sys.modules:
-        for name in names:
-            importlib.import_module(f"{subpackage}.{name}")
-        return
-    import google.cloud
-
-    root = next(
-        (
-            os.path.join(p, "aiplatform_v1")
-            for p in google.cloud.__path__
-            if os.path.isdir(os.path.join(p, "aiplatform_v1"))
-        ),
-        None,
-    )
-    if root is None:  # pragma: no cover - broken install
-        raise ImportError("google-cloud-aiplatform is not installed")
-    placeholders = {package: root, subpackage: os.path.join(root, "types")}
-    for module_name, path in placeholders.items():
-        placeholder = types.ModuleType(module_name)
-        placeholder.__path__ = [path]
-        sys.modules[module_name] = placeholder
-    try:
-        for name in names:
-            importlib.import_module(f"{subpackage}.{name}")
-    except Exception:
-        for module_name in placeholders:
-            sys.modules.pop(module_name, None)
-        for name in names:
-            importlib.import_module(f"{subpackage}.{name}")
-        return
-    for module_name in placeholders:
-        sys.modules.pop(module_name, None)
-    # the loaded submodules stay in sys.modules; a full import of the package picks them up
 
 
 def message_class(full_name: str) -> Any:

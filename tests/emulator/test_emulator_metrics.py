@@ -3,26 +3,22 @@ real Cloud Monitoring client library (``MetricServiceClient.list_time_series``).
 
 from __future__ import annotations
 
-import io
 import statistics
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import joblib
 import pytest
-import requests
-from emulator_api import IMAGE, Api
+from emulator_api import Api
 from google.api import metric_pb2
 from google.api_core import exceptions
 from google.cloud import monitoring_v3
 from google.oauth2.credentials import Credentials
+from serving_helpers import sklearn_model, wait_for
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from jupyter_vertex.emulator import ensure_bucket
 from jupyter_vertex.emulator.testing import EmulatorProcess
 from jupyter_vertex.services.monitoring_rest import register
 
@@ -30,16 +26,6 @@ PREFIX = "aiplatform.googleapis.com/prediction/online/"
 Aligner = monitoring_v3.Aggregation.Aligner
 Reducer = monitoring_v3.Aggregation.Reducer
 FEATURES, TARGET = load_digits(return_X_y=True)
-
-
-def _wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +37,7 @@ def _deploy_digits(
     api: Api, endpoint: dict[str, Any], classifier: Any, traffic: dict[str, int] | None = None
 ) -> str:
     """Upload the classifier (model.joblib in local storage), deploy it; its deployed id."""
-    bucket = f"b-{uuid.uuid4().hex[:10]}"
-    ensure_bucket(api.emu.storage_url, bucket, api.project)
-    data = io.BytesIO()
-    joblib.dump(classifier, data)
-    response = requests.post(
-        f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
-        params={"uploadType": "media", "name": "model/model.joblib"},
-        data=data.getvalue(),
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    model = api.upload(
-        "digits", artifactUri=f"gs://{bucket}/model/", containerSpec={"imageUri": IMAGE}
-    )
+    model = sklearn_model(api, classifier)
     resources = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
     body: dict[str, Any] = {
         "deployedModel": {"model": model["name"], "dedicatedResources": resources}
@@ -72,7 +45,7 @@ def _deploy_digits(
     if traffic is not None:
         body["trafficSplit"] = traffic
     operation = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
-    done = _wait_for(
+    done = wait_for(
         "the deploy operation",
         lambda: (op := api.ok("GET", f"v1/{operation['name']}")).get("done") and op,
     )
@@ -229,7 +202,7 @@ def test_every_request_is_counted_and_timed(
         }
         return found if all(found.values()) else None
 
-    sampled = _wait_for("replicas, memory and CPU samples", gauges, timeout=45)
+    sampled = wait_for("replicas, memory and CPU samples", gauges, timeout=45)
     assert sampled["replicas"][0].points[0].value.int64_value == 1
     assert sampled["memory/bytes_used"][0].points[0].value.int64_value > 20_000_000
     assert 0.0 <= sampled["cpu/utilization"][0].points[0].value.double_value <= 1.0
