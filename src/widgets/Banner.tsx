@@ -71,3 +71,26 @@ export namespace Banner {
     compact?: boolean;
   }
 }
+
+/**
+ * A view's compact banners: why it could not load (with Retry when
+ * `onRetry` is given), then why the last action was refused.
+ */
+export function ErrorBanners(props: {
+  loadError: VertexAPIError | null;
+  actionError: VertexAPIError | null;
+  trans: TranslationBundle;
+  onRetry?: () => void;
+}): JSX.Element {
+  const { loadError, actionError, trans, onRetry } = props;
+  return (
+    <>
+      {loadError ? (
+        <Banner error={loadError} trans={trans} compact onRetry={onRetry} />
+      ) : null}
+      {actionError ? (
+        <Banner error={actionError} trans={trans} compact />
+      ) : null}
+    </>
+  );
+}

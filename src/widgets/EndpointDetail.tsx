@@ -3,7 +3,7 @@ import * as React from 'react';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
 import { IDeployedModel, IEndpoint, IModel } from '../tokens';
-import { Banner } from './Banner';
+import { ErrorBanners } from './Banner';
 import {
   confirm,
   DetailSection,
@@ -233,10 +233,11 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
         </span>
       }
     >
-      {loadError ? <Banner error={loadError} trans={trans} compact /> : null}
-      {actionError ? (
-        <Banner error={actionError} trans={trans} compact />
-      ) : null}
+      <ErrorBanners
+        loadError={loadError}
+        actionError={actionError}
+        trans={trans}
+      />
       <div className="jp-Vertex-JobDetail-actions">
         <button
           type="button"

@@ -12,7 +12,7 @@ import {
   IVertexModel,
   OperationKind
 } from '../tokens';
-import { Banner } from './Banner';
+import { ErrorBanners } from './Banner';
 import { IconButton } from './IconButton';
 import { onRowKeyDown, timeOf } from './format';
 import { createInstanceFlow, IMachineOption } from './InstanceDialog';
@@ -236,17 +236,12 @@ export function InstanceList(props: InstanceList.IProps): JSX.Element {
           onClick={props.onRefresh}
         />
       </div>
-      {showError && state.error ? (
-        <Banner
-          error={state.error}
-          trans={trans}
-          compact
-          onRetry={props.onRefresh}
-        />
-      ) : null}
-      {actionError ? (
-        <Banner error={actionError} trans={trans} compact />
-      ) : null}
+      <ErrorBanners
+        loadError={showError ? state.error : null}
+        actionError={actionError}
+        trans={trans}
+        onRetry={props.onRefresh}
+      />
       {body}
     </section>
   );

@@ -3,7 +3,7 @@ import * as React from 'react';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
 import { IEndpoint, IModel } from '../tokens';
-import { Banner } from './Banner';
+import { ErrorBanners } from './Banner';
 import {
   confirm,
   DetailSection,
@@ -189,10 +189,11 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
         ) : null
       }
     >
-      {loadError ? <Banner error={loadError} trans={trans} compact /> : null}
-      {actionError ? (
-        <Banner error={actionError} trans={trans} compact />
-      ) : null}
+      <ErrorBanners
+        loadError={loadError}
+        actionError={actionError}
+        trans={trans}
+      />
       <div className="jp-Vertex-JobDetail-actions">
         <button
           type="button"

@@ -13,7 +13,7 @@ import {
   IRunningState,
   IVertexModel
 } from '../tokens';
-import { Banner } from './Banner';
+import { ErrorBanners } from './Banner';
 import { IconButton } from './IconButton';
 import { confirmCancelJob } from './JobDetail';
 import { kindLabel, onRowKeyDown, StateChip } from './format';
@@ -295,17 +295,12 @@ export function RunningNow(props: RunningNow.IProps): JSX.Element {
           onClick={props.onRefresh}
         />
       </div>
-      {showError && state.error ? (
-        <Banner
-          error={state.error}
-          trans={trans}
-          compact
-          onRetry={props.onRefresh}
-        />
-      ) : null}
-      {actionError ? (
-        <Banner error={actionError} trans={trans} compact />
-      ) : null}
+      <ErrorBanners
+        loadError={showError ? state.error : null}
+        actionError={actionError}
+        trans={trans}
+        onRetry={props.onRefresh}
+      />
       {body}
     </section>
   );
