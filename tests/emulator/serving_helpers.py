@@ -6,7 +6,7 @@ import io
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +50,8 @@ def sklearn_model(api: Api, classifier: BaseEstimator, image: str = IMAGE) -> di
     return api.upload("digits", artifactUri=folder, containerSpec={"imageUri": image})
 
 
-def server_pids(deployed_id: str) -> list[int]:
-    pids = []
+def _model_servers(deployed_id: str) -> Iterator[tuple[int, list[bytes]]]:
+    """Each process given this deployed model (AIP_DEPLOYED_MODEL_ID): its pid and environment."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -59,26 +59,21 @@ def server_pids(deployed_id: str) -> list[int]:
             except OSError:
                 continue
             if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-                pids.append(int(entry.name))
-    return pids
+                yield int(entry.name), environ
+
+
+def server_pids(deployed_id: str) -> list[int]:
+    return [pid for pid, _ in _model_servers(deployed_id)]
 
 
 def server_ports(deployed_id: str) -> set[int]:
     """The ports the model servers of a deployed model were given (AIP_HTTP_PORT)."""
-    ports = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-                ports |= {
-                    int(e[len(b"AIP_HTTP_PORT=") :])
-                    for e in environ
-                    if e.startswith(b"AIP_HTTP_PORT=")
-                }
-    return ports
+    return {
+        int(e[len(b"AIP_HTTP_PORT=") :])
+        for _, environ in _model_servers(deployed_id)
+        for e in environ
+        if e.startswith(b"AIP_HTTP_PORT=")
+    }
 
 
 def listening(port: int) -> bool:
