@@ -11,6 +11,7 @@ import {
   Field,
   Fields,
   OperationsInProgress,
+  TimeField,
   useReload
 } from './detail';
 import { EndpointMetrics } from './EndpointMetrics';
@@ -259,11 +260,7 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
             <Field label={trans.__('ID')}>
               <span className="jp-Vertex-mono">{endpoint.id}</span>
             </Field>
-            {created ? (
-              <Field label={trans.__('Created')}>
-                <span title={created.full}>{created.relative}</span>
-              </Field>
-            ) : null}
+            <TimeField label={trans.__('Created')} time={created} />
             {endpoint.description ? (
               <Field label={trans.__('Description')}>
                 {endpoint.description}

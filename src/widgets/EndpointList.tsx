@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { VertexAPIError } from '../request';
 import { Backend, IEndpoint, IListState } from '../tokens';
-import { timeOf } from './format';
+import { RowTime, timeOf } from './format';
 import { openOnEnter } from './ModelList';
 import { Section } from './Section';
 
@@ -126,11 +126,7 @@ export function EndpointRow(props: {
         <span className="jp-Vertex-deployedNames">
           {deployedNames || models}
         </span>
-        {created ? (
-          <span className="jp-Vertex-time" title={created.full}>
-            {created.relative}
-          </span>
-        ) : null}
+        <RowTime time={created} />
       </div>
     </li>
   );

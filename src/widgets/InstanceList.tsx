@@ -14,7 +14,7 @@ import {
 } from '../tokens';
 import { ErrorBanners } from './Banner';
 import { IconButton } from './IconButton';
-import { onRowKeyDown, timeOf } from './format';
+import { onRowKeyDown, RowTime, timeOf } from './format';
 import { createInstanceFlow, IMachineOption } from './InstanceDialog';
 
 /**
@@ -483,11 +483,7 @@ export function InstanceRow(props: {
         >
           {gpu ?? trans.__('No GPU')}
         </span>
-        {created ? (
-          <span className="jp-Vertex-time" title={created.full}>
-            {created.relative}
-          </span>
-        ) : null}
+        <RowTime time={created} />
       </div>
       <div
         className="jp-Vertex-row-actions"

@@ -6,7 +6,7 @@ import { LogFollower } from '../logs';
 import { VertexAPIError } from '../request';
 import { IJob } from '../tokens';
 import { Banner } from './Banner';
-import { DetailHeader, Field, FieldsSection } from './detail';
+import { DetailHeader, Field, FieldsSection, TimeField } from './detail';
 import {
   formatElapsed,
   isTerminal,
@@ -151,21 +151,9 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
             <span className="jp-Vertex-mono">{job.source.path}</span>
           </Field>
         ) : null}
-        {created ? (
-          <Field label={trans.__('Created')}>
-            <span title={created.full}>{created.relative}</span>
-          </Field>
-        ) : null}
-        {started ? (
-          <Field label={trans.__('Started')}>
-            <span title={started.full}>{started.relative}</span>
-          </Field>
-        ) : null}
-        {ended ? (
-          <Field label={trans.__('Ended')}>
-            <span title={ended.full}>{ended.relative}</span>
-          </Field>
-        ) : null}
+        <TimeField label={trans.__('Created')} time={created} />
+        <TimeField label={trans.__('Started')} time={started} />
+        <TimeField label={trans.__('Ended')} time={ended} />
         {elapsed !== null ? (
           <Field label={trans.__('Duration')}>{formatElapsed(elapsed)}</Field>
         ) : null}

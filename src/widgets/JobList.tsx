@@ -11,6 +11,7 @@ import {
   jobElapsed,
   kindLabel,
   onRowKeyDown,
+  RowTime,
   StateChip,
   stateLabel,
   timeOf,
@@ -363,11 +364,9 @@ export function JobRow(props: {
           <span className="jp-Vertex-elapsed" title={trans.__('Running time')}>
             {formatElapsed(elapsed)}
           </span>
-        ) : created ? (
-          <span className="jp-Vertex-time" title={created.full}>
-            {created.relative}
-          </span>
-        ) : null}
+        ) : (
+          <RowTime time={created} />
+        )}
         {source ? (
           <span className="jp-Vertex-source" title={source}>
             {fileName(source)}

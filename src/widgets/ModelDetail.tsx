@@ -11,6 +11,7 @@ import {
   Field,
   Fields,
   OperationsInProgress,
+  TimeField,
   useReload
 } from './detail';
 import {
@@ -20,7 +21,7 @@ import {
   FALLBACK_MACHINES,
   IMachineOption
 } from './DeployDialog';
-import { frameworkOf, timeOf } from './format';
+import { frameworkOf, RowTime, timeOf } from './format';
 import { idOf, modelBase, OperationTracker } from './operations';
 import { useSignalValue } from './useSignal';
 
@@ -223,11 +224,7 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
             {framework ? (
               <Field label={trans.__('Framework')}>{framework}</Field>
             ) : null}
-            {created ? (
-              <Field label={trans.__('Created')}>
-                <span title={created.full}>{created.relative}</span>
-              </Field>
-            ) : null}
+            <TimeField label={trans.__('Created')} time={created} />
             {model.description ? (
               <Field label={trans.__('Description')}>{model.description}</Field>
             ) : null}
@@ -295,11 +292,7 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
                     {alias}
                   </span>
                 ))}
-                {vCreated ? (
-                  <span className="jp-Vertex-time" title={vCreated.full}>
-                    {vCreated.relative}
-                  </span>
-                ) : null}
+                <RowTime time={vCreated} />
                 {count ? (
                   <span className="jp-Vertex-badge jp-Vertex-badge-deployed">
                     {trans._n('%1 deployment', '%1 deployments', count)}

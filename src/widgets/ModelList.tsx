@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { VertexAPIError } from '../request';
 import { Backend, IEndpoint, IListState, IModel } from '../tokens';
-import { frameworkOf, onRowKeyDown, timeOf } from './format';
+import { frameworkOf, onRowKeyDown, RowTime, timeOf } from './format';
 import { Section } from './Section';
 
 /**
@@ -153,11 +153,7 @@ export function ModelRow(props: {
         {framework ? (
           <span className="jp-Vertex-framework">{framework}</span>
         ) : null}
-        {created ? (
-          <span className="jp-Vertex-time" title={created.full}>
-            {created.relative}
-          </span>
-        ) : null}
+        <RowTime time={created} />
         {where.length ? (
           <span
             className="jp-Vertex-deployedNames"

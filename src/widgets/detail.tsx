@@ -130,6 +130,22 @@ export function Field(props: {
 }
 
 /**
+ * A field holding a time: how long ago, the full date on hover; no field
+ * without a time.
+ */
+export function TimeField(props: {
+  label: string;
+  time: { relative: string; full: string } | null;
+}): JSX.Element | null {
+  const { time } = props;
+  return time ? (
+    <Field label={props.label}>
+      <span title={time.full}>{time.relative}</span>
+    </Field>
+  ) : null;
+}
+
+/**
  * Load a detail view's item with `load` whenever one of `deps` changes (the
  * list saw a change, an operation ended); `onLoaded` gets the answer unless
  * a newer load started or the view is gone. Returns the last load's

@@ -53,6 +53,21 @@ export function timeOf(value: string | undefined): {
 }
 
 /**
+ * A list row's time: how long ago, the full date on hover; nothing without
+ * a time.
+ */
+export function RowTime(props: {
+  time: { relative: string; full: string } | null;
+}): JSX.Element | null {
+  const { time } = props;
+  return time ? (
+    <span className="jp-Vertex-time" title={time.full}>
+      {time.relative}
+    </span>
+  ) : null;
+}
+
+/**
  * The model's framework, from the API or guessed from its serving container.
  */
 export function frameworkOf(model: IModel): string {
