@@ -10,8 +10,10 @@ version's ``containerSpec``:
   ``tensorflow`` is importable in the interpreter the model servers run with (this one):
   our ``tf_predictor.TensorflowPredictor`` (the SavedModel's ``serving_default`` signature,
   TF Serving's row format); without TensorFlow, FAILED_PRECONDITION saying how to install it.
-- Vertex's prebuilt PyTorch images (``pytorch-*``): FAILED_PRECONDITION (TorchServe on a
-  ``.mar`` archive is not run here), saying whether PyTorch is installed.
+- Vertex's prebuilt PyTorch images (``pytorch-cpu.*``, ``pytorch-gpu.*``), when ``torch``
+  is importable here: our ``torch_predictor.TorchServePredictor`` (the TorchScript model in
+  ``model.mar`` with TorchServe's base handler steps; other archives fail the deploy);
+  without PyTorch, FAILED_PRECONDITION saying how to install it.
 - Any other image whose ``containerSpec.env`` names ``PREDICTOR_MODULE`` /
   ``PREDICTOR_CLASS`` (and/or ``HANDLER_MODULE`` / ``HANDLER_CLASS``) — the variables a
   Custom Prediction Routine image sets — a CPR model: the predictor's source is imported from
@@ -39,11 +41,13 @@ _PREDICTORS = {
     "xgboost-cpu": ("google.cloud.aiplatform.prediction.xgboost.predictor", "XgboostPredictor"),
 }
 TENSORFLOW_PREDICTOR = ("jupyter_vertex.emulator.tf_predictor", "TensorflowPredictor")
+TORCH_PREDICTOR = ("jupyter_vertex.emulator.torch_predictor", "TorchServePredictor")
 _ROUTINE_ENV = {"PREDICTOR_MODULE", "PREDICTOR_CLASS", "HANDLER_MODULE", "HANDLER_CLASS"}
 SUPPORTED = (
     "it serves Vertex's prebuilt scikit-learn, XGBoost and (with TensorFlow installed) "
     "TensorFlow prediction containers (…-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.*, "
-    "xgboost-cpu.* and tf2-cpu.*) and Custom "
+    "xgboost-cpu.* and tf2-cpu.*), (with PyTorch installed) PyTorch containers "
+    "(pytorch-cpu.*, a TorchScript model in model.mar) and Custom "
     "Prediction Routine models (containerSpec.env with PREDICTOR_MODULE and PREDICTOR_CLASS, "
     "the predictor's source in the artifact folder) through the SDK's model server"
 )
@@ -79,6 +83,9 @@ def server_for(container_spec: dict[str, Any]) -> ServerSpec:
         if family.startswith("tf") and _installed("tensorflow"):
             # the model servers run with this interpreter: TensorFlow loads there, not here
             return ServerSpec(predictor=TENSORFLOW_PREDICTOR, env=env)
+        if family.startswith("pytorch") and _installed("torch"):
+            # as for TensorFlow: torch loads in the model servers only
+            return ServerSpec(predictor=TORCH_PREDICTOR, env=env)
         raise _framework_refused(image, family)
     if _ROUTINE_ENV & env.keys():
         return _custom_routine(image, env)
@@ -126,21 +133,14 @@ def _installed(module: str) -> bool:
 
 def _framework_refused(image: str, family: str) -> Exception:
     if family.startswith("pytorch"):
-        installed = _installed("torch")
         return failed_precondition(
             f"The model's serving container {image!r} is Vertex's prebuilt PyTorch prediction "
-            "image, which runs TorchServe on a model archive (model.mar). "
-            + (
-                "PyTorch is installed here, but the embedded Vertex does not run TorchServe "
-                "archives."
-                if installed
-                else "PyTorch is not installed in the embedded Vertex's environment "
-                "(pip install torch), and the embedded Vertex does not run TorchServe "
-                "archives either."
-            )
-            + " Serve the model as a Custom Prediction Routine instead (containerSpec.env "
-            "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact "
-            "folder)."
+            "image (TorchServe on a model archive, model.mar). PyTorch is not installed in the "
+            "embedded Vertex's environment: install it there (pip install torch) and deploy "
+            "again; the embedded Vertex then serves TorchScript models archived with "
+            "TorchServe's base handler. Or serve the model as a Custom Prediction Routine "
+            "(containerSpec.env PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source "
+            "in the artifact folder)."
         )
     return failed_precondition(
         f"The model's serving container {image!r} is Vertex's prebuilt TensorFlow prediction "

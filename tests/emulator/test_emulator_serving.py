@@ -77,10 +77,6 @@ def test_unsupported_container_is_failed_precondition(api: Api) -> None:
 
 TF_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest"
 TORCH_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-1:latest"
-CPR_INSTEAD = (
-    "Serve the model as a Custom Prediction Routine instead (containerSpec.env "
-    "PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source in the artifact folder)."
-)
 
 
 def _fake_lookup(monkeypatch: pytest.MonkeyPatch, missing: str | None, present: str | None) -> None:
@@ -95,23 +91,16 @@ def _fake_lookup(monkeypatch: pytest.MonkeyPatch, missing: str | None, present: 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
 
 
-def test_a_framework_that_is_not_installed_fails_the_deploy_at_once(api: Api) -> None:
-    assert importlib.util.find_spec("torch") is None  # this environment has no PyTorch
+def test_a_pytorch_archive_that_does_not_load_fails_the_deploy(api: Api) -> None:
+    assert importlib.util.find_spec("torch") is not None  # the test extra installs it
     endpoint = api.create_endpoint()
     folder = artifacts(api, {"model.mar": b"PK"})
     model = api.upload("framework", artifactUri=folder, containerSpec={"imageUri": TORCH_IMAGE})
-    message = api.error(
-        "POST",
-        f"v1/{endpoint['name']}:deployModel",
-        {"deployedModel": {"model": model["name"], "dedicatedResources": RESOURCES}},
-        status="FAILED_PRECONDITION",
-    )
-    assert message == (
-        f"The model's serving container {TORCH_IMAGE!r} is Vertex's prebuilt PyTorch prediction "
-        "image, which runs TorchServe on a model archive (model.mar). PyTorch is not installed "
-        "in the embedded Vertex's environment (pip install torch), and the embedded Vertex does "
-        f"not run TorchServe archives either. {CPR_INSTEAD}"
-    )
+    operation = _deploy(api, endpoint, model)
+    assert operation["error"]["code"] == 9, operation  # FAILED_PRECONDITION
+    message = operation["error"]["message"]
+    assert "exited with status" in message and "Its last output:" in message, message
+    assert "model.mar is not a TorchServe model archive (File is not a zip file)." in message
     assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
 
 
@@ -150,18 +139,30 @@ def test_tensorflow_installed_is_served_by_our_predictor() -> None:
     )
 
 
-def test_an_installed_framework_is_named_but_still_refused(
+def test_pytorch_without_pytorch_is_failed_precondition_saying_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _fake_lookup(monkeypatch, missing=None, present="torch")
+    _fake_lookup(monkeypatch, missing="torch", present=None)
     with pytest.raises(ApiError) as raised:
         server_for({"imageUri": TORCH_IMAGE})
     assert raised.value.status == "FAILED_PRECONDITION"
     assert raised.value.message == (
         f"The model's serving container {TORCH_IMAGE!r} is Vertex's prebuilt PyTorch prediction "
-        "image, which runs TorchServe on a model archive (model.mar). PyTorch is installed "
-        "here, but the embedded Vertex does not run TorchServe archives. "
-        f"{CPR_INSTEAD}"
+        "image (TorchServe on a model archive, model.mar). PyTorch is not installed in the "
+        "embedded Vertex's environment: install it there (pip install torch) and deploy "
+        "again; the embedded Vertex then serves TorchScript models archived with "
+        "TorchServe's base handler. Or serve the model as a Custom Prediction Routine "
+        "(containerSpec.env PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source "
+        "in the artifact folder)."
+    )
+
+
+def test_pytorch_installed_is_served_by_our_predictor() -> None:
+    assert importlib.util.find_spec("torch") is not None  # the test extra installs it
+    spec = server_for({"imageUri": TORCH_IMAGE, "env": [{"name": "A", "value": "1"}]})
+    assert spec == ServerSpec(
+        predictor=("jupyter_vertex.emulator.torch_predictor", "TorchServePredictor"),
+        env={"A": "1"},
     )
 
 
@@ -425,7 +426,7 @@ def test_max_replicas_per_model_must_be_positive(
         ("asia-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest", "XgboostPredictor"),
         ("us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest", "TensorflowPredictor"),
         ("europe-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-12:latest", "TensorflowPredictor"),
-        ("us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-1:latest", None),
+        ("us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-1:latest", "TorchServePredictor"),
         ("example.com/sklearn-cpu.1-3:latest", None),
     ],
 )

@@ -1,0 +1,162 @@
+"""PyTorch through the real SDK: a TorchScript model in a TorchServe archive (model.mar)
+uploaded with Vertex's prebuilt PyTorch prediction image, deployed, and predicted with
+TorchServe's base handler steps by a real model server process (the SDK's model server with
+our ``TorchServePredictor``); PyTorch loads in that process, never in the embedded Vertex's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import torch
+from google.api_core import exceptions
+from google.cloud import aiplatform
+from sdk_helpers import Sdk, status_of
+from sklearn.datasets import load_digits
+from torch_archive import archive_torchscript, torchscript_bytes, write_archive
+
+TORCH_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.1-13:latest"
+FEATURES, TARGET = load_digits(return_X_y=True)
+ROWS = torch.as_tensor(FEATURES[500:506], dtype=torch.float32)
+
+
+class Digits(torch.nn.Module):
+    """A small classifier on the digits features: class probabilities."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = torch.nn.Linear(64, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.linear(x / 16), dim=1)
+
+
+@pytest.fixture(scope="module")
+def trained() -> Digits:
+    torch.manual_seed(0)
+    model = Digits()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    features = torch.as_tensor(FEATURES[:500], dtype=torch.float32)
+    target = torch.as_tensor(TARGET[:500])
+    for _ in range(50):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.nll_loss(torch.log(model(features)), target)
+        loss.backward()
+        optimizer.step()
+    return model.eval()
+
+
+@pytest.fixture
+def endpoint(sdk: Sdk) -> Iterator[aiplatform.Endpoint]:
+    created = aiplatform.Endpoint.create(display_name="torch")
+    yield created
+    created.delete(force=True)
+
+
+def _deploy(folder: Path, endpoint: aiplatform.Endpoint, name: str) -> aiplatform.Model:
+    model = aiplatform.Model.upload(
+        display_name=name, artifact_uri=str(folder), serving_container_image_uri=TORCH_IMAGE
+    )
+    model.deploy(
+        endpoint=endpoint, machine_type="n1-standard-2", min_replica_count=1, max_replica_count=1
+    )
+    return model
+
+
+def _message(error: BaseException) -> str:
+    """The embedded Vertex's error message (the SDK's ``message`` adds the method and URL)."""
+    response = getattr(error, "response", None)
+    assert response is not None, error
+    message: str = response.json()["error"]["message"]
+    return message
+
+
+def _maps_torch(pid: int) -> bool:
+    """Whether process ``pid`` has PyTorch's shared library loaded."""
+    return "libtorch_cpu" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def _server_pids(deployed_id: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
+                pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.parametrize("traced", [False, True], ids=["scripted", "traced"])
+def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
+    sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path, traced: bool
+) -> None:
+    archive_torchscript(tmp_path, trained, ROWS if traced else None)
+    with torch.no_grad():
+        expected = trained(ROWS).tolist()
+
+    model = _deploy(tmp_path, endpoint, "digits-torch")
+    assert model.container_spec.image_uri == TORCH_IMAGE
+    (deployed,) = endpoint.list_models()
+
+    prediction = endpoint.predict(instances=ROWS.tolist())
+    # exactly the in-process float32 outputs: the same program on the same batch, and JSON
+    # carries each float32 value exactly (as the double it is)
+    assert prediction.predictions == expected
+    assert [row.index(max(row)) for row in prediction.predictions] == [
+        int(torch.argmax(torch.tensor(row))) for row in expected
+    ]
+    assert prediction.deployed_model_id == deployed.id
+    assert prediction.model_resource_name == model.resource_name
+    assert prediction.model_version_id == "1"
+
+    # the wrong number of features: the model's own error, as a 400
+    with pytest.raises(exceptions.BadRequest) as raised:
+        endpoint.predict(instances=ROWS[:2, :10].tolist())
+    assert status_of(raised.value) == "INVALID_ARGUMENT"
+    assert _message(raised.value) == (
+        "The model server answered 400: The model could not compute the instances: mat1 and "
+        "mat2 shapes cannot be multiplied (2x10 and 64x10)"
+    )
+    with pytest.raises(exceptions.BadRequest) as raised:
+        endpoint.predict(instances=[["a"] * 64])
+    assert status_of(raised.value) == "INVALID_ARGUMENT"
+    assert _message(raised.value) == (
+        "The model server answered 400: The instances do not make one tensor (numbers, or "
+        "lists of numbers all of one shape): too many dimensions 'str'."
+    )
+    # and it keeps serving
+    assert endpoint.predict(instances=ROWS.tolist()).predictions == expected
+
+    # PyTorch runs in the model server, not in the embedded Vertex
+    (server,) = _server_pids(deployed.id)
+    assert sdk.emu.pid is not None
+    assert _maps_torch(server) and not _maps_torch(sdk.emu.pid)
+
+    endpoint.undeploy_all()
+    assert endpoint.list_models() == []
+    assert _server_pids(deployed.id) == []
+
+
+def test_an_archive_with_a_handler_not_run_here_fails_the_deploy(
+    sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path
+) -> None:
+    write_archive(
+        tmp_path,
+        {"digits.pt": torchscript_bytes(trained)},
+        {"serializedFile": "digits.pt", "handler": "image_classifier"},
+    )
+    with pytest.raises(exceptions.FailedPrecondition) as raised:
+        _deploy(tmp_path, endpoint, "classifier-handler")
+    message = raised.value.message
+    assert "exited with status" in message and "Its last output:" in message, message
+    assert (
+        "The archive's handler 'image_classifier' (MANIFEST.json model.handler) is not run "
+        "here: the embedded Vertex runs TorchScript models with TorchServe's base handler "
+        '("handler": "base_handler", the serializedFile saved from torch.jit.script or '
+        "torch.jit.trace)." in message
+    ), message
+    assert endpoint.list_models() == []
