@@ -122,3 +122,20 @@ export async function trainSlowJob(
   await dialog.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(dialog).toHaveCount(0);
 }
+
+/**
+ * Open the Train dialog on `script` from the file browser's context menu
+ * (in the home folder).
+ */
+export async function trainFromFileBrowser(
+  page: IJupyterLabPageFixture,
+  script: string
+): Promise<void> {
+  await page.sidebar.openTab('filebrowser');
+  await page.filebrowser.openHomeDirectory();
+  await page
+    .locator('.jp-DirListing-item')
+    .filter({ hasText: script })
+    .click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Train on Vertex' }).click();
+}

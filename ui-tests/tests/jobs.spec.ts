@@ -1,7 +1,12 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PANEL_ID, SCREENSHOTS, trainSlowJob } from './helpers';
+import {
+  PANEL_ID,
+  SCREENSHOTS,
+  trainFromFileBrowser,
+  trainSlowJob
+} from './helpers';
 
 /**
  * Training from the UI: file browser → Train on Vertex → the job in the Jobs
@@ -41,13 +46,7 @@ test.describe('Training from the UI', () => {
     test.setTimeout(360_000);
 
     // The command is in the palette and the file browser's context menu.
-    await page.sidebar.openTab('filebrowser');
-    await page.filebrowser.openHomeDirectory();
-    const item = page
-      .locator('.jp-DirListing-item')
-      .filter({ hasText: SCRIPT });
-    await item.click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Train on Vertex' }).click();
+    await trainFromFileBrowser(page, SCRIPT);
 
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog).toBeVisible();

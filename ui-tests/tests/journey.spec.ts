@@ -2,6 +2,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
+import { PANEL_ID, SCREENSHOTS, trainFromFileBrowser } from './helpers';
 
 /**
  * The whole journey, with the mouse, on the embedded Vertex from the example
@@ -10,11 +11,9 @@ import * as path from 'path';
  * class of a known digits row) → the metrics show the requests just made.
  */
 
-const PANEL_ID = 'jp-vertex-panel';
 const SCRIPT = 'train_digits.py';
 const MODEL_NAME = 'digits-journey';
 const ENDPOINT_NAME = 'digits-journey-endpoint';
-const SCREENSHOTS = path.resolve(__dirname, '..', 'test-results');
 
 /**
  * Row 2 of the digits test split of train_digits.py (test_size 0.2, seed 0,
@@ -80,13 +79,7 @@ test.describe('The journey', () => {
     });
 
     // 1. Train on Vertex from the file browser, registering the model.
-    await page.sidebar.openTab('filebrowser');
-    await page.filebrowser.openHomeDirectory();
-    await page
-      .locator('.jp-DirListing-item')
-      .filter({ hasText: SCRIPT })
-      .click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Train on Vertex' }).click();
+    await trainFromFileBrowser(page, SCRIPT);
     const trainDialog = page.locator('.jp-Dialog');
     await expect(trainDialog).toBeVisible();
     await trainDialog.getByLabel('Register the trained model').check();

@@ -2,6 +2,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { PANEL_ID, SCREENSHOTS, trainFromFileBrowser } from './helpers';
 
 /**
  * The full Train dialog against the real server extension and its embedded
@@ -10,11 +11,9 @@ import * as path from 'path';
  * runs to SUCCEEDED, the Jobs filters find it, and it is deleted from the list.
  */
 
-const PANEL_ID = 'jp-vertex-panel';
 const SCRIPT = 'train_digits.py';
 const JOB_NAME = 'digits-full-dialog';
 const MODEL_NAME = 'digits-full-dialog-model';
-const SCREENSHOTS = path.resolve(__dirname, '..', 'test-results');
 
 /**
  * The git state the server should report for the notebook root (the UI
@@ -62,13 +61,7 @@ test.describe('The Train dialog', () => {
     const before = gitState(rootDir);
     heads.add(before.commit);
 
-    await page.sidebar.openTab('filebrowser');
-    await page.filebrowser.openHomeDirectory();
-    await page
-      .locator('.jp-DirListing-item')
-      .filter({ hasText: SCRIPT })
-      .click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Train on Vertex' }).click();
+    await trainFromFileBrowser(page, SCRIPT);
 
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog).toContainText(`Train ${SCRIPT} on Vertex AI.`);
