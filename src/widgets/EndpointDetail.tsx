@@ -6,6 +6,7 @@ import { IDeployedModel, IEndpoint, IModel } from '../tokens';
 import { ErrorBanners } from './Banner';
 import {
   confirm,
+  deleteShown,
   DetailSection,
   DetailView,
   Field,
@@ -183,28 +184,17 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
       .catch(reason => setActionError(VertexAPIError.from(reason)));
   };
 
-  const remove = async () => {
-    const ok = await confirm({
+  const remove = () =>
+    deleteShown({
       title: trans.__('Delete endpoint?'),
       body: trans.__('Delete the endpoint "%1"? This cannot be undone.', name),
-      action: trans.__('Delete'),
-      trans
+      trans,
+      remove: () => api.deleteEndpoint(endpointId),
+      setBusy,
+      setActionError,
+      onChanged,
+      onBack
     });
-    if (!ok) {
-      return;
-    }
-    setBusy(true);
-    try {
-      await api.deleteEndpoint(endpointId);
-      setActionError(null);
-      onChanged();
-      onBack();
-    } catch (reason) {
-      setActionError(VertexAPIError.from(reason));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const rememberSize = async (model: IModel, size: number) => {
     await api.updateModel(`${model.id.split('@')[0]}@${model.versionId}`, {

@@ -5,7 +5,7 @@ import { VertexAPIError } from '../request';
 import { IEndpoint, IModel } from '../tokens';
 import { ErrorBanners } from './Banner';
 import {
-  confirm,
+  deleteShown,
   DetailSection,
   DetailView,
   Field,
@@ -128,31 +128,20 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
       .catch(reason => setActionError(VertexAPIError.from(reason)));
   };
 
-  const remove = async () => {
-    const ok = await confirm({
+  const remove = () =>
+    deleteShown({
       title: trans.__('Delete model?'),
       body: trans.__(
         'Delete "%1" and all its versions from the Model Registry? This cannot be undone.',
         name
       ),
-      action: trans.__('Delete'),
-      trans
+      trans,
+      remove: () => api.deleteModel(modelBase(modelId)),
+      setBusy,
+      setActionError,
+      onChanged,
+      onBack
     });
-    if (!ok) {
-      return;
-    }
-    setBusy(true);
-    try {
-      await api.deleteModel(modelBase(modelId));
-      setActionError(null);
-      onChanged();
-      onBack();
-    } catch (reason) {
-      setActionError(VertexAPIError.from(reason));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   // Where each version is deployed.
   const shown = versions.length ? versions : model ? [model] : [];

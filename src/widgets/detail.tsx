@@ -216,6 +216,43 @@ export function OperationsInProgress(props: {
 }
 
 /**
+ * Delete the item a detail view shows, once confirmed: busy meanwhile; when
+ * done the list is told and the view left, else the server's refusal shown.
+ */
+export async function deleteShown(options: {
+  title: string;
+  body: string;
+  trans: TranslationBundle;
+  remove: () => Promise<unknown>;
+  setBusy: (busy: boolean) => void;
+  setActionError: (error: VertexAPIError | null) => void;
+  onChanged: () => void;
+  onBack: () => void;
+}): Promise<void> {
+  const { trans, setBusy, setActionError } = options;
+  const ok = await confirm({
+    title: options.title,
+    body: options.body,
+    action: trans.__('Delete'),
+    trans
+  });
+  if (!ok) {
+    return;
+  }
+  setBusy(true);
+  try {
+    await options.remove();
+    setActionError(null);
+    options.onChanged();
+    options.onBack();
+  } catch (reason) {
+    setActionError(VertexAPIError.from(reason));
+  } finally {
+    setBusy(false);
+  }
+}
+
+/**
  * Ask before doing something that cannot be undone.
  */
 export async function confirm(options: {
