@@ -157,6 +157,8 @@ class BulkPredictionsHandler(ServingHandler):
 
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
+        if self.request.method == "OPTIONS":  # CORS preflight: jupyter_server answers it, bodiless
+            return
         if self.current_user is None:  # never read a big body for an unknown user
             raise web.HTTPError(403)
         self._chunks: list[bytes] = []

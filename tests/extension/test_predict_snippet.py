@@ -90,8 +90,10 @@ def run(client: BlockingKernelClient, code: str, **options: Any) -> list[dict[st
         messages.append(message)
         if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
             break
+    # Skip replies to earlier requests: wait_for_ready may leave a kernel_info_reply behind.
     reply = client.get_shell_msg(timeout=30)
-    assert reply["parent_header"]["msg_id"] == msg_id
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = client.get_shell_msg(timeout=30)
     assert reply["content"]["status"] == "ok", reply["content"]
     return messages
 
