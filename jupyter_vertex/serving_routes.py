@@ -156,12 +156,12 @@ class BulkPredictionsHandler(ServingHandler):
     route = "/endpoints/{endpointId}/bulkPredictions"
 
     async def prepare(self) -> None:  # type: ignore[override]
+        self._chunks: list[bytes] = []
         await super().prepare()
         if self.request.method == "OPTIONS":  # CORS preflight: jupyter_server answers it, bodiless
             return
         if self.current_user is None:  # never read a big body for an unknown user
             raise web.HTTPError(403)
-        self._chunks: list[bytes] = []
         length = self.request.headers.get("Content-Length")
         if length is not None and length.isdigit():
             check_size(int(length), BULK_LIMIT, "bulk prediction")

@@ -389,6 +389,22 @@ async def test_bulk_bodies_are_refused_before_they_are_read(
     assert (status, error["reason"]) == (403, "PERMISSION_DENIED")
 
 
+async def test_a_preflight_with_a_body_is_answered_without_data(
+    jp_serverapp: Any, http_server_client: Any, jp_base_url: str
+) -> None:
+    """CORS preflight is jupyter_server's, unauthenticated and bodiless, even when a client
+    sends a body with it (schemathesis did; the connection used to drop)."""
+    response = await http_server_client.fetch(
+        f"{jp_base_url}jupyter-vertex/api/endpoints/123/bulkPredictions",
+        method="OPTIONS",
+        body=b'{"instances": [null]}',
+        headers={"Content-Type": "application/json"},
+        allow_nonstandard_methods=True,
+        raise_error=False,
+    )
+    assert (response.code, response.body) == (200, b"")
+
+
 async def test_stopping_cancels_running_bulk_predictions(
     api: Any, vertex_app: Any, deployment: dict[str, Any]
 ) -> None:
