@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
@@ -33,3 +35,43 @@ def status_of(error: BaseException) -> str:
     assert response is not None, error
     status: str = response.json()["error"]["status"]
     return status
+
+
+def error_message(error: BaseException) -> str:
+    """The embedded Vertex's error message (the SDK's ``message`` adds the method and URL)."""
+    response = getattr(error, "response", None)
+    assert response is not None, error
+    message: str = response.json()["error"]["message"]
+    return message
+
+
+def deploy_one(folder: Path, endpoint: Any, name: str, image: str) -> Any:
+    """Upload ``folder`` with ``image`` and deploy it to ``endpoint`` on one replica."""
+    from google.cloud import aiplatform
+
+    model = aiplatform.Model.upload(
+        display_name=name, artifact_uri=str(folder), serving_container_image_uri=image
+    )
+    model.deploy(
+        endpoint=endpoint, machine_type="n1-standard-2", min_replica_count=1, max_replica_count=1
+    )
+    return model
+
+
+def maps_library(pid: int, library: str) -> bool:
+    """Whether process ``pid`` has a shared library whose path contains ``library`` loaded."""
+    return library in Path(f"/proc/{pid}/maps").read_text()
+
+
+def server_pids(deployed_id: str) -> list[int]:
+    """The model server processes of a deployed model, found in /proc by their env."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
+                pids.append(int(entry.name))
+    return pids

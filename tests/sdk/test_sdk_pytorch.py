@@ -12,7 +12,7 @@ import pytest
 import torch
 from google.api_core import exceptions
 from google.cloud import aiplatform
-from sdk_helpers import Sdk, status_of
+from sdk_helpers import Sdk, deploy_one, error_message, maps_library, server_pids, status_of
 from sklearn.datasets import load_digits
 from torch_archive import archive_torchscript, torchscript_bytes, write_archive
 
@@ -54,42 +54,6 @@ def endpoint(sdk: Sdk) -> Iterator[aiplatform.Endpoint]:
     created.delete(force=True)
 
 
-def _deploy(folder: Path, endpoint: aiplatform.Endpoint, name: str) -> aiplatform.Model:
-    model = aiplatform.Model.upload(
-        display_name=name, artifact_uri=str(folder), serving_container_image_uri=TORCH_IMAGE
-    )
-    model.deploy(
-        endpoint=endpoint, machine_type="n1-standard-2", min_replica_count=1, max_replica_count=1
-    )
-    return model
-
-
-def _message(error: BaseException) -> str:
-    """The embedded Vertex's error message (the SDK's ``message`` adds the method and URL)."""
-    response = getattr(error, "response", None)
-    assert response is not None, error
-    message: str = response.json()["error"]["message"]
-    return message
-
-
-def _maps_torch(pid: int) -> bool:
-    """Whether process ``pid`` has PyTorch's shared library loaded."""
-    return "libtorch_cpu" in Path(f"/proc/{pid}/maps").read_text()
-
-
-def _server_pids(deployed_id: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-                pids.append(int(entry.name))
-    return pids
-
-
 @pytest.mark.parametrize("traced", [False, True], ids=["scripted", "traced"])
 def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path, traced: bool
@@ -98,7 +62,7 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     with torch.no_grad():
         expected = trained(ROWS).tolist()
 
-    model = _deploy(tmp_path, endpoint, "digits-torch")
+    model = deploy_one(tmp_path, endpoint, "digits-torch", TORCH_IMAGE)
     assert model.container_spec.image_uri == TORCH_IMAGE
     (deployed,) = endpoint.list_models()
 
@@ -117,14 +81,14 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=ROWS[:2, :10].tolist())
     assert status_of(raised.value) == "INVALID_ARGUMENT"
-    assert _message(raised.value) == (
+    assert error_message(raised.value) == (
         "The model server answered 400: The model could not compute the instances: mat1 and "
         "mat2 shapes cannot be multiplied (2x10 and 64x10)"
     )
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=[["a"] * 64])
     assert status_of(raised.value) == "INVALID_ARGUMENT"
-    assert _message(raised.value) == (
+    assert error_message(raised.value) == (
         "The model server answered 400: The instances do not make one tensor (numbers, or "
         "lists of numbers all of one shape): too many dimensions 'str'."
     )
@@ -132,13 +96,13 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     assert endpoint.predict(instances=ROWS.tolist()).predictions == expected
 
     # PyTorch runs in the model server, not in the embedded Vertex
-    (server,) = _server_pids(deployed.id)
+    (server,) = server_pids(deployed.id)
     assert sdk.emu.pid is not None
-    assert _maps_torch(server) and not _maps_torch(sdk.emu.pid)
+    assert maps_library(server, "libtorch_cpu") and not maps_library(sdk.emu.pid, "libtorch_cpu")
 
     endpoint.undeploy_all()
     assert endpoint.list_models() == []
-    assert _server_pids(deployed.id) == []
+    assert server_pids(deployed.id) == []
 
 
 def test_an_archive_with_a_handler_not_run_here_fails_the_deploy(
@@ -150,7 +114,7 @@ def test_an_archive_with_a_handler_not_run_here_fails_the_deploy(
         {"serializedFile": "digits.pt", "handler": "image_classifier"},
     )
     with pytest.raises(exceptions.FailedPrecondition) as raised:
-        _deploy(tmp_path, endpoint, "classifier-handler")
+        deploy_one(tmp_path, endpoint, "classifier-handler", TORCH_IMAGE)
     message = raised.value.message
     assert "exited with status" in message and "Its last output:" in message, message
     assert (

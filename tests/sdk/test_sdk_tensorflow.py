@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 from google.api_core import exceptions
 from google.cloud import aiplatform
-from sdk_helpers import Sdk, status_of
+from sdk_helpers import Sdk, deploy_one, error_message, maps_library, server_pids, status_of
 from sklearn.datasets import load_digits
 
 TF_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest"
@@ -76,49 +76,13 @@ def endpoint(sdk: Sdk) -> Iterator[aiplatform.Endpoint]:
     created.delete(force=True)
 
 
-def _deploy(folder: Path, endpoint: aiplatform.Endpoint, name: str) -> aiplatform.Model:
-    model = aiplatform.Model.upload(
-        display_name=name, artifact_uri=str(folder), serving_container_image_uri=TF_IMAGE
-    )
-    model.deploy(
-        endpoint=endpoint, machine_type="n1-standard-2", min_replica_count=1, max_replica_count=1
-    )
-    return model
-
-
-def _message(error: BaseException) -> str:
-    """The embedded Vertex's error message (the SDK's ``message`` adds the method and URL)."""
-    response = getattr(error, "response", None)
-    assert response is not None, error
-    message: str = response.json()["error"]["message"]
-    return message
-
-
-def _maps_tensorflow(pid: int) -> bool:
-    """Whether process ``pid`` has TensorFlow's shared library loaded."""
-    return "libtensorflow" in Path(f"/proc/{pid}/maps").read_text()
-
-
-def _server_pids(deployed_id: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-                pids.append(int(entry.name))
-    return pids
-
-
 def test_a_keras_saved_model_deploys_and_predicts_as_in_process(
     sdk: Sdk, keras_model: tuple[Any, Path], endpoint: aiplatform.Endpoint
 ) -> None:
     model_in_process, folder = keras_model
     expected = model_in_process(ROWS).numpy()
 
-    model = _deploy(folder, endpoint, "digits-tf")
+    model = deploy_one(folder, endpoint, "digits-tf", TF_IMAGE)
     assert model.container_spec.image_uri == TF_IMAGE
     (deployed,) = endpoint.list_models()
 
@@ -138,13 +102,13 @@ def test_a_keras_saved_model_deploys_and_predicts_as_in_process(
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=ROWS[:2, :10].tolist())
     assert status_of(raised.value) == "INVALID_ARGUMENT"
-    assert _message(raised.value) == (
+    assert error_message(raised.value) == (
         "The model server answered 400: Input 'pixels' of the model's serving signature has "
         "shape [?, 64] (? is any size), but the instances give [2, 10]."
     )
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=[["a"] * 64])
-    assert _message(raised.value) == (
+    assert error_message(raised.value) == (
         "The model server answered 400: Input 'pixels' takes float32 values; the instances "
         "give strings."
     )
@@ -152,13 +116,13 @@ def test_a_keras_saved_model_deploys_and_predicts_as_in_process(
     assert endpoint.predict(instances=ROWS.tolist()).predictions == prediction.predictions
 
     # TensorFlow runs in the model server, not in the embedded Vertex
-    (server,) = _server_pids(deployed.id)
+    (server,) = server_pids(deployed.id)
     assert sdk.emu.pid is not None
-    assert _maps_tensorflow(server) and not _maps_tensorflow(sdk.emu.pid)
+    assert maps_library(server, "libtensorflow") and not maps_library(sdk.emu.pid, "libtensorflow")
 
     endpoint.undeploy_all()
     assert endpoint.list_models() == []
-    assert _server_pids(deployed.id) == []
+    assert server_pids(deployed.id) == []
 
 
 def test_named_inputs_and_outputs_answer_one_object_per_instance(
@@ -169,7 +133,7 @@ def test_named_inputs_and_outputs_answer_one_object_per_instance(
     keys = [f"row-{index}" for index in range(len(ROWS))]
     expected = module.serve(pixels=tf.constant(ROWS), key=tf.constant(keys))
 
-    _deploy(tmp_path, endpoint, "digits-keyed")
+    deploy_one(tmp_path, endpoint, "digits-keyed", TF_IMAGE)
     instances: list[dict[str, Any]] = [
         {"pixels": row, "key": key} for row, key in zip(ROWS.tolist(), keys, strict=True)
     ]
@@ -190,13 +154,13 @@ def test_named_inputs_and_outputs_answer_one_object_per_instance(
     # plain values cannot say which of two inputs they are
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=ROWS[:1].tolist())
-    assert _message(raised.value) == (
+    assert error_message(raised.value) == (
         "The model server answered 400: The model's serving signature takes 2 inputs "
         "('key', 'pixels'): give each instance as an object of them."
     )
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=[{"pixels": ROWS[0].tolist()}])
-    assert _message(raised.value) == (
+    assert error_message(raised.value) == (
         "The model server answered 400: Instance 0 lacks the input(s) 'key'; the model's "
         "serving signature takes 'key', 'pixels'."
     )
@@ -214,7 +178,7 @@ def test_a_saved_model_without_serving_default_fails_the_deploy(
     module = NoDefault()
     tf.saved_model.save(module, str(tmp_path), signatures={"twice": module.twice})
     with pytest.raises(exceptions.FailedPrecondition) as raised:
-        _deploy(tmp_path, endpoint, "no-default")
+        deploy_one(tmp_path, endpoint, "no-default", TF_IMAGE)
     message = raised.value.message
     assert "exited with status" in message and "Its last output:" in message, message
     assert (
