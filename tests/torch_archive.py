@@ -1,7 +1,8 @@
 """TorchServe model archives (``model.mar``) for the PyTorch serving tests, written as
 torch-model-archiver writes them: a zip of the model's files with ``MAR-INF/MANIFEST.json``
-naming, under ``model``, the handler and the serializedFile (and modelFile for eager-mode
-models)."""
+naming, under ``model``, the handler (a built-in name, or the basename of a handler module
+shipped in the archive) and the serializedFile (and the modelFile for eager-mode models, whose
+serializedFile is a state_dict)."""
 
 from __future__ import annotations
 
@@ -52,4 +53,31 @@ def archive_torchscript(
         folder,
         {"digits.pt": torchscript_bytes(module, example)},
         {"serializedFile": "digits.pt", "handler": "base_handler"},
+    )
+
+
+def state_dict_bytes(module: torch.nn.Module) -> bytes:
+    """``module``'s weights as ``torch.save`` writes its ``state_dict``."""
+    buffer = io.BytesIO()
+    torch.save(module.state_dict(), buffer)
+    return buffer.getvalue()
+
+
+def archive_eager(folder: Path, module: torch.nn.Module, model_file: Path) -> Path:
+    """``folder/model.mar``: an eager-mode model with TorchServe's base handler: the source
+    defining its class (``model_file``) and its state_dict."""
+    return write_archive(
+        folder,
+        {model_file.name: model_file.read_bytes(), "digits.pth": state_dict_bytes(module)},
+        {"serializedFile": "digits.pth", "modelFile": model_file.name, "handler": "base_handler"},
+    )
+
+
+def archive_with_handler(folder: Path, module: torch.nn.Module, handler_file: Path) -> Path:
+    """``folder/model.mar``: ``module`` as TorchScript with the handler module
+    ``handler_file`` shipped in the archive."""
+    return write_archive(
+        folder,
+        {"digits.pt": torchscript_bytes(module), handler_file.name: handler_file.read_bytes()},
+        {"serializedFile": "digits.pt", "handler": handler_file.name},
     )

@@ -11,9 +11,10 @@ version's ``containerSpec``:
   our ``tf_predictor.TensorflowPredictor`` (the SavedModel's ``serving_default`` signature,
   TF Serving's row format); without TensorFlow, FAILED_PRECONDITION saying how to install it.
 - Vertex's prebuilt PyTorch images (``pytorch-cpu.*``, ``pytorch-gpu.*``), when ``torch``
-  is importable here: our ``torch_predictor.TorchServePredictor`` (the TorchScript model in
-  ``model.mar`` with TorchServe's base handler steps; other archives fail the deploy);
-  without PyTorch, FAILED_PRECONDITION saying how to install it.
+  and TorchServe's ``ts`` package (the ``torchserve`` wheel) are importable here: our
+  ``torch_predictor.TorchServePredictor`` (``model.mar`` run by TorchServe's own Python
+  backend: any handler it runs, TorchScript or eager models, the JSON envelope); without
+  either, FAILED_PRECONDITION saying what to install.
 - Any other image whose ``containerSpec.env`` names ``PREDICTOR_MODULE`` /
   ``PREDICTOR_CLASS`` (and/or ``HANDLER_MODULE`` / ``HANDLER_CLASS``) — the variables a
   Custom Prediction Routine image sets — a CPR model: the predictor's source is imported from
@@ -46,8 +47,8 @@ _ROUTINE_ENV = {"PREDICTOR_MODULE", "PREDICTOR_CLASS", "HANDLER_MODULE", "HANDLE
 SUPPORTED = (
     "it serves Vertex's prebuilt scikit-learn, XGBoost and (with TensorFlow installed) "
     "TensorFlow prediction containers (…-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.*, "
-    "xgboost-cpu.* and tf2-cpu.*), (with PyTorch installed) PyTorch containers "
-    "(pytorch-cpu.*, a TorchScript model in model.mar) and Custom "
+    "xgboost-cpu.* and tf2-cpu.*), (with PyTorch and TorchServe installed) PyTorch "
+    "containers (pytorch-cpu.*, a TorchServe archive model.mar) and Custom "
     "Prediction Routine models (containerSpec.env with PREDICTOR_MODULE and PREDICTOR_CLASS, "
     "the predictor's source in the artifact folder) through the SDK's model server"
 )
@@ -83,8 +84,8 @@ def server_for(container_spec: dict[str, Any]) -> ServerSpec:
         if family.startswith("tf") and _installed("tensorflow"):
             # the model servers run with this interpreter: TensorFlow loads there, not here
             return ServerSpec(predictor=TENSORFLOW_PREDICTOR, env=env)
-        if family.startswith("pytorch") and _installed("torch"):
-            # as for TensorFlow: torch loads in the model servers only
+        if family.startswith("pytorch") and not _torch_missing():
+            # as for TensorFlow: torch and TorchServe load in the model servers only
             return ServerSpec(predictor=TORCH_PREDICTOR, env=env)
         raise _framework_refused(image, family)
     if _ROUTINE_ENV & env.keys():
@@ -131,16 +132,26 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+def _torch_missing() -> list[str]:
+    """The pip packages PyTorch images need that are not installed here: ``torch`` and
+    ``torchserve`` (whose Python backend, the ``ts`` package, runs the archive)."""
+    return [
+        pip for module, pip in (("torch", "torch"), ("ts", "torchserve")) if not _installed(module)
+    ]
+
+
 def _framework_refused(image: str, family: str) -> Exception:
     if family.startswith("pytorch"):
+        missing = _torch_missing()
         return failed_precondition(
             f"The model's serving container {image!r} is Vertex's prebuilt PyTorch prediction "
-            "image (TorchServe on a model archive, model.mar). PyTorch is not installed in the "
-            "embedded Vertex's environment: install it there (pip install torch) and deploy "
-            "again; the embedded Vertex then serves TorchScript models archived with "
-            "TorchServe's base handler. Or serve the model as a Custom Prediction Routine "
-            "(containerSpec.env PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source "
-            "in the artifact folder)."
+            "image (TorchServe on a model archive, model.mar). The embedded Vertex runs the "
+            "archive with PyTorch and TorchServe's Python backend, and "
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed in "
+            f"its environment: install {'it' if len(missing) == 1 else 'them'} there (pip "
+            f"install {' '.join(missing)}) and deploy again. Or serve the model as a Custom "
+            "Prediction Routine (containerSpec.env PREDICTOR_MODULE and PREDICTOR_CLASS, the "
+            "predictor's source in the artifact folder)."
         )
     return failed_precondition(
         f"The model's serving container {image!r} is Vertex's prebuilt TensorFlow prediction "

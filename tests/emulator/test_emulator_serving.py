@@ -139,26 +139,51 @@ def test_tensorflow_installed_is_served_by_our_predictor() -> None:
     )
 
 
-def test_pytorch_without_pytorch_is_failed_precondition_saying_how_to_install_it(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("missing", "what"),
+    [
+        (
+            {"torch"},
+            "torch is not installed in its environment: install it there (pip install torch)",
+        ),
+        (
+            {"ts"},
+            "torchserve is not installed in its environment: install it there (pip install "
+            "torchserve)",
+        ),
+        (
+            {"torch", "ts"},
+            "torch and torchserve are not installed in its environment: install them there "
+            "(pip install torch torchserve)",
+        ),
+    ],
+    ids=["torch", "torchserve", "both"],
+)
+def test_pytorch_without_torch_or_torchserve_is_failed_precondition_saying_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, missing: set[str], what: str
 ) -> None:
-    _fake_lookup(monkeypatch, missing="torch", present=None)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name in missing else real(name, *args),
+    )
     with pytest.raises(ApiError) as raised:
         server_for({"imageUri": TORCH_IMAGE})
     assert raised.value.status == "FAILED_PRECONDITION"
     assert raised.value.message == (
         f"The model's serving container {TORCH_IMAGE!r} is Vertex's prebuilt PyTorch prediction "
-        "image (TorchServe on a model archive, model.mar). PyTorch is not installed in the "
-        "embedded Vertex's environment: install it there (pip install torch) and deploy "
-        "again; the embedded Vertex then serves TorchScript models archived with "
-        "TorchServe's base handler. Or serve the model as a Custom Prediction Routine "
-        "(containerSpec.env PREDICTOR_MODULE and PREDICTOR_CLASS, the predictor's source "
-        "in the artifact folder)."
+        "image (TorchServe on a model archive, model.mar). The embedded Vertex runs the archive "
+        f"with PyTorch and TorchServe's Python backend, and {what} and deploy again. Or serve "
+        "the model as a Custom Prediction Routine (containerSpec.env PREDICTOR_MODULE and "
+        "PREDICTOR_CLASS, the predictor's source in the artifact folder)."
     )
 
 
 def test_pytorch_installed_is_served_by_our_predictor() -> None:
-    assert importlib.util.find_spec("torch") is not None  # the test extra installs it
+    # the test extra installs both
+    assert importlib.util.find_spec("torch") is not None
+    assert importlib.util.find_spec("ts") is not None
     spec = server_for({"imageUri": TORCH_IMAGE, "env": [{"name": "A", "value": "1"}]})
     assert spec == ServerSpec(
         predictor=("jupyter_vertex.emulator.torch_predictor", "TorchServePredictor"),

@@ -1,27 +1,25 @@
-"""The PyTorch predictor on real TorchServe archives, in-process: the base handler's steps
-(instances as one tensor, the TorchScript model, its rows as predictions), the 400s for
-instances the model cannot take, and the archives that fail the deploy, each saying what is
-not run (the served path through the SDK is tests/sdk/test_sdk_pytorch.py)."""
+"""The PyTorch predictor on real TorchServe archives, in-process, through TorchServe's own
+Python backend (the ``ts`` package): the built-in base handler on TorchScript models, handler
+functions in the archive and the Context TorchServe builds for them, the errors a handler
+raises (its message as a 400, ``PredictionException``'s own code), the envelope's answer, and
+the archives that fail the load (the served path through the SDK is
+tests/sdk/test_sdk_pytorch.py)."""
 
 from __future__ import annotations
 
 import json
+import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 from fastapi import HTTPException
-from torch_archive import archive_torchscript, torchscript_bytes, write_archive
+from torch_archive import archive_torchscript, state_dict_bytes, write_archive
 
 from jupyter_vertex.emulator.torch_predictor import TorchServePredictor
-
-SUPPORTED = (
-    'the embedded Vertex runs TorchScript models with TorchServe\'s base handler ("handler": '
-    '"base_handler", the serializedFile saved from torch.jit.script or torch.jit.trace).'
-)
 
 
 class Pixels(torch.nn.Module):
@@ -36,40 +34,82 @@ class Pixels(torch.nn.Module):
         return torch.softmax(self.linear(x / 16), dim=1)
 
 
-class Total(torch.nn.Module):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.sum()
+# A handler module with functions: ``handle`` tells what TorchServe gave it, ``total`` sums
+# each instance, ``refuse`` raises TorchServe's PredictionException.
+FUNCTIONS = b"""
+import os
 
+from ts.utils.util import PredictionException
+
+
+def handle(data, context):
+    if data is None:
+        return None
+    return [
+        {
+            "instance": row,
+            "model_name": context.model_name,
+            "model_dir": context.system_properties["model_dir"],
+            "batch_size": context.system_properties["batch_size"],
+            "gpu_id": context.system_properties["gpu_id"],
+            "serialized": context.manifest["model"]["serializedFile"],
+            "cwd": os.getcwd(),
+            "content_type": context.get_request_header(0, "content-type"),
+        }
+        for row in data
+    ]
+
+
+def total(data, context):
+    return None if data is None else [sum(row) for row in data]
+
+
+def refuse(data, context):
+    if data is not None:
+        raise PredictionException("Too many instances for this model.", 413)
+"""
 
 Loader = Callable[[Path], TorchServePredictor]
 
 
 @pytest.fixture
-def load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Loader:
-    """A predictor loaded as a model server loads it: from its own working folder."""
+def load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loader]:
+    """A predictor loaded as a model server loads it: from its own working folder. The load
+    changes the current folder and the import path, and imports the archive's modules: all
+    undone afterwards."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    count = 0
 
     def loaded(artifacts: Path) -> TorchServePredictor:
-        (tmp_path / "server").mkdir()
-        monkeypatch.chdir(tmp_path / "server")
+        nonlocal count
+        count += 1
+        server = tmp_path / f"server-{count}"
+        server.mkdir()
+        monkeypatch.chdir(server)
         predictor = TorchServePredictor()
         predictor.load(str(artifacts))
         return predictor
 
-    return loaded
+    yield loaded
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
+            del sys.modules[name]
 
 
 def _answer(predictor: TorchServePredictor, instances: Any) -> Any:
-    """The predictions in the JSON the model server would send, read back."""
-    tensor = predictor.preprocess({"instances": instances})
-    result = predictor.postprocess(predictor.predict(tensor))
+    """The model server's answer to ``{"instances": instances}``, as JSON read back."""
+    result = predictor.postprocess(
+        predictor.predict(predictor.preprocess({"instances": instances}))
+    )
     assert list(result) == ["predictions"]
     return json.loads(json.dumps(result))["predictions"]
 
 
-def _refused(predictor: TorchServePredictor, instances: Any) -> str:
+def _refused(predictor: TorchServePredictor, instances: Any, status: int = 400) -> str:
     with pytest.raises(HTTPException) as raised:
         _answer(predictor, instances)
-    assert raised.value.status_code == 400
+    assert raised.value.status_code == status
     return str(raised.value.detail)
 
 
@@ -79,7 +119,15 @@ def _load_error(load: Loader, artifacts: Path) -> str:
     return str(raised.value)
 
 
-@pytest.mark.parametrize("traced", [False, True])
+def _functions_archive(folder: Path, handler: str) -> Path:
+    return write_archive(
+        folder,
+        {"stats.py": FUNCTIONS, "weights.bin": b""},
+        {"serializedFile": "weights.bin", "handler": handler},
+    )
+
+
+@pytest.mark.parametrize("traced", [False, True], ids=["scripted", "traced"])
 def test_the_base_handler_answers_the_models_rows(
     load: Loader, tmp_path: Path, traced: bool
 ) -> None:
@@ -97,90 +145,136 @@ def test_the_base_handler_answers_the_models_rows(
     assert _answer(predictor, rows.int().tolist()) == expected
 
 
-def test_instances_the_model_cannot_take_are_400(load: Loader, tmp_path: Path) -> None:
+def test_the_base_handlers_errors_are_400_with_its_message(load: Loader, tmp_path: Path) -> None:
     archive_torchscript(tmp_path / "artifacts", Pixels().eval())
     predictor = load(tmp_path / "artifacts")
+    # TorchScript's error: its last line, without the traceback of the script
     assert _refused(predictor, [[1.0] * 10, [2.0] * 10]) == (
-        "The model could not compute the instances: mat1 and mat2 shapes cannot be "
-        "multiplied (2x10 and 64x10)"
+        "mat1 and mat2 shapes cannot be multiplied (2x10 and 64x10)"
     )
     assert _refused(predictor, [[1.0] * 64, [1.0] * 63]) == (
-        "The instances do not make one tensor (numbers, or lists of numbers all of one "
-        "shape): expected sequence of length 64 at dim 1 (got 63)."
+        "expected sequence of length 64 at dim 1 (got 63)"
     )
-    assert _refused(predictor, [["a"] * 64]) == (
-        "The instances do not make one tensor (numbers, or lists of numbers all of one "
-        "shape): too many dimensions 'str'."
-    )
+    assert _refused(predictor, [["a"] * 64]) == "too many dimensions 'str'"
     assert _refused(predictor, []) == '"instances" must be a non-empty list.'
     # and it keeps answering
     assert len(_answer(predictor, [[1.0] * 64])) == 1
 
 
-def test_an_output_without_a_row_per_instance_is_400(load: Loader, tmp_path: Path) -> None:
-    archive_torchscript(tmp_path / "artifacts", Total())
+def test_a_handler_function_gets_the_context_torchserve_builds(
+    load: Loader, tmp_path: Path
+) -> None:
+    _functions_archive(tmp_path / "artifacts", "stats.py")
     predictor = load(tmp_path / "artifacts")
-    assert _refused(predictor, [[1.0, 2.0]]) == (
-        "The model must answer a tensor with one row per instance to be answered as "
-        "predictions; it answered a single value."
+    model_dir = str(tmp_path / "server-1" / "mar")
+    common = {
+        "model_name": "model",
+        "model_dir": model_dir,
+        "batch_size": 1,
+        "gpu_id": None,
+        "serialized": "weights.bin",
+        "cwd": model_dir,
+        "content_type": "application/json",
+    }
+    # the JSON envelope: the instances are the batch, the handler's list the predictions
+    assert _answer(predictor, [[1, 2], "text"]) == [
+        {"instance": [1, 2], **common},
+        {"instance": "text", **common},
+    ]
+    # the envelope decodes {"b64": ...} values to bytes, which this handler answers as they
+    # are: not JSON, so the envelope's own error, as a 400
+    assert _refused(predictor, [{"image": {"b64": "aGk="}}]) == (
+        "Object of type bytes is not JSON serializable"
     )
+    # the archive was extracted there, as TorchServe extracts it
+    extracted = {p.name for p in Path(model_dir).iterdir()} - {"__pycache__"}
+    assert extracted == {"MAR-INF", "stats.py", "weights.bin"}
 
 
-def test_archives_that_are_not_run_fail_the_load_saying_why(load: Loader, tmp_path: Path) -> None:
-    program = torchscript_bytes(Pixels().eval())
+def test_a_named_handler_function_and_its_errors(load: Loader, tmp_path: Path) -> None:
+    _functions_archive(tmp_path / "sums", "stats.py:total")
+    assert _answer(load(tmp_path / "sums"), [[1, 2], [3.5, 4]]) == [3, 7.5]
+
+    _functions_archive(tmp_path / "refusing", "stats:refuse")
+    refusing = load(tmp_path / "refusing")
+    # TorchServe's PredictionException keeps its own code and message
+    assert _refused(refusing, [[1]], status=413) == "Too many instances for this model."
+
+
+def test_an_answer_that_is_not_one_per_request_is_torchserves_503(
+    load: Loader, tmp_path: Path
+) -> None:
+    write_archive(
+        tmp_path / "artifacts",
+        {"empty.py": b"def handle(data, context):\n    return []\n"},
+        {"handler": "empty.py"},
+    )
+    predictor = load(tmp_path / "artifacts")
+    assert _refused(predictor, [[1]], status=503) == "number of batch response mismatched"
+
+
+def test_an_eager_model_with_the_base_handler(load: Loader, tmp_path: Path) -> None:
+    module = Pixels().eval()
+    source = b"import torch\n\n\nclass Pixels(torch.nn.Module):\n" + (
+        b"    def __init__(self):\n"
+        b"        super().__init__()\n"
+        b"        self.linear = torch.nn.Linear(64, 10)\n\n"
+        b"    def forward(self, x):\n"
+        b"        return torch.softmax(self.linear(x / 16), dim=1)\n"
+    )
+    write_archive(
+        tmp_path / "artifacts",
+        {"pixels.py": source, "pixels.pth": state_dict_bytes(module)},
+        {"serializedFile": "pixels.pth", "modelFile": "pixels.py", "handler": "base_handler"},
+    )
+    predictor = load(tmp_path / "artifacts")
+    rows = torch.arange(2 * 64, dtype=torch.float32).reshape(2, 64) % 13
+    with torch.no_grad():
+        expected = module(rows).tolist()
+    assert _answer(predictor, rows.tolist()) == expected
+
+
+def test_archives_that_do_not_load_fail_saying_why(load: Loader, tmp_path: Path) -> None:
+    weights = state_dict_bytes(Pixels())
     cases: list[tuple[dict[str, bytes], dict[str, Any], str]] = [
         (
-            {"digits.pt": program},
-            {"serializedFile": "digits.pt", "handler": "image_classifier"},
-            "The archive's handler 'image_classifier' (MANIFEST.json model.handler) is not run "
-            f"here: {SUPPORTED}",
+            {"digits.pt": weights},
+            {"serializedFile": "digits.pt", "handler": "no_such_handler"},
+            "The archive's handler 'no_such_handler' (MANIFEST.json model.handler) did not "
+            "load: ModuleNotFoundError: No module named 'ts.torch_handler.no_such_handler'",
         ),
         (
-            {"digits.pt": program, "handler.py": b"def handle(data, context): return data\n"},
-            {"serializedFile": "digits.pt", "handler": "handler.py"},
-            "The archive's handler 'handler.py' (MANIFEST.json model.handler) is not run "
-            f"here: {SUPPORTED}",
+            {"digits.pt": weights, "two.py": b"class A:\n    pass\n\n\nclass B:\n    pass\n"},
+            {"serializedFile": "digits.pt", "handler": "two.py"},
+            "The archive's handler 'two.py' (MANIFEST.json model.handler) did not load: "
+            "ValueError: Expected only one class in custom service code or a function entry "
+            "point [<class 'two.A'>, <class 'two.B'>]",
         ),
         (
-            {"digits.pt": program, "model.py": b"import torch\n"},
-            {"serializedFile": "digits.pt", "handler": "base_handler", "modelFile": "model.py"},
-            "The archive is an eager-mode model (modelFile 'model.py'), which is not run "
-            f"here: {SUPPORTED}",
-        ),
-        (
-            {"digits.pt": program},
-            {"handler": "base_handler"},
-            "MAR-INF/MANIFEST.json in model.mar names no model.serializedFile.",
-        ),
-        (
-            {},
-            {"serializedFile": "digits.pt", "handler": "base_handler"},
-            "model.mar has no 'digits.pt', the serializedFile its manifest names.",
+            {"digits.pt": weights},
+            {"serializedFile": "digits.pt"},
+            "MAR-INF/MANIFEST.json in model.mar names no model.handler.",
         ),
     ]
     for index, (files, model, message) in enumerate(cases):
-        artifacts = tmp_path / f"artifacts-{index}"
-        write_archive(artifacts, files, model)
-        server = tmp_path / "server"
-        if server.exists():
-            for child in sorted(server.rglob("*"), reverse=True):
-                child.rmdir() if child.is_dir() else child.unlink()
-            server.rmdir()
-        assert _load_error(load, artifacts) == message
+        write_archive(tmp_path / f"artifacts-{index}", files, model)
+        assert _load_error(load, tmp_path / f"artifacts-{index}") == message
 
 
-def test_weights_that_are_not_torchscript_fail_the_load(load: Loader, tmp_path: Path) -> None:
-    path = tmp_path / "weights.pt"
-    torch.save(Pixels().state_dict(), path)
+def test_weights_that_are_not_torchscript_fail_the_base_handlers_load(
+    load: Loader, tmp_path: Path
+) -> None:
     write_archive(
         tmp_path / "artifacts",
-        {"digits.pt": path.read_bytes()},
+        {"digits.pt": state_dict_bytes(Pixels())},
         {"serializedFile": "digits.pt", "handler": "base_handler"},
     )
     message = _load_error(load, tmp_path / "artifacts")
-    prefix = "The archive's serializedFile 'digits.pt' is not a TorchScript program ("
+    prefix = (
+        "The archive's handler 'base_handler' (MANIFEST.json model.handler) did not load: "
+        "RuntimeError: "
+    )
     assert message.startswith(prefix), message
-    assert message.endswith(f"): {SUPPORTED}"), message
 
 
 def test_an_artifact_folder_without_an_archive_fails_the_load(load: Loader, tmp_path: Path) -> None:
@@ -192,15 +286,11 @@ def test_an_artifact_folder_without_an_archive_fails_the_load(load: Loader, tmp_
     )
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "model.mar").write_bytes(b"not a zip")
-    with pytest.raises(ValueError) as raised:
-        TorchServePredictor().load(str(tmp_path / "other"))
-    assert str(raised.value) == (
+    assert _load_error(load, tmp_path / "other") == (
         "model.mar is not a TorchServe model archive (File is not a zip file)."
     )
     with zipfile.ZipFile(tmp_path / "other" / "model.mar", "w") as archive:
         archive.writestr("digits.pt", b"")
-    with pytest.raises(ValueError) as raised:
-        TorchServePredictor().load(str(tmp_path / "other"))
-    assert str(raised.value) == (
+    assert _load_error(load, tmp_path / "other") == (
         "model.mar has no MAR-INF/MANIFEST.json: it is not a TorchServe model archive."
     )

@@ -1,10 +1,13 @@
-"""PyTorch through the real SDK: a TorchScript model in a TorchServe archive (model.mar)
-uploaded with Vertex's prebuilt PyTorch prediction image, deployed, and predicted with
-TorchServe's base handler steps by a real model server process (the SDK's model server with
-our ``TorchServePredictor``); PyTorch loads in that process, never in the embedded Vertex's."""
+"""PyTorch through the real SDK: TorchServe archives (model.mar) uploaded with Vertex's
+prebuilt PyTorch prediction image, deployed, and predicted by a real model server process
+(the SDK's model server with our ``TorchServePredictor``, which runs TorchServe's own Python
+backend): TorchScript and eager-mode models with the built-in base handler, a custom handler
+shipped in the archive, a handler's own 400s, and a handler that fails to load failing the
+deploy. PyTorch loads in the model server, never in the embedded Vertex's process."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,22 +17,19 @@ from google.api_core import exceptions
 from google.cloud import aiplatform
 from sdk_helpers import Sdk, deploy_one, error_message, maps_library, server_pids, status_of
 from sklearn.datasets import load_digits
-from torch_archive import archive_torchscript, torchscript_bytes, write_archive
+from torch_archive import (
+    archive_eager,
+    archive_torchscript,
+    archive_with_handler,
+    torchscript_bytes,
+    write_archive,
+)
+from torch_digits import Digits
 
 TORCH_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.1-13:latest"
 FEATURES, TARGET = load_digits(return_X_y=True)
 ROWS = torch.as_tensor(FEATURES[500:506], dtype=torch.float32)
-
-
-class Digits(torch.nn.Module):
-    """A small classifier on the digits features: class probabilities."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = torch.nn.Linear(64, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.linear(x / 16), dim=1)
+HERE = Path(__file__).parent
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,12 @@ def endpoint(sdk: Sdk) -> Iterator[aiplatform.Endpoint]:
     created = aiplatform.Endpoint.create(display_name="torch")
     yield created
     created.delete(force=True)
+
+
+def _undeploy(endpoint: aiplatform.Endpoint, deployed_id: str) -> None:
+    endpoint.undeploy_all()
+    assert endpoint.list_models() == []
+    assert server_pids(deployed_id) == []
 
 
 @pytest.mark.parametrize("traced", [False, True], ids=["scripted", "traced"])
@@ -77,21 +83,17 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     assert prediction.model_resource_name == model.resource_name
     assert prediction.model_version_id == "1"
 
-    # the wrong number of features: the model's own error, as a 400
+    # the wrong number of features: the base handler's (the model's) own error, as a 400
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=ROWS[:2, :10].tolist())
     assert status_of(raised.value) == "INVALID_ARGUMENT"
     assert error_message(raised.value) == (
-        "The model server answered 400: The model could not compute the instances: mat1 and "
-        "mat2 shapes cannot be multiplied (2x10 and 64x10)"
+        "The model server answered 400: mat1 and mat2 shapes cannot be multiplied (2x10 and 64x10)"
     )
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=[["a"] * 64])
     assert status_of(raised.value) == "INVALID_ARGUMENT"
-    assert error_message(raised.value) == (
-        "The model server answered 400: The instances do not make one tensor (numbers, or "
-        "lists of numbers all of one shape): too many dimensions 'str'."
-    )
+    assert error_message(raised.value) == "The model server answered 400: too many dimensions 'str'"
     # and it keeps serving
     assert endpoint.predict(instances=ROWS.tolist()).predictions == expected
 
@@ -99,28 +101,79 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     (server,) = server_pids(deployed.id)
     assert sdk.emu.pid is not None
     assert maps_library(server, "libtorch_cpu") and not maps_library(sdk.emu.pid, "libtorch_cpu")
-
-    endpoint.undeploy_all()
-    assert endpoint.list_models() == []
-    assert server_pids(deployed.id) == []
+    _undeploy(endpoint, deployed.id)
 
 
-def test_an_archive_with_a_handler_not_run_here_fails_the_deploy(
+def test_an_eager_model_archive_deploys_and_predicts_as_in_process(
+    sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path
+) -> None:
+    # modelFile: the source of Digits; serializedFile: its trained state_dict
+    archive_eager(tmp_path, trained, HERE / "torch_digits.py")
+    with torch.no_grad():
+        expected = trained(ROWS).tolist()
+
+    deploy_one(tmp_path, endpoint, "digits-eager", TORCH_IMAGE)
+    (deployed,) = endpoint.list_models()
+    prediction = endpoint.predict(instances=ROWS.tolist())
+    assert prediction.predictions == expected
+    assert prediction.deployed_model_id == deployed.id
+    # one instance is a batch of one (whose float32 sums may round differently from the same
+    # row's in a larger batch: the same batch in process is the exact reference)
+    with torch.no_grad():
+        alone = trained(ROWS[:1]).tolist()
+    assert endpoint.predict(instances=ROWS[:1].tolist()).predictions == alone
+    _undeploy(endpoint, deployed.id)
+
+
+def test_a_custom_handler_in_the_archive_answers_its_own_predictions_and_errors(
+    sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path
+) -> None:
+    archive_with_handler(tmp_path, trained, HERE / "torch_argmax_handler.py")
+    with torch.no_grad():
+        expected = [int(label) for label in trained(ROWS).argmax(dim=1)]
+    assert len(set(expected)) > 1  # several classes, so the order is checked too
+
+    deploy_one(tmp_path, endpoint, "digits-argmax", TORCH_IMAGE)
+    (deployed,) = endpoint.list_models()
+    # integers in: the handler makes them float32, as in process
+    prediction = endpoint.predict(instances=ROWS.int().tolist())
+    assert prediction.predictions == expected
+    assert prediction.deployed_model_id == deployed.id
+
+    # the handler's own exception for a bad instance: 400 with its message
+    bad = [*ROWS[:2].tolist(), [0.0] * 63]
+    with pytest.raises(exceptions.BadRequest) as raised:
+        endpoint.predict(instances=bad)
+    assert status_of(raised.value) == "INVALID_ARGUMENT"
+    assert error_message(raised.value) == (
+        "The model server answered 400: Instance 2 is not a list of 64 pixel values."
+    )
+    # and it keeps serving
+    assert endpoint.predict(instances=ROWS.tolist()).predictions == expected
+    _undeploy(endpoint, deployed.id)
+
+
+def test_a_handler_that_fails_to_initialize_fails_the_deploy_with_its_message(
     sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path
 ) -> None:
     write_archive(
         tmp_path,
-        {"digits.pt": torchscript_bytes(trained)},
-        {"serializedFile": "digits.pt", "handler": "image_classifier"},
+        {
+            "digits.pt": torchscript_bytes(trained),
+            "torch_failing_handler.py": (HERE / "torch_failing_handler.py").read_bytes(),
+        },
+        {"serializedFile": "digits.pt", "handler": "torch_failing_handler.py"},
     )
     with pytest.raises(exceptions.FailedPrecondition) as raised:
-        deploy_one(tmp_path, endpoint, "classifier-handler", TORCH_IMAGE)
+        deploy_one(tmp_path, endpoint, "failing-handler", TORCH_IMAGE)
     message = raised.value.message
-    assert "exited with status" in message and "Its last output:" in message, message
+    found = re.search(r"The model server for deployed model (\d+) exited with status 1\. ", message)
+    assert found is not None and "Its last output:" in message, message
     assert (
-        "The archive's handler 'image_classifier' (MANIFEST.json model.handler) is not run "
-        "here: the embedded Vertex runs TorchScript models with TorchServe's base handler "
-        '("handler": "base_handler", the serializedFile saved from torch.jit.script or '
-        "torch.jit.trace)." in message
+        "ValueError: The archive's handler 'torch_failing_handler.py' (MANIFEST.json "
+        "model.handler) did not load: RuntimeError: The digits labels are not in the archive "
+        "(labels.json)." in message
     ), message
+    # nothing left: no deployed model, no model server
     assert endpoint.list_models() == []
+    assert server_pids(found.group(1)) == []
