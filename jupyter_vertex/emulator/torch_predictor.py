@@ -30,6 +30,7 @@ TorchServe (and so PyTorch) is imported in ``load``, i.e. in the model server pr
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import struct
@@ -83,6 +84,9 @@ class TorchServePredictor(Predictor):
         )
         metrics.initialize_cache()
         metrics.model_name = MODEL_NAME
+        # TorchServe's frontend takes the worker's metric lines off its output into its metrics
+        # log; with no frontend here they would only flood this server's output, per request
+        logging.getLogger("ts.metrics").setLevel(logging.WARNING)
         try:
             service = ModelLoaderFactory.get_model_loader().load(
                 MODEL_NAME, model_dir, handler, None, BATCH_SIZE, ENVELOPE, True, metrics
