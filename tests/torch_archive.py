@@ -1,13 +1,16 @@
-"""TorchServe model archives (``model.mar``) for the PyTorch serving tests, written as
-torch-model-archiver writes them: a zip of the model's files with ``MAR-INF/MANIFEST.json``
-naming, under ``model``, the handler (a built-in name, or the basename of a handler module
-shipped in the archive) and the serializedFile (and the modelFile for eager-mode models, whose
-serializedFile is a state_dict)."""
+"""TorchServe model archives (``model.mar``) for the PyTorch serving tests: made by
+TorchServe's own ``torch-model-archiver`` (``make_archive``), or written as it writes them
+(``write_archive``, for archives it would not make): a zip of the model's files with
+``MAR-INF/MANIFEST.json`` naming, under ``model``, the handler (a built-in name, or the
+basename of a handler module shipped in the archive) and the serializedFile (and the
+modelFile for eager-mode models, whose serializedFile is a state_dict)."""
 
 from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -64,20 +67,41 @@ def state_dict_bytes(module: torch.nn.Module) -> bytes:
 
 
 def archive_eager(folder: Path, module: torch.nn.Module, model_file: Path) -> Path:
-    """``folder/model.mar``: an eager-mode model with TorchServe's base handler: the source
-    defining its class (``model_file``) and its state_dict."""
-    return write_archive(
-        folder,
-        {model_file.name: model_file.read_bytes(), "digits.pth": state_dict_bytes(module)},
-        {"serializedFile": "digits.pth", "modelFile": model_file.name, "handler": "base_handler"},
-    )
+    """``folder/model.mar`` by ``torch-model-archiver``: an eager-mode model with
+    TorchServe's base handler, the source defining its class (``model_file``) and its
+    state_dict."""
+    return make_archive(folder, "base_handler", state_dict_bytes(module), "digits.pth", model_file)
 
 
 def archive_with_handler(folder: Path, module: torch.nn.Module, handler_file: Path) -> Path:
-    """``folder/model.mar``: ``module`` as TorchScript with the handler module
-    ``handler_file`` shipped in the archive."""
-    return write_archive(
-        folder,
-        {"digits.pt": torchscript_bytes(module), handler_file.name: handler_file.read_bytes()},
-        {"serializedFile": "digits.pt", "handler": handler_file.name},
-    )
+    """``folder/model.mar`` by ``torch-model-archiver``: ``module`` as TorchScript with the
+    handler module ``handler_file`` shipped in the archive."""
+    return make_archive(folder, handler_file, torchscript_bytes(module), "digits.pt")
+
+
+def make_archive(
+    folder: Path,
+    handler: str | Path,
+    serialized: bytes,
+    serialized_name: str,
+    model_file: Path | None = None,
+) -> Path:
+    """``folder/model.mar`` made by ``torch-model-archiver`` (the test extra installs it) from
+    ``serialized`` (a TorchScript program or a state_dict), the ``handler`` (a built-in name
+    or a handler module's path) and, for eager-mode models, the ``model_file``."""
+    build = folder.parent / f"{folder.name}-build"
+    build.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    (build / serialized_name).write_bytes(serialized)
+    command = [
+        str(Path(sys.executable).parent / "torch-model-archiver"),
+        "--model-name=model",
+        "--version=1.0",
+        f"--serialized-file={build / serialized_name}",
+        f"--handler={handler}",
+        f"--export-path={folder}",
+    ]
+    if model_file is not None:
+        command.append(f"--model-file={model_file}")
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
+    return folder / "model.mar"

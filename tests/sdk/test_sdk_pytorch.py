@@ -1,5 +1,5 @@
-"""PyTorch through the real SDK: TorchServe archives (model.mar) uploaded with Vertex's
-prebuilt PyTorch prediction image, deployed, and predicted by a real model server process
+"""PyTorch through the real SDK: TorchServe archives (model.mar, made by torch-model-archiver
+or written as it writes them) uploaded with Vertex's prebuilt PyTorch prediction image, deployed, and predicted by a real model server process
 (the SDK's model server with our ``TorchServePredictor``, which runs TorchServe's own Python
 backend): TorchScript and eager-mode models with the built-in base handler, a custom handler
 shipped in the archive, a handler's own 400s, and a handler that fails to load failing the
@@ -17,13 +17,7 @@ from google.api_core import exceptions
 from google.cloud import aiplatform
 from sdk_helpers import Sdk, deploy_one, error_message, maps_library, server_pids, status_of
 from sklearn.datasets import load_digits
-from torch_archive import (
-    archive_eager,
-    archive_torchscript,
-    archive_with_handler,
-    torchscript_bytes,
-    write_archive,
-)
+from torch_archive import archive_eager, archive_torchscript, archive_with_handler
 from torch_digits import Digits
 
 TORCH_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.1-13:latest"
@@ -107,12 +101,13 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
 def test_an_eager_model_archive_deploys_and_predicts_as_in_process(
     sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path
 ) -> None:
-    # modelFile: the source of Digits; serializedFile: its trained state_dict
-    archive_eager(tmp_path, trained, HERE / "torch_digits.py")
+    # torch-model-archiver's archive; modelFile: the source of Digits; serializedFile: its
+    # trained state_dict
+    archive_eager(tmp_path / "model", trained, HERE / "torch_digits.py")
     with torch.no_grad():
         expected = trained(ROWS).tolist()
 
-    deploy_one(tmp_path, endpoint, "digits-eager", TORCH_IMAGE)
+    deploy_one(tmp_path / "model", endpoint, "digits-eager", TORCH_IMAGE)
     (deployed,) = endpoint.list_models()
     prediction = endpoint.predict(instances=ROWS.tolist())
     assert prediction.predictions == expected
@@ -128,12 +123,13 @@ def test_an_eager_model_archive_deploys_and_predicts_as_in_process(
 def test_a_custom_handler_in_the_archive_answers_its_own_predictions_and_errors(
     sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path
 ) -> None:
-    archive_with_handler(tmp_path, trained, HERE / "torch_argmax_handler.py")
+    # torch-model-archiver's archive with --handler torch_argmax_handler.py
+    archive_with_handler(tmp_path / "model", trained, HERE / "torch_argmax_handler.py")
     with torch.no_grad():
         expected = [int(label) for label in trained(ROWS).argmax(dim=1)]
     assert len(set(expected)) > 1  # several classes, so the order is checked too
 
-    deploy_one(tmp_path, endpoint, "digits-argmax", TORCH_IMAGE)
+    deploy_one(tmp_path / "model", endpoint, "digits-argmax", TORCH_IMAGE)
     (deployed,) = endpoint.list_models()
     # integers in: the handler makes them float32, as in process
     prediction = endpoint.predict(instances=ROWS.int().tolist())
@@ -156,16 +152,9 @@ def test_a_custom_handler_in_the_archive_answers_its_own_predictions_and_errors(
 def test_a_handler_that_fails_to_initialize_fails_the_deploy_with_its_message(
     sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path
 ) -> None:
-    write_archive(
-        tmp_path,
-        {
-            "digits.pt": torchscript_bytes(trained),
-            "torch_failing_handler.py": (HERE / "torch_failing_handler.py").read_bytes(),
-        },
-        {"serializedFile": "digits.pt", "handler": "torch_failing_handler.py"},
-    )
+    archive_with_handler(tmp_path / "model", trained, HERE / "torch_failing_handler.py")
     with pytest.raises(exceptions.FailedPrecondition) as raised:
-        deploy_one(tmp_path, endpoint, "failing-handler", TORCH_IMAGE)
+        deploy_one(tmp_path / "model", endpoint, "failing-handler", TORCH_IMAGE)
     message = raised.value.message
     found = re.search(r"The model server for deployed model (\d+) exited with status 1\. ", message)
     assert found is not None and "Its last output:" in message, message
