@@ -141,7 +141,7 @@ class TorchServePredictor(Predictor):
                 raise _bad(_message(failure))
             raise HTTPException(status_code=code, detail=message)
         ((status, phrase, value),) = answers
-        if status != 200:  # the handler set this request's status (context.set_response_status)
+        if status >= 400:  # the handler set this request's status (context.set_response_status)
             raise HTTPException(status_code=status, detail=phrase or value.decode("utf-8"))
         return value
 

@@ -35,7 +35,8 @@ class Pixels(torch.nn.Module):
 
 
 # A handler module with functions: ``handle`` tells what TorchServe gave it, ``total`` sums
-# each instance, ``refuse`` raises TorchServe's PredictionException.
+# each instance, ``refuse`` raises TorchServe's PredictionException, ``teapot`` sets the
+# request's status.
 FUNCTIONS = b"""
 import os
 
@@ -67,6 +68,12 @@ def total(data, context):
 def refuse(data, context):
     if data is not None:
         raise PredictionException("Too many instances for this model.", 413)
+
+
+def teapot(data, context):
+    if data is not None:
+        context.set_response_status(418, "Short and stout.")
+    return data
 """
 
 Loader = Callable[[Path], TorchServePredictor]
@@ -75,15 +82,21 @@ Loader = Callable[[Path], TorchServePredictor]
 @pytest.fixture
 def load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loader]:
     """A predictor loaded as a model server loads it: from its own working folder. The load
-    changes the current folder and the import path, and imports the archive's modules: all
-    undone afterwards."""
+    changes the current folder and the import path, and imports the archive's modules (one
+    model a process, as in a model server): all undone before the next load and afterwards."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", list(sys.path))
     count = 0
 
+    def forget_archive_modules() -> None:
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
+                del sys.modules[name]
+
     def loaded(artifacts: Path) -> TorchServePredictor:
         nonlocal count
         count += 1
+        forget_archive_modules()
         server = tmp_path / f"server-{count}"
         server.mkdir()
         monkeypatch.chdir(server)
@@ -92,9 +105,7 @@ def load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loader]:
         return predictor
 
     yield loaded
-    for name, module in list(sys.modules.items()):
-        if str(getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
-            del sys.modules[name]
+    forget_archive_modules()
 
 
 def _answer(predictor: TorchServePredictor, instances: Any) -> Any:
@@ -199,6 +210,10 @@ def test_a_named_handler_function_and_its_errors(load: Loader, tmp_path: Path) -
     refusing = load(tmp_path / "refusing")
     # TorchServe's PredictionException keeps its own code and message
     assert _refused(refusing, [[1]], status=413) == "Too many instances for this model."
+
+    _functions_archive(tmp_path / "teapot", "stats.py:teapot")
+    # a status the handler sets on the request, with its reason phrase
+    assert _refused(load(tmp_path / "teapot"), [[1]], status=418) == "Short and stout."
 
 
 def test_an_answer_that_is_not_one_per_request_is_torchserves_503(
