@@ -48,7 +48,7 @@ class ServingServices:
 
     async def close(self) -> None:
         await self.bulk.close()
-        self.transports.close()
+        await self.transports.close()
         self.parser.close()
 
 

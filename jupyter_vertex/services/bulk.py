@@ -1,8 +1,8 @@
 """Bulk prediction: an array of any length, cut into requests, sent with a bound, in order.
 
 A bulk prediction runs as an asyncio task in the server: ``concurrency`` workers take the
-next chunk in turn and send it from a thread (:mod:`.predict_transport`), so at most that many
-requests are in flight and the event loop never waits on the network or on JSON. Progress
+next chunk in turn and send it (asynchronously, :mod:`.predict_transport`), so at most that
+many requests are in flight and the event loop never waits on the network. Progress
 (instances and requests done) is visible while it runs; predictions are put back in input
 order. The first failing request fails the whole job with its message and stops the rest.
 Jobs live in memory only: kept 15 minutes after they end, at most 8 running at once.
@@ -14,7 +14,6 @@ import asyncio
 import itertools
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -40,7 +39,7 @@ __all__ = ["BulkService", "MAX_RUNNING"]
 AIPLATFORM = "google.cloud.aiplatform_v1"
 MAX_RUNNING = 8
 KEEP_SECONDS = 15 * 60
-MAX_CONCURRENCY = 32
+MAX_CONCURRENCY = 32  # the transport keeps as many connections
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_REQUEST_BYTES = 1_400_000
 DEFAULT_MAX_INSTANCES = 10_000
@@ -117,7 +116,6 @@ class BulkService:
         self.clock = clock
         self._jobs: dict[str, BulkJob] = {}
         self._starting = 0
-        self._pool: ThreadPoolExecutor | None = None
 
     # -- bookkeeping -----------------------------------------------------------------
 
@@ -165,18 +163,8 @@ class BulkService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
 
     # -- running ---------------------------------------------------------------------
-
-    def _executor(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                max_workers=MAX_CONCURRENCY, thread_name_prefix="jupyter-vertex-bulk"
-            )
-        return self._pool
 
     async def _check_endpoint(self, name: str, endpoint_id: str) -> None:
         client = await self.clients.endpoint_service()
@@ -218,12 +206,11 @@ class BulkService:
         return job.to_json()
 
     @staticmethod
-    def _send(
+    async def _send(
         transport: PredictTransport, endpoint: str, body: ParsedBody, chunk: Chunk, params: Any
     ) -> tuple[list[Any], str]:
-        """One request (built and answered in a worker thread): its predictions, in order,
-        and the deployed model that answered."""
-        answer = transport.predict(endpoint, request_body(body, chunk, params))
+        """One request: its predictions, in order, and the deployed model that answered."""
+        answer = await transport.predict(endpoint, request_body(body, chunk, params))
         predictions: list[Any] = answer["predictions"]
         if len(predictions) != chunk.size:
             raise InvalidArgument(
@@ -239,20 +226,13 @@ class BulkService:
         options: BulkOptions,
         transport: PredictTransport,
     ) -> None:
-        loop = asyncio.get_running_loop()
         pending = iter(range(len(job.chunks)))
 
         async def worker() -> None:
             for k in pending:  # the workers share one iterator: each chunk is sent once
                 chunk = job.chunks[k]
-                predictions, deployed_id = await loop.run_in_executor(
-                    self._executor(),
-                    self._send,
-                    transport,
-                    endpoint,
-                    body,
-                    chunk,
-                    options.parameters,
+                predictions, deployed_id = await self._send(
+                    transport, endpoint, body, chunk, options.parameters
                 )
                 job.results[k] = predictions
                 job.done += chunk.size

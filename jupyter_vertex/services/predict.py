@@ -10,6 +10,7 @@ as INVALID_ARGUMENT with the model's message: a 400.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from .blocking import run_blocking
@@ -39,18 +40,17 @@ class TransportCache:
     async def get(self) -> PredictTransport:
         client = await self.clients.client(AIPLATFORM, "PredictionServiceClient")
         if self._cached is None or self._cached[0] is not client:
-            transport = await run_blocking(
-                PredictTransport, client, CONNECTIONS, self.clients.call_timeout
-            )
+            await run_blocking(importlib.import_module, "aiohttp")  # first use: ~0.1 s
+            transport = PredictTransport(client, CONNECTIONS, self.clients.call_timeout)
             if self._cached is not None:
-                self._cached[1].close()
+                await self._cached[1].close()
             self._cached = (client, transport)
             freeze_long_lived()  # Google's libraries are loaded by now
         return self._cached[1]
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._cached is not None:
-            self._cached[1].close()
+            await self._cached[1].close()
             self._cached = None
 
 
@@ -71,9 +71,5 @@ class PredictService:
         location = await self.clients.location()
         transport = await self.transports.get()
         endpoint = f"{location.parent}/endpoints/{endpoint_id}"
-
-        def call() -> dict[str, Any]:
-            data = request_body(body, Chunk(0, body.count), body.fields.get("parameters"))
-            return prediction_json(transport.predict(endpoint, data))
-
-        return await run_blocking(call)
+        data = request_body(body, Chunk(0, body.count), body.fields.get("parameters"))
+        return prediction_json(await transport.predict(endpoint, data))
