@@ -1,5 +1,6 @@
 import { showDialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
+import { nullTranslator } from '@jupyterlab/translation';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
 import {
@@ -9,6 +10,7 @@ import {
   IInstance,
   IJob,
   IJobLogs,
+  IListState,
   IModel,
   IOperation,
   IPrediction,
@@ -17,6 +19,34 @@ import {
   ITrainingOptions,
   ITrainingProvenance
 } from '../tokens';
+
+/**
+ * The bundle the widgets get in the specs (English, no translation).
+ */
+export const trans = nullTranslator.load('jupyter_vertex');
+
+/**
+ * `showDialog` as a spec that mocks `@jupyterlab/apputils` sees it; the
+ * `jest.mock` call itself stays in the spec, where Jest hoists it above the
+ * imports (this module then gets the mock too).
+ */
+export const mockedShowDialog = showDialog as jest.MockedFunction<
+  typeof showDialog
+>;
+
+/**
+ * A loaded list (not loading, no error, not truncated) of these items;
+ * `null`: not loaded yet.
+ */
+export function listState<T>(items: T[] | null): IListState<T> {
+  return {
+    items,
+    error: null,
+    loading: false,
+    truncated: false,
+    updated: new Date()
+  };
+}
 
 /**
  * What the mocked `showDialog` resolves to: accepted or not, with a value.

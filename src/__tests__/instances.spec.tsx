@@ -1,5 +1,3 @@
-import { showDialog } from '@jupyterlab/apputils';
-import { nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import {
@@ -13,7 +11,7 @@ import {
 import * as React from 'react';
 import { VertexModel } from '../model';
 import { VertexAPIError } from '../request';
-import { IInstance, IListState, IOperation } from '../tokens';
+import { IInstance, IOperation } from '../tokens';
 import {
   createInstanceFlow,
   defaultInstanceForm,
@@ -33,19 +31,19 @@ import { RunningNow, runningCount } from '../widgets/RunningNow';
 import {
   dialogAnswer,
   FakeAPI,
+  listState,
   LOCAL_STATUS,
   MACHINE_TABLE,
   makeEndpoint,
-  makeJob
+  makeJob,
+  mockedShowDialog,
+  trans
 } from './fakes';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
   showDialog: jest.fn()
 }));
-
-const trans = nullTranslator.load('jupyter_vertex');
-const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
 
 function makeInstance(overrides: Partial<IInstance> = {}): IInstance {
   const id = overrides.id ?? 'gpu-box';
@@ -121,16 +119,6 @@ class FakeFollower implements IOperationFollower {
     const end = this._ends.shift();
     end?.({ ...this.operations[0].operation, done: true });
   }
-}
-
-function listState(items: IInstance[] | null): IListState<IInstance> {
-  return {
-    items,
-    error: null,
-    loading: false,
-    truncated: false,
-    updated: new Date()
-  };
 }
 
 afterEach(() => mockedShowDialog.mockReset());

@@ -1,17 +1,18 @@
-import { showDialog } from '@jupyterlab/apputils';
-import { nullTranslator } from '@jupyterlab/translation';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import * as React from 'react';
 import { JobDetail } from '../widgets';
-import { dialogAnswer, FakeAPI, makeJob } from './fakes';
+import {
+  dialogAnswer,
+  FakeAPI,
+  makeJob,
+  mockedShowDialog,
+  trans
+} from './fakes';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
   showDialog: jest.fn()
 }));
-
-const trans = nullTranslator.load('jupyter_vertex');
-const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
 
 describe('JobDetail', () => {
   afterEach(() => mockedShowDialog.mockReset());

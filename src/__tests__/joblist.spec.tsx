@@ -1,5 +1,3 @@
-import { showDialog } from '@jupyterlab/apputils';
-import { nullTranslator } from '@jupyterlab/translation';
 import {
   act,
   fireEvent,
@@ -11,28 +9,22 @@ import {
 import * as React from 'react';
 import { VertexModel } from '../model';
 import { VertexAPIError } from '../request';
-import { IJob, IListState } from '../tokens';
+import { IJob } from '../tokens';
 import { JOB_ROW_HEIGHT, JobList } from '../widgets';
 import { VirtualList } from '../widgets/VirtualList';
-import { dialogAnswer, FakeAPI, makeJob } from './fakes';
+import {
+  dialogAnswer,
+  FakeAPI,
+  listState,
+  makeJob,
+  mockedShowDialog,
+  trans
+} from './fakes';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
   showDialog: jest.fn()
 }));
-
-const trans = nullTranslator.load('jupyter_vertex');
-const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
-
-function listState(items: IJob[]): IListState<IJob> {
-  return {
-    items,
-    error: null,
-    loading: false,
-    truncated: false,
-    updated: new Date()
-  };
-}
 
 function manyJobs(count: number): IJob[] {
   return Array.from({ length: count }, (_, i) =>

@@ -1,4 +1,4 @@
-import { Notification, showDialog } from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import {
   act,
@@ -33,7 +33,14 @@ import {
   TestPrediction,
   trafficError
 } from '../widgets';
-import { dialogAnswer, FakeAPI, makeEndpoint, makeModel } from './fakes';
+import {
+  dialogAnswer,
+  FakeAPI,
+  makeEndpoint,
+  makeModel,
+  mockedShowDialog,
+  trans
+} from './fakes';
 
 jest.mock('@jupyterlab/apputils', () => {
   const actual = jest.requireActual('@jupyterlab/apputils');
@@ -48,8 +55,6 @@ jest.mock('@jupyterlab/apputils', () => {
   };
 });
 
-const trans = nullTranslator.load('jupyter_vertex');
-const mockedShowDialog = showDialog as jest.MockedFunction<typeof showDialog>;
 const mockedEmit = Notification.emit as jest.Mock;
 const mockedUpdate = Notification.update as jest.Mock;
 
