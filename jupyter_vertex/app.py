@@ -10,6 +10,7 @@ Configure it in ``jupyter_server_config.py``, e.g.::
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 import os
 import re
@@ -357,7 +358,15 @@ class VertexApp(ExtensionApp):
             await self.emulator.start()
         # Import the Google client library (and, for 'vertex', discover the project) in
         # a worker thread now, so that the panel's first request does not wait for it.
-        self._warm_up = asyncio.create_task(self.clients.warm_up())
+        self._warm_up = asyncio.create_task(self._warm_up_then_freeze())
+
+    async def _warm_up_then_freeze(self) -> None:
+        await self.clients.warm_up()
+        # jupyter_server plus Google's client library are ~430,000 objects that live as long as
+        # the server; each full collection walked them all, ~215 ms holding the GIL (seen as
+        # 270-770 ms loop stalls under prediction traffic). Freezing moves them out of the
+        # collector's way, in O(1); it concerns the whole process, hence here at start-up.
+        gc.freeze()
 
     async def stop_extension(self) -> None:
         """Called by jupyter_server when it stops: stop the embedded Vertex."""

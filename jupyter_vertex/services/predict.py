@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from .blocking import run_blocking
 from .bulk_chunks import Chunk, request_body
-from .predict_gc import freeze_long_lived
 from .predict_input import ParsedBody
 from .predict_transport import PredictTransport
 
@@ -45,7 +44,6 @@ class TransportCache:
             if self._cached is not None:
                 await self._cached[1].close()
             self._cached = (client, transport)
-            freeze_long_lived()  # Google's libraries are loaded by now
         return self._cached[1]
 
     async def close(self) -> None:
