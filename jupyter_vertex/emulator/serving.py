@@ -33,6 +33,7 @@ from .containers import ServerSpec
 from .errors import ApiError, failed_precondition
 from .loopback_http import LoopbackClient, Response
 from .modelserver import SOCKET_ENV, SOURCE_ENV
+from .process_groups import stop_group
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -44,6 +45,7 @@ PREDICT_ROUTE = "/predict"
 OUTPUT_LINES = 20
 HEALTH_INTERVAL = 5.0  # seconds between health checks of a running server
 HEALTH_FAILURES = 3  # consecutive failed checks before a server is killed and restarted
+STOP_GRACE = 5.0  # seconds a stopped server gets between SIGTERM and SIGKILL
 
 
 def _free_port() -> int:
@@ -252,7 +254,7 @@ class Serving:
                 await asyncio.wait_for(asyncio.shield(process.wait()), 0.1)
             except asyncio.TimeoutError:
                 pass
-        await _stop_process(process)
+        await stop_group(process, STOP_GRACE)
         await asyncio.sleep(0)  # let the reader take the last lines
         last = "\n".join(replica.output) or "(no output)"
         why = (
@@ -308,7 +310,7 @@ class Serving:
                 healthy = False
             failures = 0 if healthy else failures + 1
             if failures >= HEALTH_FAILURES:
-                await _stop_process(process)
+                await stop_group(process, STOP_GRACE)
                 return f"failed {HEALTH_FAILURES} health checks"
 
     async def rescale(self, deployed_id: str, scaling: Scaling) -> None:
@@ -374,7 +376,7 @@ class Serving:
             if task is not current:
                 task.cancel()
         if replica.process is not None:
-            await _stop_process(replica.process)
+            await stop_group(replica.process, STOP_GRACE)
         await asyncio.to_thread(shutil.rmtree, replica.folder, True)
         if replica.socket:
             await asyncio.to_thread(_unlink, replica.socket)
@@ -507,22 +509,3 @@ def _unlink(path: str) -> None:
 def _fresh_folder(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-
-
-async def _stop_process(process: asyncio.subprocess.Process, grace: float = 5.0) -> None:
-    """SIGTERM the process group, SIGKILL after ``grace`` seconds; wait for the exit."""
-    if process.returncode is None:
-        _signal_group(process.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), grace)
-        except asyncio.TimeoutError:
-            _signal_group(process.pid, signal.SIGKILL)
-            await process.wait()
-    _signal_group(process.pid, signal.SIGKILL)  # any children left in the group
-
-
-def _signal_group(pid: int, signum: int) -> None:
-    try:
-        os.killpg(pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
