@@ -3,15 +3,16 @@ import * as React from 'react';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
 import { IDeployedModel, IEndpoint, IModel } from '../tokens';
-import { ErrorBanners } from './Banner';
 import {
+  ActionBar,
+  ActionButton,
   confirm,
   deleteShown,
+  DetailActions,
   DetailSection,
   DetailView,
   Field,
   Fields,
-  OperationsInProgress,
   TimeField,
   useReload
 } from './detail';
@@ -224,22 +225,20 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
         </span>
       }
     >
-      <ErrorBanners
+      <DetailActions
         loadError={loadError}
         actionError={actionError}
+        operations={operations}
         trans={trans}
-      />
-      <div className="jp-Vertex-JobDetail-actions">
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mod-warn jp-Vertex-action"
+      >
+        <ActionButton
+          kind="warn"
           disabled={!endpoint || busy}
           onClick={() => void remove()}
         >
           {trans.__('Delete endpoint')}
-        </button>
-      </div>
-      <OperationsInProgress operations={operations} trans={trans} />
+        </ActionButton>
+      </DetailActions>
 
       {endpoint ? (
         <DetailSection
@@ -346,14 +345,14 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
                         />
                       </td>
                       <td>
-                        <button
-                          type="button"
-                          className="jp-Button jp-mod-styled jp-mod-warn jp-mod-small jp-Vertex-action"
+                        <ActionButton
+                          kind="warn"
+                          small
                           aria-label={trans.__('Undeploy %1', deployedName(d))}
                           onClick={() => void undeploy(d)}
                         >
                           {trans.__('Undeploy')}
-                        </button>
+                        </ActionButton>
                       </td>
                     </tr>
                   );
@@ -365,25 +364,20 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
                 {splitError}
               </div>
             ) : null}
-            <div className="jp-Vertex-JobDetail-actions">
-              <button
-                type="button"
-                className="jp-Button jp-mod-styled jp-mod-accept jp-Vertex-action"
+            <ActionBar>
+              <ActionButton
+                kind="accept"
                 disabled={!dirty || splitError !== null || busy}
                 onClick={() => void saveTraffic()}
               >
                 {trans.__('Save traffic split')}
-              </button>
+              </ActionButton>
               {edited ? (
-                <button
-                  type="button"
-                  className="jp-Button jp-mod-styled jp-Vertex-action"
-                  onClick={() => setEdited(null)}
-                >
+                <ActionButton onClick={() => setEdited(null)}>
                   {trans.__('Reset')}
-                </button>
+                </ActionButton>
               ) : null}
-            </div>
+            </ActionBar>
           </>
         )}
       </DetailSection>

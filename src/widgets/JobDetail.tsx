@@ -6,7 +6,14 @@ import { LogFollower } from '../logs';
 import { VertexAPIError } from '../request';
 import { IJob } from '../tokens';
 import { Banner } from './Banner';
-import { DetailHeader, Field, FieldsSection, TimeField } from './detail';
+import {
+  ActionBar,
+  ActionButton,
+  DetailHeader,
+  Field,
+  FieldsSection,
+  TimeField
+} from './detail';
 import {
   formatElapsed,
   isTerminal,
@@ -121,25 +128,20 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
         <Banner error={actionError} trans={trans} compact />
       ) : null}
 
-      <div className="jp-Vertex-JobDetail-actions">
+      <ActionBar>
         {running ? (
-          <button
-            type="button"
-            className="jp-Button jp-mod-styled jp-mod-warn jp-Vertex-action"
+          <ActionButton
+            kind="warn"
             onClick={() => void cancel()}
             disabled={busy || job.state === 'CANCELLING'}
           >
             {trans.__('Cancel job')}
-          </button>
+          </ActionButton>
         ) : null}
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-Vertex-action"
-          onClick={() => void showCode()}
-        >
+        <ActionButton onClick={() => void showCode()}>
           {trans.__('Show SDK code')}
-        </button>
-      </div>
+        </ActionButton>
+      </ActionBar>
 
       <FieldsSection title={trans.__('Job')} id={`${headingId}-job`}>
         <Field label={trans.__('Kind')}>{kindLabel(job.kind, trans)}</Field>

@@ -3,14 +3,14 @@ import * as React from 'react';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
 import { IEndpoint, IModel } from '../tokens';
-import { ErrorBanners } from './Banner';
 import {
+  ActionButton,
   deleteShown,
+  DetailActions,
   DetailSection,
   DetailView,
   Field,
   Fields,
-  OperationsInProgress,
   TimeField,
   useReload
 } from './detail';
@@ -179,30 +179,27 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
         ) : null
       }
     >
-      <ErrorBanners
+      <DetailActions
         loadError={loadError}
         actionError={actionError}
+        operations={operations}
         trans={trans}
-      />
-      <div className="jp-Vertex-JobDetail-actions">
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mod-accept jp-Vertex-action"
+      >
+        <ActionButton
+          kind="accept"
           disabled={!model}
           onClick={() => void deploy()}
         >
           {trans.__('Deploy…')}
-        </button>
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mod-warn jp-Vertex-action"
+        </ActionButton>
+        <ActionButton
+          kind="warn"
           disabled={!model || busy}
           onClick={() => void remove()}
         >
           {trans.__('Delete model')}
-        </button>
-      </div>
-      <OperationsInProgress operations={operations} trans={trans} />
+        </ActionButton>
+      </DetailActions>
 
       {model ? (
         <DetailSection title={trans.__('Model')} id={`${headingId}-model`}>

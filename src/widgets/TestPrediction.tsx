@@ -4,6 +4,7 @@ import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
 import { IModel, IPrediction } from '../tokens';
 import { Banner } from './Banner';
+import { ActionBar, ActionButton } from './detail';
 import { withInlineCode } from './format';
 
 /**
@@ -265,27 +266,22 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
           {inputError}
         </div>
       ) : null}
-      <div className="jp-Vertex-JobDetail-actions">
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mod-accept jp-Vertex-action"
+      <ActionBar>
+        <ActionButton
+          kind="accept"
           disabled={busy || !text.trim()}
           onClick={() => void predict()}
           title={trans.__('Predict (Ctrl+Enter)')}
         >
           {busy ? trans.__('Predicting…') : trans.__('Predict')}
-        </button>
-      </div>
+        </ActionButton>
+      </ActionBar>
       {error ? <Banner error={error} trans={trans} compact /> : null}
       {expected !== null ? (
         <div className="jp-Vertex-note">
-          <button
-            type="button"
-            className="jp-Button jp-mod-styled jp-Vertex-action"
-            onClick={() => void fill(expected)}
-          >
+          <ActionButton onClick={() => void fill(expected)}>
             {trans.__('Fill an example of %1 values', expected)}
-          </button>
+          </ActionButton>
         </div>
       ) : null}
       {result ? <Predictions result={result} trans={trans} /> : null}

@@ -3,6 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { caretLeftIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { VertexAPIError } from '../request';
+import { ErrorBanners } from './Banner';
 import { ITrackedOperation } from './operations';
 
 /**
@@ -177,6 +178,68 @@ export function useReload<T>(
     };
   }, deps);
   return error;
+}
+
+/**
+ * The top of a model's or an endpoint's details: why it could not load or
+ * the last action was refused, its action buttons, then the operations
+ * under way on it.
+ */
+export function DetailActions(props: {
+  loadError: VertexAPIError | null;
+  actionError: VertexAPIError | null;
+  operations: ReadonlyArray<ITrackedOperation>;
+  trans: TranslationBundle;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { loadError, actionError, operations, trans } = props;
+  return (
+    <>
+      <ErrorBanners
+        loadError={loadError}
+        actionError={actionError}
+        trans={trans}
+      />
+      <ActionBar>{props.children}</ActionBar>
+      <OperationsInProgress operations={operations} trans={trans} />
+    </>
+  );
+}
+
+/**
+ * A row of action buttons under a view's header or a section.
+ */
+export function ActionBar(props: { children: React.ReactNode }): JSX.Element {
+  return <div className="jp-Vertex-JobDetail-actions">{props.children}</div>;
+}
+
+/**
+ * A styled action button; `kind` colours it as JupyterLab's dialog buttons
+ * (accept: the main action, warn: destructive).
+ */
+export function ActionButton(props: {
+  kind?: 'accept' | 'warn';
+  small?: boolean;
+  disabled?: boolean;
+  title?: string;
+  'aria-label'?: string;
+  onClick: () => void;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { kind, small, children, ...rest } = props;
+  const className = [
+    'jp-Button jp-mod-styled',
+    kind ? `jp-mod-${kind}` : '',
+    small ? 'jp-mod-small' : '',
+    'jp-Vertex-action'
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <button type="button" className={className} {...rest}>
+      {children}
+    </button>
+  );
 }
 
 /**
