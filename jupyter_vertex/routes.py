@@ -27,6 +27,7 @@ from .validation import operation
 if TYPE_CHECKING:
     from .app import VertexApp
     from .clients import ClientFactory
+    from .services.resource import ResourceService
 
 API_PREFIX = "/jupyter-vertex/api"
 AUTH_RESOURCE = "jupyter_vertex"
@@ -213,14 +214,17 @@ class StatusHandler(BaseHandler):
         self.reply(await self.vertex.status_service.status())
 
 
-class ModelsHandler(BaseHandler):
-    route = "/models"
+class ResourcesHandler(BaseHandler):
+    """GET: one page of a resource kind (models, endpoints), filtered and ordered."""
+
+    def resources(self) -> ResourceService:
+        raise NotImplementedError
 
     @web.authenticated
     @authorized
     async def get(self) -> None:
         p = self.params()
-        page = await self.vertex.models_service.list(
+        page = await self.resources().list(
             page_size=p.get("pageSize"),
             page_token=p.get("pageToken"),
             filter=p.get("filter"),
@@ -229,28 +233,48 @@ class ModelsHandler(BaseHandler):
         self.reply(page)
 
 
-class ModelHandler(BaseHandler):
-    route = "/models/{modelId}"
+class ResourceHandler(BaseHandler):
+    """GET, PATCH and DELETE of one resource, named by the route's ``id_param``."""
+
+    id_param: ClassVar[str]
+
+    def resources(self) -> ResourceService:
+        raise NotImplementedError
 
     @web.authenticated
     @authorized
     async def get(self, **_: str) -> None:
         p = self.params()
-        self.reply(await self.vertex.models_service.get(p["modelId"]))
+        self.reply(await self.resources().get(p[self.id_param]))
 
     @web.authenticated
     @authorized
     async def patch(self, **_: str) -> None:
         p = self.params()
         body = self.json_body()
-        self.reply(await self.vertex.models_service.update(p["modelId"], body))
+        self.reply(await self.resources().update(p[self.id_param], body))
 
     @web.authenticated
     @authorized
     async def delete(self, **_: str) -> None:
         p = self.params()
-        await self.vertex.models_service.delete(p["modelId"])
+        await self.resources().delete(p[self.id_param])
         self.reply_no_content()
+
+
+class ModelsHandler(ResourcesHandler):
+    route = "/models"
+
+    def resources(self) -> ResourceService:
+        return self.vertex.models_service
+
+
+class ModelHandler(ResourceHandler):
+    route = "/models/{modelId}"
+    id_param = "modelId"
+
+    def resources(self) -> ResourceService:
+        return self.vertex.models_service
 
 
 class ModelVersionsHandler(BaseHandler):
@@ -266,20 +290,11 @@ class ModelVersionsHandler(BaseHandler):
         self.reply(page)
 
 
-class EndpointsHandler(BaseHandler):
+class EndpointsHandler(ResourcesHandler):
     route = "/endpoints"
 
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        p = self.params()
-        page = await self.vertex.endpoints_service.list(
-            page_size=p.get("pageSize"),
-            page_token=p.get("pageToken"),
-            filter=p.get("filter"),
-            order_by=p.get("orderBy"),
-        )
-        self.reply(page)
+    def resources(self) -> ResourceService:
+        return self.vertex.endpoints_service
 
     @web.authenticated
     @authorized
@@ -290,28 +305,12 @@ class EndpointsHandler(BaseHandler):
         self.reply_created(created, "endpoints", created["id"])
 
 
-class EndpointHandler(BaseHandler):
+class EndpointHandler(ResourceHandler):
     route = "/endpoints/{endpointId}"
+    id_param = "endpointId"
 
-    @web.authenticated
-    @authorized
-    async def get(self, **_: str) -> None:
-        p = self.params()
-        self.reply(await self.vertex.endpoints_service.get(p["endpointId"]))
-
-    @web.authenticated
-    @authorized
-    async def patch(self, **_: str) -> None:
-        p = self.params()
-        body = self.json_body()
-        self.reply(await self.vertex.endpoints_service.update(p["endpointId"], body))
-
-    @web.authenticated
-    @authorized
-    async def delete(self, **_: str) -> None:
-        p = self.params()
-        await self.vertex.endpoints_service.delete(p["endpointId"])
-        self.reply_no_content()
+    def resources(self) -> ResourceService:
+        return self.vertex.endpoints_service
 
 
 class JobsHandler(BaseHandler):
