@@ -3,7 +3,7 @@ import * as React from 'react';
 import { VertexAPIError } from '../request';
 import { Backend, IEndpoint, IListState } from '../tokens';
 import { RowTime, timeOf } from './format';
-import { openOnEnter } from './ModelList';
+import { OpenableRow } from './OpenableRow';
 import { Section } from './Section';
 
 /**
@@ -93,23 +93,13 @@ export function EndpointRow(props: {
     .filter(Boolean)
     .join(', ');
   return (
-    <li
-      className={
-        'jp-Vertex-row jp-Vertex-EndpointRow' +
-        (onOpen ? ' jp-mod-clickable' : '')
-      }
-      tabIndex={0}
-      aria-label={label}
-      title={
-        onOpen
-          ? trans.__('%1 — open the details', endpoint.name)
-          : endpoint.name
-      }
-      data-endpoint-id={endpoint.id}
-      onClick={onOpen ? () => onOpen(endpoint) : undefined}
-      onKeyDown={event =>
-        openOnEnter(event, onOpen && (() => onOpen(endpoint)))
-      }
+    <OpenableRow
+      className="jp-Vertex-EndpointRow"
+      label={label}
+      name={endpoint.name}
+      data={{ 'data-endpoint-id': endpoint.id }}
+      trans={trans}
+      onOpen={onOpen && (() => onOpen(endpoint))}
     >
       <div className="jp-Vertex-row-main">
         <span className="jp-Vertex-row-name">{name}</span>
@@ -128,6 +118,6 @@ export function EndpointRow(props: {
         </span>
         <RowTime time={created} />
       </div>
-    </li>
+    </OpenableRow>
   );
 }

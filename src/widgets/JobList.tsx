@@ -10,13 +10,13 @@ import {
   isTerminal,
   jobElapsed,
   kindLabel,
-  onRowKeyDown,
   RowTime,
   StateChip,
   stateLabel,
   timeOf,
   useNow
 } from './format';
+import { OpenableRow } from './OpenableRow';
 import { Section } from './Section';
 
 /**
@@ -316,25 +316,15 @@ export function JobRow(props: {
     .filter(Boolean)
     .join(', ');
 
-  const open = () => onOpen(job);
   return (
-    <li
-      className="jp-Vertex-row jp-Vertex-JobRow jp-mod-clickable"
-      tabIndex={0}
+    <OpenableRow
+      className="jp-Vertex-JobRow"
       role="listitem"
-      aria-label={label}
-      title={trans.__('%1 — open the details', job.name)}
-      data-job-id={job.id}
-      data-job-kind={job.kind}
-      onClick={open}
-      onKeyDown={event => {
-        if (event.key === 'Enter' || event.key === ' ') {
-          event.preventDefault();
-          open();
-          return;
-        }
-        onRowKeyDown(event);
-      }}
+      label={label}
+      name={job.name}
+      data={{ 'data-job-id': job.id, 'data-job-kind': job.kind }}
+      trans={trans}
+      onOpen={() => onOpen(job)}
     >
       <div className="jp-Vertex-row-main">
         <span className="jp-Vertex-row-name">{name}</span>
@@ -386,6 +376,6 @@ export function JobRow(props: {
           </span>
         ) : null}
       </div>
-    </li>
+    </OpenableRow>
   );
 }

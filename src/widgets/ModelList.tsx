@@ -2,7 +2,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { VertexAPIError } from '../request';
 import { Backend, IEndpoint, IListState, IModel } from '../tokens';
-import { frameworkOf, onRowKeyDown, RowTime, timeOf } from './format';
+import { frameworkOf, RowTime, timeOf } from './format';
+import { OpenableRow } from './OpenableRow';
 import { Section } from './Section';
 
 /**
@@ -109,18 +110,13 @@ export function ModelRow(props: {
     .join(', ');
 
   return (
-    <li
-      className={
-        'jp-Vertex-row jp-Vertex-ModelRow' + (onOpen ? ' jp-mod-clickable' : '')
-      }
-      tabIndex={0}
-      aria-label={label}
-      title={
-        onOpen ? trans.__('%1 — open the details', model.name) : model.name
-      }
-      data-model-id={model.id}
-      onClick={onOpen ? () => onOpen(model) : undefined}
-      onKeyDown={event => openOnEnter(event, onOpen && (() => onOpen(model)))}
+    <OpenableRow
+      className="jp-Vertex-ModelRow"
+      label={label}
+      name={model.name}
+      data={{ 'data-model-id': model.id }}
+      trans={trans}
+      onOpen={onOpen && (() => onOpen(model))}
     >
       <div className="jp-Vertex-row-main">
         <span className="jp-Vertex-row-name">{name}</span>
@@ -163,21 +159,6 @@ export function ModelRow(props: {
           </span>
         ) : null}
       </div>
-    </li>
+    </OpenableRow>
   );
-}
-
-/**
- * Keys of an openable row: Enter or Space opens it, the arrows move.
- */
-export function openOnEnter(
-  event: React.KeyboardEvent<HTMLElement>,
-  open: (() => void) | undefined
-): void {
-  if (open && (event.key === 'Enter' || event.key === ' ')) {
-    event.preventDefault();
-    open();
-    return;
-  }
-  onRowKeyDown(event);
 }

@@ -8,6 +8,7 @@ export * from './JobDetail';
 export * from './JobList';
 export * from './ModelDetail';
 export * from './ModelList';
+export * from './OpenableRow';
 export * from './Panel';
 export * from './Section';
 export * from './TestPrediction';
