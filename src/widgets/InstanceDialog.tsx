@@ -404,6 +404,18 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
     }
     return null;
   };
+  // A control's value and change handler, for a field the form holds as
+  // the API names it.
+  const inputOf = (field: TextFieldName): IBoundInput => ({
+    value: form[field],
+    onChange: value => set({ [field]: value }, field)
+  });
+  // The same, with the field's id and problem, for a whole field.
+  const bound = (field: TextFieldName): IBoundField => ({
+    id: field,
+    error: errorOf(field),
+    ...inputOf(field)
+  });
   const option = machineOption(machines, form.machineType);
   const gpuTypes = option?.acceleratorTypes ?? [];
   const bannerError =
@@ -427,22 +439,13 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
         </div>
       ) : null}
 
-      <Field
-        id="instanceId"
+      <TextField
         label={trans.__('Instance id')}
-        error={errorOf('instanceId')}
         help={trans.__('e.g. `my-gpu-notebook`')}
-      >
-        <input
-          className="jp-mod-styled"
-          type="text"
-          value={form.instanceId}
-          maxLength={63}
-          autoComplete="off"
-          spellCheck={false}
-          onChange={e => set({ instanceId: e.target.value }, 'instanceId')}
-        />
-      </Field>
+        maxLength={63}
+        autoComplete="off"
+        {...bound('instanceId')}
+      />
 
       <Field
         id="machineType"
@@ -468,13 +471,7 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
             ))}
           </select>
         ) : (
-          <input
-            className="jp-mod-styled"
-            type="text"
-            value={form.machineType}
-            spellCheck={false}
-            onChange={e => set({ machineType: e.target.value }, 'machineType')}
-          />
+          <TextInput {...inputOf('machineType')} />
         )}
       </Field>
 
@@ -503,15 +500,9 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
                 ))}
               </select>
             ) : (
-              <input
-                className="jp-mod-styled"
-                type="text"
-                value={form.acceleratorType}
+              <TextInput
                 placeholder={trans.__('None')}
-                spellCheck={false}
-                onChange={e =>
-                  set({ acceleratorType: e.target.value }, 'acceleratorType')
-                }
+                {...inputOf('acceleratorType')}
               />
             )}
           </Field>
@@ -539,18 +530,7 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
                   ))}
                 </select>
               ) : (
-                <input
-                  className="jp-mod-styled"
-                  type="number"
-                  min={1}
-                  value={form.acceleratorCount}
-                  onChange={e =>
-                    set(
-                      { acceleratorCount: e.target.value },
-                      'acceleratorCount'
-                    )
-                  }
-                />
+                <NumberInput min={1} {...inputOf('acceleratorCount')} />
               )}
             </Field>
           ) : null}
@@ -571,62 +551,20 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
         </label>
       ) : null}
 
-      <div className="jp-Vertex-form-row">
-        <Field
-          id="bootDiskType"
-          label={trans.__('Boot disk')}
-          error={errorOf('bootDiskType')}
-        >
-          <DiskTypeSelect
-            value={form.bootDiskType}
-            onChange={value => set({ bootDiskType: value }, 'bootDiskType')}
-          />
-        </Field>
-        <Field
-          id="bootDiskSizeGb"
-          label={trans.__('Boot disk size (GB)')}
-          error={errorOf('bootDiskSizeGb')}
-        >
-          <input
-            className="jp-mod-styled"
-            type="number"
-            min={BOOT_DISK_GB.min}
-            max={BOOT_DISK_GB.max}
-            value={form.bootDiskSizeGb}
-            onChange={e =>
-              set({ bootDiskSizeGb: e.target.value }, 'bootDiskSizeGb')
-            }
-          />
-        </Field>
-      </div>
-      <div className="jp-Vertex-form-row">
-        <Field
-          id="dataDiskType"
-          label={trans.__('Data disk')}
-          error={errorOf('dataDiskType')}
-        >
-          <DiskTypeSelect
-            value={form.dataDiskType}
-            onChange={value => set({ dataDiskType: value }, 'dataDiskType')}
-          />
-        </Field>
-        <Field
-          id="dataDiskSizeGb"
-          label={trans.__('Data disk size (GB)')}
-          error={errorOf('dataDiskSizeGb')}
-        >
-          <input
-            className="jp-mod-styled"
-            type="number"
-            min={DATA_DISK_GB.min}
-            max={DATA_DISK_GB.max}
-            value={form.dataDiskSizeGb}
-            onChange={e =>
-              set({ dataDiskSizeGb: e.target.value }, 'dataDiskSizeGb')
-            }
-          />
-        </Field>
-      </div>
+      <DiskFields
+        type={bound('bootDiskType')}
+        size={bound('bootDiskSizeGb')}
+        typeLabel={trans.__('Boot disk')}
+        sizeLabel={trans.__('Boot disk size (GB)')}
+        range={BOOT_DISK_GB}
+      />
+      <DiskFields
+        type={bound('dataDiskType')}
+        size={bound('dataDiskSizeGb')}
+        typeLabel={trans.__('Data disk')}
+        sizeLabel={trans.__('Data disk size (GB)')}
+        range={DATA_DISK_GB}
+      />
 
       <fieldset className="jp-Vertex-form-fieldset">
         <legend>{trans.__('Environment')}</legend>
@@ -649,127 +587,62 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
           <span>{trans.__('Container image')}</span>
         </label>
         {form.image === 'vm' ? (
-          <Field
-            id="vmImageFamily"
+          <TextField
             label={trans.__('Image family')}
-            error={errorOf('vmImageFamily')}
-          >
-            <input
-              className="jp-mod-styled"
-              type="text"
-              value={form.vmImageFamily}
-              spellCheck={false}
-              onChange={e =>
-                set({ vmImageFamily: e.target.value }, 'vmImageFamily')
-              }
-            />
-          </Field>
+            {...bound('vmImageFamily')}
+          />
         ) : (
           <div className="jp-Vertex-form-row">
-            <Field
+            {/* The API's field is `containerImage`, the repository its part. */}
+            <TextField
               id="containerImage"
               label={trans.__('Repository')}
               error={errorOf('containerImage')}
-            >
-              <input
-                className="jp-mod-styled"
-                type="text"
-                value={form.containerRepository}
-                spellCheck={false}
-                onChange={e =>
-                  set({ containerRepository: e.target.value }, 'containerImage')
-                }
-              />
-            </Field>
-            <Field id="containerTag" label={trans.__('Tag')} error={null}>
-              <input
-                className="jp-mod-styled"
-                type="text"
-                value={form.containerTag}
-                spellCheck={false}
-                onChange={e => set({ containerTag: e.target.value })}
-              />
-            </Field>
+              value={form.containerRepository}
+              onChange={value =>
+                set({ containerRepository: value }, 'containerImage')
+              }
+            />
+            <TextField
+              id="containerTag"
+              label={trans.__('Tag')}
+              error={null}
+              value={form.containerTag}
+              onChange={value => set({ containerTag: value })}
+            />
           </div>
         )}
       </fieldset>
 
-      <Field
-        id="postStartupScript"
+      <TextField
         label={trans.__('Post-startup script URI')}
-        error={errorOf('postStartupScript')}
         help={trans.__('Runs once, after the first start.')}
-      >
-        <input
-          className="jp-mod-styled"
-          type="text"
-          value={form.postStartupScript}
-          placeholder="gs://bucket/setup.sh"
-          spellCheck={false}
-          onChange={e =>
-            set({ postStartupScript: e.target.value }, 'postStartupScript')
-          }
-        />
-      </Field>
-      <Field
-        id="serviceAccount"
+        placeholder="gs://bucket/setup.sh"
+        {...bound('postStartupScript')}
+      />
+      <TextField
         label={trans.__('Service account')}
-        error={errorOf('serviceAccount')}
-      >
-        <input
-          className="jp-mod-styled"
-          type="text"
-          value={form.serviceAccount}
-          placeholder={trans.__('Compute Engine default')}
-          spellCheck={false}
-          onChange={e =>
-            set({ serviceAccount: e.target.value }, 'serviceAccount')
-          }
-        />
-      </Field>
-      <Field
-        id="networkTags"
+        placeholder={trans.__('Compute Engine default')}
+        {...bound('serviceAccount')}
+      />
+      <TextField
         label={trans.__('Network tags')}
-        error={errorOf('networkTags')}
         help={trans.__('Separated by commas or spaces.')}
-      >
-        <input
-          className="jp-mod-styled"
-          type="text"
-          value={form.networkTags}
-          spellCheck={false}
-          onChange={e => set({ networkTags: e.target.value }, 'networkTags')}
-        />
-      </Field>
+        {...bound('networkTags')}
+      />
       <div className="jp-Vertex-form-row">
-        <Field
-          id="metadata"
+        <TextField
           label={trans.__('Metadata')}
-          error={errorOf('metadata')}
           help={trans.__('`key=value`, one per line.')}
-        >
-          <textarea
-            className="jp-mod-styled"
-            rows={2}
-            value={form.metadata}
-            spellCheck={false}
-            onChange={e => set({ metadata: e.target.value }, 'metadata')}
-          />
-        </Field>
-        <Field
-          id="labels"
+          rows={2}
+          {...bound('metadata')}
+        />
+        <TextField
           label={trans.__('Labels')}
-          error={errorOf('labels')}
           help={trans.__('`key=value`, one per line.')}
-        >
-          <textarea
-            className="jp-mod-styled"
-            rows={2}
-            value={form.labels}
-            spellCheck={false}
-            onChange={e => set({ labels: e.target.value }, 'labels')}
-          />
-        </Field>
+          rows={2}
+          {...bound('labels')}
+        />
       </div>
     </form>
   );
@@ -824,6 +697,120 @@ function Field(props: {
           {withInlineCode(note)}
         </div>
       ) : null}
+    </div>
+  );
+}
+
+/**
+ * The fields the form holds as text under the API's name for them.
+ */
+type TextFieldName = Exclude<InstanceField, 'containerImage'>;
+
+/**
+ * A control's value and what to do when it changes.
+ */
+interface IBoundInput {
+  value: string;
+  onChange: (value: string) => void;
+}
+
+/**
+ * A field's id (the API's name), its problem, value and change handler.
+ */
+interface IBoundField extends IBoundInput {
+  id: string;
+  error: string | null;
+}
+
+/**
+ * A labelled text box (a textarea when `rows` is given).
+ */
+function TextField(
+  props: IBoundField & {
+    label: string;
+    help?: string;
+    placeholder?: string;
+    maxLength?: number;
+    autoComplete?: string;
+    rows?: number;
+  }
+): JSX.Element {
+  const { id, label, error, help, ...input } = props;
+  return (
+    <Field id={id} label={label} error={error} help={help}>
+      <TextInput {...input} />
+    </Field>
+  );
+}
+
+/**
+ * A styled text box without spell checking (ids, names, URIs); a textarea
+ * when `rows` is given. `Field` gives it its id and ARIA attributes.
+ */
+function TextInput(
+  props: IBoundInput & {
+    id?: string;
+    placeholder?: string;
+    maxLength?: number;
+    autoComplete?: string;
+    rows?: number;
+  }
+): JSX.Element {
+  const { rows, onChange, ...rest } = props;
+  // `rest` carries the id and ARIA attributes `Field` sets.
+  const common = { ...rest, className: 'jp-mod-styled', spellCheck: false };
+  return rows ? (
+    <textarea
+      rows={rows}
+      {...common}
+      onChange={e => onChange(e.target.value)}
+    />
+  ) : (
+    <input type="text" {...common} onChange={e => onChange(e.target.value)} />
+  );
+}
+
+/**
+ * A styled whole-number box.
+ */
+function NumberInput(
+  props: IBoundInput & { id?: string; min: number; max?: number }
+): JSX.Element {
+  const { onChange, ...rest } = props;
+  return (
+    <input
+      className="jp-mod-styled"
+      type="number"
+      {...rest}
+      onChange={e => onChange(e.target.value)}
+    />
+  );
+}
+
+/**
+ * A disk's type and size, side by side.
+ */
+function DiskFields(props: {
+  type: IBoundField;
+  size: IBoundField;
+  typeLabel: string;
+  sizeLabel: string;
+  range: { min: number; max: number };
+}): JSX.Element {
+  const { type, size, range } = props;
+  return (
+    <div className="jp-Vertex-form-row">
+      <Field id={type.id} label={props.typeLabel} error={type.error}>
+        <DiskTypeSelect value={type.value} onChange={type.onChange} />
+      </Field>
+      <Field id={size.id} label={props.sizeLabel} error={size.error}>
+        <NumberInput
+          min={range.min}
+          max={range.max}
+          value={size.value}
+          onChange={size.onChange}
+        />
+      </Field>
     </div>
   );
 }
