@@ -218,3 +218,27 @@ class EmulatorProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+DEPLOYED_MODEL_ENV = "AIP_DEPLOYED_MODEL_ID"
+
+
+def model_servers(deployed_id: str | None = None) -> dict[int, dict[str, str]]:
+    """The model server processes running on this machine (Linux), found in ``/proc`` by the
+    ``AIP_DEPLOYED_MODEL_ID`` each is given: pid → environment; those of ``deployed_id`` only
+    when it is given."""
+    found: dict[int, dict[str, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "environ").read_bytes()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        environ = dict(
+            os.fsdecode(item).partition("=")[::2] for item in raw.split(b"\0") if b"=" in item
+        )
+        served = environ.get(DEPLOYED_MODEL_ENV)
+        if served is not None and (deployed_id is None or served == deployed_id):
+            found[int(entry.name)] = environ
+    return found

@@ -6,8 +6,7 @@ import io
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import joblib
@@ -16,6 +15,7 @@ from emulator_api import IMAGE, Api
 from sklearn.base import BaseEstimator
 
 from jupyter_vertex.emulator import ensure_bucket
+from jupyter_vertex.emulator.testing import model_servers
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:
@@ -50,30 +50,13 @@ def sklearn_model(api: Api, classifier: BaseEstimator, image: str = IMAGE) -> di
     return api.upload("digits", artifactUri=folder, containerSpec={"imageUri": image})
 
 
-def _model_servers(deployed_id: str) -> Iterator[tuple[int, list[bytes]]]:
-    """Each process given this deployed model (AIP_DEPLOYED_MODEL_ID): its pid and environment."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-                yield int(entry.name), environ
-
-
 def server_pids(deployed_id: str) -> list[int]:
-    return [pid for pid, _ in _model_servers(deployed_id)]
+    return list(model_servers(deployed_id))
 
 
 def server_ports(deployed_id: str) -> set[int]:
     """The ports the model servers of a deployed model were given (AIP_HTTP_PORT)."""
-    return {
-        int(e[len(b"AIP_HTTP_PORT=") :])
-        for _, environ in _model_servers(deployed_id)
-        for e in environ
-        if e.startswith(b"AIP_HTTP_PORT=")
-    }
+    return {int(environ["AIP_HTTP_PORT"]) for environ in model_servers(deployed_id).values()}
 
 
 def listening(port: int) -> bool:

@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 from jupyter_vertex.emulator.loopback_http import LoopbackClient
 from jupyter_vertex.emulator.modelserver import SOCKET_ENV
+from jupyter_vertex.emulator.testing import model_servers
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
@@ -26,17 +27,9 @@ RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount":
 
 def _socket_of(deployed_id: str) -> str:
     """The unix socket the model server of a deployed model was given."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-            for item in environ:
-                if item.startswith(f"{SOCKET_ENV}=".encode()):
-                    return item.split(b"=", 1)[1].decode()
+    for environ in model_servers(deployed_id).values():
+        if SOCKET_ENV in environ:
+            return environ[SOCKET_ENV]
     raise AssertionError(f"no model server for {deployed_id}")
 
 

@@ -23,7 +23,7 @@ from jupyter_vertex.emulator.containers import (
     server_for,
 )
 from jupyter_vertex.emulator.errors import ApiError
-from jupyter_vertex.emulator.testing import EmulatorProcess
+from jupyter_vertex.emulator.testing import EmulatorProcess, model_servers
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
@@ -380,19 +380,9 @@ def test_a_server_that_cannot_start_fails_the_deploy_and_leaves_nothing(
     assert "Its last output:" in operation["error"]["message"]
     assert "deployedModels" not in api.ok("GET", f"v1/{endpoint['name']}")
     assert not any(
-        b"AIP_STORAGE_URI=" + model["artifactUri"].encode() in environ for environ in _environs()
+        environ.get("AIP_STORAGE_URI") == model["artifactUri"]
+        for environ in model_servers().values()
     )
-
-
-def _environs() -> list[list[bytes]]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                found.append((entry / "environ").read_bytes().split(b"\0"))
-            except OSError:
-                continue
-    return found
 
 
 def test_traffic_moves_before_a_model_is_undeployed(

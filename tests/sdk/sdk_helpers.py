@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jupyter_vertex.emulator.testing import EmulatorProcess
+from jupyter_vertex.emulator.testing import EmulatorProcess, model_servers
 
 LOCATION = "us-central1"
 SKLEARN_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
@@ -65,13 +65,4 @@ def maps_library(pid: int, library: str) -> bool:
 
 def server_pids(deployed_id: str) -> list[int]:
     """The model server processes of a deployed model, found in /proc by their env."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-                pids.append(int(entry.name))
-    return pids
+    return list(model_servers(deployed_id))

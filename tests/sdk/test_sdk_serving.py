@@ -17,6 +17,8 @@ from google.oauth2.credentials import Credentials
 from sdk_helpers import SKLEARN_IMAGE, Sdk
 from sklearn.datasets import load_digits
 
+from jupyter_vertex.emulator.testing import DEPLOYED_MODEL_ENV, model_servers
+
 
 def _upload(model_dir: Path, name: str) -> aiplatform.Model:
     return aiplatform.Model.upload(
@@ -26,20 +28,11 @@ def _upload(model_dir: Path, name: str) -> aiplatform.Model:
 
 def _pids_of(deployed_ids: set[str]) -> set[int]:
     """Model server processes of these deployed models, found in /proc by their env."""
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        for item in environ:
-            if item.startswith(b"AIP_DEPLOYED_MODEL_ID=") and (
-                item.split(b"=", 1)[1].decode() in deployed_ids
-            ):
-                pids.add(int(entry.name))
-    return pids
+    return {
+        pid
+        for pid, environ in model_servers().items()
+        if environ[DEPLOYED_MODEL_ENV] in deployed_ids
+    }
 
 
 class _ToEmulator(requests.adapters.HTTPAdapter):

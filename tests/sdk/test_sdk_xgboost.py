@@ -13,25 +13,14 @@ from sdk_helpers import Sdk
 from sklearn.datasets import load_digits
 
 from jupyter_vertex.emulator.containers import predictor_for
+from jupyter_vertex.emulator.testing import model_servers
 
 XGBOOST_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest"
 
 
 def _server_ports(deployed_id: str) -> set[int]:
     """AIP_HTTP_PORT of each running model server of a deployed model (from /proc)."""
-    ports = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            environ = dict(
-                item.split(b"=", 1)
-                for item in (entry / "environ").read_bytes().split(b"\0")
-                if b"=" in item
-            )
-        except OSError:
-            continue
-        if environ.get(b"AIP_DEPLOYED_MODEL_ID") == deployed_id.encode():
-            ports.add(int(environ[b"AIP_HTTP_PORT"]))
-    return ports
+    return {int(environ["AIP_HTTP_PORT"]) for environ in model_servers(deployed_id).values()}
 
 
 def _listening(port: int) -> bool:
