@@ -1,15 +1,17 @@
 """PyTorch through the real SDK: TorchServe archives (model.mar, made by torch-model-archiver
-or written as it writes them) uploaded with Vertex's prebuilt PyTorch prediction image, deployed, and predicted by a real model server process
-(the SDK's model server with our ``TorchServePredictor``, which runs TorchServe's own Python
-backend): TorchScript and eager-mode models with the built-in base handler, a custom handler
-shipped in the archive, a handler's own 400s, and a handler that fails to load failing the
-deploy. PyTorch loads in the model server, never in the embedded Vertex's process."""
+or written as it writes them) uploaded with Vertex's prebuilt PyTorch prediction image,
+deployed, and predicted by a real model server process (the SDK's model server with our
+``TorchServePredictor``, which runs TorchServe's own Python backend): TorchScript and
+eager-mode models with the built-in base handler, a custom handler shipped in the archive, a
+handler's own 400s, and a handler that fails to load failing the deploy. PyTorch loads in the
+model server, never in the embedded Vertex's process."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -48,6 +50,21 @@ def endpoint(sdk: Sdk) -> Iterator[aiplatform.Endpoint]:
     created.delete(force=True)
 
 
+def _in_process(trained: Digits, rows: torch.Tensor) -> torch.Tensor:
+    """The model's outputs for ``rows`` computed here: the exact reference for the server's."""
+    with torch.no_grad():
+        output: torch.Tensor = trained(rows)
+    return output
+
+
+def _deploy(folder: Path, endpoint: aiplatform.Endpoint, name: str) -> tuple[Any, str]:
+    """Upload the archive in ``folder`` with the PyTorch image and deploy it on one replica:
+    the model and its deployed model's id."""
+    model = deploy_one(folder, endpoint, name, TORCH_IMAGE)
+    (deployed,) = endpoint.list_models()
+    return model, deployed.id
+
+
 def _undeploy(endpoint: aiplatform.Endpoint, deployed_id: str) -> None:
     endpoint.undeploy_all()
     assert endpoint.list_models() == []
@@ -59,12 +76,10 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     sdk: Sdk, trained: Digits, endpoint: aiplatform.Endpoint, tmp_path: Path, traced: bool
 ) -> None:
     archive_torchscript(tmp_path, trained, ROWS if traced else None)
-    with torch.no_grad():
-        expected = trained(ROWS).tolist()
+    expected = _in_process(trained, ROWS).tolist()
 
-    model = deploy_one(tmp_path, endpoint, "digits-torch", TORCH_IMAGE)
+    model, deployed_id = _deploy(tmp_path, endpoint, "digits-torch")
     assert model.container_spec.image_uri == TORCH_IMAGE
-    (deployed,) = endpoint.list_models()
 
     prediction = endpoint.predict(instances=ROWS.tolist())
     # exactly the in-process float32 outputs: the same program on the same batch, and JSON
@@ -73,7 +88,7 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     assert [row.index(max(row)) for row in prediction.predictions] == [
         int(torch.argmax(torch.tensor(row))) for row in expected
     ]
-    assert prediction.deployed_model_id == deployed.id
+    assert prediction.deployed_model_id == deployed_id
     assert prediction.model_resource_name == model.resource_name
     assert prediction.model_version_id == "1"
 
@@ -92,10 +107,10 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     assert endpoint.predict(instances=ROWS.tolist()).predictions == expected
 
     # PyTorch runs in the model server, not in the embedded Vertex
-    (server,) = server_pids(deployed.id)
+    (server,) = server_pids(deployed_id)
     assert sdk.emu.pid is not None
     assert maps_library(server, "libtorch_cpu") and not maps_library(sdk.emu.pid, "libtorch_cpu")
-    _undeploy(endpoint, deployed.id)
+    _undeploy(endpoint, deployed_id)
 
 
 def test_an_eager_model_archive_deploys_and_predicts_as_in_process(
@@ -104,20 +119,17 @@ def test_an_eager_model_archive_deploys_and_predicts_as_in_process(
     # torch-model-archiver's archive; modelFile: the source of Digits; serializedFile: its
     # trained state_dict
     archive_eager(tmp_path / "model", trained, HERE / "torch_digits.py")
-    with torch.no_grad():
-        expected = trained(ROWS).tolist()
+    expected = _in_process(trained, ROWS).tolist()
 
-    deploy_one(tmp_path / "model", endpoint, "digits-eager", TORCH_IMAGE)
-    (deployed,) = endpoint.list_models()
+    _, deployed_id = _deploy(tmp_path / "model", endpoint, "digits-eager")
     prediction = endpoint.predict(instances=ROWS.tolist())
     assert prediction.predictions == expected
-    assert prediction.deployed_model_id == deployed.id
+    assert prediction.deployed_model_id == deployed_id
     # one instance is a batch of one (whose float32 sums may round differently from the same
     # row's in a larger batch: the same batch in process is the exact reference)
-    with torch.no_grad():
-        alone = trained(ROWS[:1]).tolist()
+    alone = _in_process(trained, ROWS[:1]).tolist()
     assert endpoint.predict(instances=ROWS[:1].tolist()).predictions == alone
-    _undeploy(endpoint, deployed.id)
+    _undeploy(endpoint, deployed_id)
 
 
 def test_a_custom_handler_in_the_archive_answers_its_own_predictions_and_errors(
@@ -125,16 +137,14 @@ def test_a_custom_handler_in_the_archive_answers_its_own_predictions_and_errors(
 ) -> None:
     # torch-model-archiver's archive with --handler torch_argmax_handler.py
     archive_with_handler(tmp_path / "model", trained, HERE / "torch_argmax_handler.py")
-    with torch.no_grad():
-        expected = [int(label) for label in trained(ROWS).argmax(dim=1)]
+    expected = [int(label) for label in _in_process(trained, ROWS).argmax(dim=1)]
     assert len(set(expected)) > 1  # several classes, so the order is checked too
 
-    deploy_one(tmp_path / "model", endpoint, "digits-argmax", TORCH_IMAGE)
-    (deployed,) = endpoint.list_models()
+    _, deployed_id = _deploy(tmp_path / "model", endpoint, "digits-argmax")
     # integers in: the handler makes them float32, as in process
     prediction = endpoint.predict(instances=ROWS.int().tolist())
     assert prediction.predictions == expected
-    assert prediction.deployed_model_id == deployed.id
+    assert prediction.deployed_model_id == deployed_id
 
     # the handler's own exception for a bad instance: 400 with its message
     bad = [*ROWS[:2].tolist(), [0.0] * 63]
@@ -146,7 +156,7 @@ def test_a_custom_handler_in_the_archive_answers_its_own_predictions_and_errors(
     )
     # and it keeps serving
     assert endpoint.predict(instances=ROWS.tolist()).predictions == expected
-    _undeploy(endpoint, deployed.id)
+    _undeploy(endpoint, deployed_id)
 
 
 def test_a_handler_that_fails_to_initialize_fails_the_deploy_with_its_message(
