@@ -272,6 +272,9 @@ export function DeployForm(
     (error && serverField === field
       ? error.message.replace(/^Field '[^']+':\s*/, '')
       : null);
+  // A field's name and its message, for a field the checks or the server
+  // may judge.
+  const checked = (name: string) => ({ name, message: messageOf(name) });
   const machine = machines.find(m => m.machineType === form.machineType);
   const endpoint = endpoints.find(e => e.id === form.endpointId) ?? null;
   const othersDeployed =
@@ -303,44 +306,37 @@ export function DeployForm(
       <div className="jp-Vertex-deployRow">
         <Field label={trans.__('Model version')} name="modelId" message={null}>
           {id => (
-            <select
+            <Select
               id={id}
-              className="jp-mod-styled"
               value={form.modelId}
-              onChange={e => set({ modelId: e.target.value })}
-            >
-              {versionChoices.map(v => {
-                const value = `${v.id.split('@')[0]}@${v.versionId}`;
+              choices={versionChoices.map(v => {
                 const aliases = (v.versionAliases ?? []).join(', ');
-                return (
-                  <option key={value} value={value}>
-                    {aliases
-                      ? trans.__('Version %1 (%2)', v.versionId, aliases)
-                      : trans.__('Version %1', v.versionId)}
-                  </option>
-                );
+                return {
+                  value: `${v.id.split('@')[0]}@${v.versionId}`,
+                  label: aliases
+                    ? trans.__('Version %1 (%2)', v.versionId, aliases)
+                    : trans.__('Version %1', v.versionId)
+                };
               })}
-            </select>
+              onChange={modelId => set({ modelId })}
+            />
           )}
         </Field>
-        <Field
-          label={trans.__('Machine type')}
-          name="machineType"
-          message={messageOf('machineType')}
-        >
+        <Field label={trans.__('Machine type')} {...checked('machineType')}>
           {id => (
-            <select
+            <Select
               id={id}
-              className="jp-mod-styled"
               value={form.machineType}
-              onChange={e => {
-                const next = machines.find(
-                  m => m.machineType === e.target.value
-                );
+              choices={machines.map(m => ({
+                value: m.machineType,
+                label: m.machineType
+              }))}
+              onChange={machineType => {
+                const next = machines.find(m => m.machineType === machineType);
                 const keep =
                   next && next.acceleratorTypes.includes(form.acceleratorType);
                 set({
-                  machineType: e.target.value,
+                  machineType,
                   acceleratorType: keep
                     ? form.acceleratorType
                     : next?.acceleratorRequired
@@ -353,13 +349,7 @@ export function DeployForm(
                     : (next?.acceleratorCounts[0] ?? 1)
                 });
               }}
-            >
-              {machines.map(m => (
-                <option key={m.machineType} value={m.machineType}>
-                  {m.machineType}
-                </option>
-              ))}
-            </select>
+            />
           )}
         </Field>
       </div>
@@ -393,8 +383,7 @@ export function DeployForm(
         {form.target === 'new' ? (
           <Field
             label={trans.__('Endpoint name')}
-            name="endpointDisplayName"
-            message={messageOf('endpointDisplayName')}
+            {...checked('endpointDisplayName')}
           >
             {id => (
               <input
@@ -410,127 +399,92 @@ export function DeployForm(
         ) : (
           <Field
             label={trans.__('Endpoint to deploy to')}
-            name="endpointId"
-            message={messageOf('endpointId')}
+            {...checked('endpointId')}
           >
             {id => (
-              <select
+              <Select
                 id={id}
-                className="jp-mod-styled"
                 value={form.endpointId}
-                onChange={e => set({ endpointId: e.target.value })}
-              >
-                {endpoints.map(e => (
-                  <option key={e.id} value={e.id}>
-                    {trans._n(
-                      '%2 (%1 model)',
-                      '%2 (%1 models)',
-                      e.deployedModels?.length ?? 0,
-                      e.displayName || e.id
-                    )}
-                  </option>
-                ))}
-              </select>
+                choices={endpoints.map(e => ({
+                  value: e.id,
+                  label: trans._n(
+                    '%2 (%1 model)',
+                    '%2 (%1 models)',
+                    e.deployedModels?.length ?? 0,
+                    e.displayName || e.id
+                  )
+                }))}
+                onChange={endpointId => set({ endpointId })}
+              />
             )}
           </Field>
         )}
       </fieldset>
       <div className="jp-Vertex-deployRow jp-Vertex-deployRow-4">
-        <Field
-          label={trans.__('Min replicas')}
-          name="minReplicaCount"
-          message={messageOf('minReplicaCount')}
-        >
+        <Field label={trans.__('Min replicas')} {...checked('minReplicaCount')}>
           {id => (
-            <input
+            <WholeNumberInput
               id={id}
-              className="jp-mod-styled"
-              type="number"
               min={1}
               max={100}
               value={form.minReplicaCount}
-              onChange={e => {
-                const min = Math.floor(Number(e.target.value));
+              onChange={min =>
                 set({
                   minReplicaCount: min,
                   maxReplicaCount: Math.max(min, form.maxReplicaCount)
-                });
-              }}
-            />
-          )}
-        </Field>
-        <Field
-          label={trans.__('Max replicas')}
-          name="maxReplicaCount"
-          message={messageOf('maxReplicaCount')}
-        >
-          {id => (
-            <input
-              id={id}
-              className="jp-mod-styled"
-              type="number"
-              min={form.minReplicaCount}
-              max={100}
-              value={form.maxReplicaCount}
-              onChange={e =>
-                set({ maxReplicaCount: Math.floor(Number(e.target.value)) })
+                })
               }
             />
           )}
         </Field>
-        <Field
-          label={trans.__('Accelerator')}
-          name="acceleratorType"
-          message={messageOf('acceleratorType')}
-        >
+        <Field label={trans.__('Max replicas')} {...checked('maxReplicaCount')}>
           {id => (
-            <select
+            <WholeNumberInput
               id={id}
-              className="jp-mod-styled"
-              value={form.acceleratorType}
-              disabled={!machine || machine.acceleratorTypes.length === 0}
-              onChange={e => set({ acceleratorType: e.target.value })}
-            >
-              {machine?.acceleratorRequired ? null : (
-                <option value="">{trans.__('None')}</option>
-              )}
-              {(machine?.acceleratorTypes ?? []).map(t => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </select>
+              min={form.minReplicaCount}
+              max={100}
+              value={form.maxReplicaCount}
+              onChange={maxReplicaCount => set({ maxReplicaCount })}
+            />
           )}
         </Field>
-        <Field
-          label={trans.__('Count')}
-          name="acceleratorCount"
-          message={messageOf('acceleratorCount')}
-        >
+        <Field label={trans.__('Accelerator')} {...checked('acceleratorType')}>
           {id => (
-            <select
+            <Select
               id={id}
-              className="jp-mod-styled"
+              value={form.acceleratorType}
+              disabled={!machine || machine.acceleratorTypes.length === 0}
+              choices={[
+                ...(machine?.acceleratorRequired
+                  ? []
+                  : [{ value: '', label: trans.__('None') }]),
+                ...(machine?.acceleratorTypes ?? []).map(t => ({
+                  value: t,
+                  label: t
+                }))
+              ]}
+              onChange={acceleratorType => set({ acceleratorType })}
+            />
+          )}
+        </Field>
+        <Field label={trans.__('Count')} {...checked('acceleratorCount')}>
+          {id => (
+            <Select
+              id={id}
               value={form.acceleratorCount}
               disabled={!form.acceleratorType}
-              onChange={e => set({ acceleratorCount: Number(e.target.value) })}
-            >
-              {(machine?.acceleratorCounts.length
+              choices={(machine?.acceleratorCounts.length
                 ? machine.acceleratorCounts
                 : [1]
-              ).map(c => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
+              ).map(c => ({ value: c, label: String(c) }))}
+              onChange={count => set({ acceleratorCount: Number(count) })}
+            />
           )}
         </Field>
       </div>
       <Field
         label={trans.__('Traffic share (%)')}
-        name="trafficPercentage"
-        message={messageOf('trafficPercentage')}
+        {...checked('trafficPercentage')}
         note={
           othersDeployed
             ? trans.__(
@@ -540,17 +494,13 @@ export function DeployForm(
         }
       >
         {id => (
-          <input
+          <WholeNumberInput
             id={id}
-            className="jp-mod-styled"
-            type="number"
             min={0}
             max={100}
             value={form.trafficPercentage}
             disabled={!othersDeployed}
-            onChange={e =>
-              set({ trafficPercentage: Math.floor(Number(e.target.value)) })
-            }
+            onChange={trafficPercentage => set({ trafficPercentage })}
           />
         )}
       </Field>
@@ -613,6 +563,55 @@ function Field(props: {
         <div className="jp-Vertex-form-note">{props.note}</div>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * A styled drop-down of these choices.
+ */
+function Select<T extends string | number>(props: {
+  id: string;
+  value: T;
+  choices: ReadonlyArray<{ value: T; label: string }>;
+  disabled?: boolean;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  return (
+    <select
+      id={props.id}
+      className="jp-mod-styled"
+      value={props.value}
+      disabled={props.disabled}
+      onChange={e => props.onChange(e.target.value)}
+    >
+      {props.choices.map(choice => (
+        <option key={choice.value} value={choice.value}>
+          {choice.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/**
+ * A styled number box whose value is taken as a whole number.
+ */
+function WholeNumberInput(props: {
+  id: string;
+  min: number;
+  max: number;
+  value: number;
+  disabled?: boolean;
+  onChange: (value: number) => void;
+}): JSX.Element {
+  const { onChange, ...rest } = props;
+  return (
+    <input
+      className="jp-mod-styled"
+      type="number"
+      {...rest}
+      onChange={e => onChange(Math.floor(Number(e.target.value)))}
+    />
   );
 }
 
