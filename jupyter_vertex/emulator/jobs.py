@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import listing
 from .errors import failed_precondition, invalid_argument, not_found
+from .resource_handlers import delete_operation, list_in_location
 from .resources import (
     LocationName,
     ResourceName,
@@ -55,20 +56,7 @@ _OUTPUT_ONLY = {
     "satisfiesPzi",
 }
 
-SPEC = listing.ListSpec(
-    filters={
-        "display_name": listing.string_field("displayName"),
-        "state": listing.string_field("state"),
-        "labels": listing.map_field("labels"),
-        "create_time": listing.timestamp_field("createTime"),
-        "update_time": listing.timestamp_field("updateTime"),
-    },
-    orders={
-        "display_name": "displayName",
-        "create_time": "createTime",
-        "update_time": "updateTime",
-    },
-)
+SPEC = listing.resource_spec(state=listing.string_field("state"))
 
 
 def render(job: dict[str, Any]) -> dict[str, Any]:
@@ -186,15 +174,14 @@ async def _get(call: Call) -> Reply:
 
 
 async def _list(call: Call) -> Reply:
-    request = call.request
-    location = parse_location(request.get("parent", ""), "parent")
-    items = await call.ctx.store.read(
-        lambda tx: [render(j) for j in tx.children(KIND, location.path)]
+    return await list_in_location(
+        call,
+        kind=KIND,
+        render=render,
+        spec=SPEC,
+        field="customJobs",
+        response="ListCustomJobsResponse",
     )
-    data = listing.list_response(
-        items, SPEC, scope=location.path, request=request, field="customJobs"
-    )
-    return Reply(f"{V1}.ListCustomJobsResponse", data)
 
 
 # cancelling and deleting -------------------------------------------------------------------
@@ -240,14 +227,9 @@ def delete_job(tx: Tx, name: ResourceName) -> dict[str, Any]:
 
 async def _delete(call: Call) -> Reply:
     name = parse_resource_name(call.request.get("name", ""), "customJobs")
-    operation = await call.ctx.operations.run(
-        parent=name.location.path,
-        metadata_type=f"{V1}.DeleteOperationMetadata",
-        response_type="google.protobuf.Empty",
-        check=lambda tx: check_delete(tx, name),
-        work=lambda tx: delete_job(tx, name),
+    return await delete_operation(
+        call, name, check=lambda tx: check_delete(tx, name), work=lambda tx: delete_job(tx, name)
     )
-    return Reply("google.longrunning.Operation", operation)
 
 
 def routes() -> list[Route]:

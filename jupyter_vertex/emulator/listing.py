@@ -77,6 +77,26 @@ class ListSpec:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+def resource_spec(**own: FilterField) -> ListSpec:
+    """What Vertex's lists of custom jobs, pipelines, endpoints and models share: filters on
+    ``display_name``, ``labels``, ``create_time`` and ``update_time`` and ordering by the
+    display name and times; plus the collection's ``own`` filters."""
+    return ListSpec(
+        filters={
+            "display_name": string_field("displayName"),
+            "labels": map_field("labels"),
+            "create_time": timestamp_field("createTime"),
+            "update_time": timestamp_field("updateTime"),
+            **own,
+        },
+        orders={
+            "display_name": "displayName",
+            "create_time": "createTime",
+            "update_time": "updateTime",
+        },
+    )
+
+
 def snake(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import jobs, listing, models, protos
 from .errors import ApiError, failed_precondition, invalid_argument, not_found
+from .resource_handlers import delete_operation, list_in_location
 from .resources import (
     new_numeric_id,
     parse_location,
@@ -66,20 +67,9 @@ _OUTPUT_ONLY = {
     "trainingTaskMetadata",
 }
 
-SPEC = listing.ListSpec(
-    filters={
-        "display_name": listing.string_field("displayName"),
-        "state": listing.string_field("state"),
-        "labels": listing.map_field("labels"),
-        "training_task_definition": listing.string_field("trainingTaskDefinition"),
-        "create_time": listing.timestamp_field("createTime"),
-        "update_time": listing.timestamp_field("updateTime"),
-    },
-    orders={
-        "display_name": "displayName",
-        "create_time": "createTime",
-        "update_time": "updateTime",
-    },
+SPEC = listing.resource_spec(
+    state=listing.string_field("state"),
+    training_task_definition=listing.string_field("trainingTaskDefinition"),
 )
 
 
@@ -308,15 +298,14 @@ async def _get_handler(call: Call) -> Reply:
 
 
 async def _list(call: Call) -> Reply:
-    request = call.request
-    location = parse_location(request.get("parent", ""), "parent")
-    items = await call.ctx.store.read(
-        lambda tx: [render(p) for p in tx.children(KIND, location.path)]
+    return await list_in_location(
+        call,
+        kind=KIND,
+        render=render,
+        spec=SPEC,
+        field="trainingPipelines",
+        response="ListTrainingPipelinesResponse",
     )
-    data = listing.list_response(
-        items, SPEC, scope=location.path, request=request, field="trainingPipelines"
-    )
-    return Reply(f"{V1}.ListTrainingPipelinesResponse", data)
 
 
 async def _cancel(call: Call) -> Reply:
@@ -359,14 +348,9 @@ async def _delete(call: Call) -> Reply:
         tx.delete(name.path)
         return {}
 
-    operation = await call.ctx.operations.run(
-        parent=name.location.path,
-        metadata_type=f"{V1}.DeleteOperationMetadata",
-        response_type="google.protobuf.Empty",
-        check=lambda tx: _check_delete(tx, name.path),
-        work=work,
+    return await delete_operation(
+        call, name, check=lambda tx: _check_delete(tx, name.path), work=work
     )
-    return Reply("google.longrunning.Operation", operation)
 
 
 def routes() -> list[Route]:

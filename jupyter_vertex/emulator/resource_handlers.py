@@ -1,0 +1,58 @@
+"""The List and Delete handlers Vertex's resource kinds (custom jobs, training pipelines,
+endpoints, models) answer alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import listing
+from .resources import ResourceName, parse_location
+from .routing import V1, Call, Reply
+from .store import Tx
+
+Record = dict[str, Any]
+
+
+async def list_in_location(
+    call: Call,
+    *,
+    kind: str,
+    render: Callable[[Record], Record],
+    spec: listing.ListSpec,
+    field: str,
+    response: str,
+    live: Callable[[Record], Record] | None = None,
+) -> Reply:
+    """``response`` (a List…Response): the ``kind`` rows under the request's ``parent``
+    rendered, then filtered, ordered and paged per ``spec``; ``live`` adds what is not stored
+    (applied after the read, outside the transaction)."""
+    request = call.request
+    location = parse_location(request.get("parent", ""), "parent")
+    items = await call.ctx.store.read(
+        lambda tx: [render(row) for row in tx.children(kind, location.path)]
+    )
+    if live is not None:
+        items = [live(item) for item in items]
+    data = listing.list_response(items, spec, scope=location.path, request=request, field=field)
+    return Reply(f"{V1}.{response}", data)
+
+
+async def delete_operation(
+    call: Call,
+    name: ResourceName,
+    *,
+    check: Callable[[Tx], None],
+    work: Callable[[Tx], Record],
+) -> Reply:
+    """A Delete… call as Vertex answers it: a long-running operation under the resource's
+    location (``DeleteOperationMetadata``, ``Empty``) that runs ``check`` before it starts and
+    ``work`` (which checks again and deletes) in its own transaction."""
+    operation = await call.ctx.operations.run(
+        parent=name.location.path,
+        metadata_type=f"{V1}.DeleteOperationMetadata",
+        response_type="google.protobuf.Empty",
+        check=check,
+        work=work,
+    )
+    return Reply("google.longrunning.Operation", operation)
