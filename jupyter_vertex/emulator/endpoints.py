@@ -20,6 +20,7 @@ from .errors import (
     not_found,
 )
 from .masks import update_paths
+from .resource_handlers import delete_operation, list_in_location
 from .resources import (
     ENDPOINT_ID,
     ResourceName,
@@ -48,20 +49,7 @@ _OUTPUT_ONLY = {
     "gdcConfig",
 }
 
-SPEC = listing.ListSpec(
-    filters={
-        "display_name": listing.string_field("displayName"),
-        "endpoint": listing.id_field(),
-        "labels": listing.map_field("labels"),
-        "create_time": listing.timestamp_field("createTime"),
-        "update_time": listing.timestamp_field("updateTime"),
-    },
-    orders={
-        "display_name": "displayName",
-        "create_time": "createTime",
-        "update_time": "updateTime",
-    },
-)
+SPEC = listing.resource_spec(endpoint=listing.id_field())
 
 _UPDATABLE = {"display_name": "displayName", "description": "description", "labels": "labels"}
 _UPDATABLE_PATHS = set(_UPDATABLE) | {"traffic_split"}
@@ -224,16 +212,15 @@ async def _get_handler(call: Call) -> Reply:
 
 
 async def _list(call: Call) -> Reply:
-    request = call.request
-    location = parse_location(request.get("parent", ""), "parent")
-    items = await call.ctx.store.read(
-        lambda tx: [render(e) for e in tx.children(KIND, location.path)]
+    return await list_in_location(
+        call,
+        kind=KIND,
+        render=render,
+        spec=SPEC,
+        field="endpoints",
+        response="ListEndpointsResponse",
+        live=lambda endpoint: _with_status(call, endpoint),
     )
-    items = [_with_status(call, e) for e in items]
-    data = listing.list_response(
-        items, SPEC, scope=location.path, request=request, field="endpoints"
-    )
-    return Reply(f"{V1}.ListEndpointsResponse", data)
 
 
 async def _update(call: Call) -> Reply:
@@ -242,14 +229,12 @@ async def _update(call: Call) -> Reply:
 
 async def _delete(call: Call) -> Reply:
     name = parse_resource_name(call.request.get("name", ""), "endpoints")
-    operation = await call.ctx.operations.run(
-        parent=name.location.path,
-        metadata_type=f"{V1}.DeleteOperationMetadata",
-        response_type="google.protobuf.Empty",
+    return await delete_operation(
+        call,
+        name,
         check=lambda tx: check_delete(tx, name),
         work=lambda tx: delete_endpoint(tx, name),
     )
-    return Reply("google.longrunning.Operation", operation)
 
 
 def routes() -> list[Route]:

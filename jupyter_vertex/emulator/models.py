@@ -30,6 +30,7 @@ from .errors import (
     not_found,
 )
 from .masks import update_paths
+from .resource_handlers import delete_operation
 from .resources import (
     MODEL_ID,
     VERSION_ALIAS,
@@ -91,20 +92,7 @@ _PREBUILT_FILES = {
     "tf2": ("saved_model.pb", "saved_model.pbtxt"),
 }
 
-MODELS_SPEC = listing.ListSpec(
-    filters={
-        "display_name": listing.string_field("displayName"),
-        "model": listing.id_field(),
-        "labels": listing.map_field("labels"),
-        "create_time": listing.timestamp_field("createTime"),
-        "update_time": listing.timestamp_field("updateTime"),
-    },
-    orders={
-        "display_name": "displayName",
-        "create_time": "createTime",
-        "update_time": "updateTime",
-    },
-)
+MODELS_SPEC = listing.resource_spec(model=listing.id_field())
 VERSIONS_SPEC = listing.ListSpec(
     filters={
         "display_name": listing.string_field("displayName"),
@@ -570,14 +558,12 @@ async def _merge_aliases(call: Call) -> Reply:
 
 async def _delete(call: Call) -> Reply:
     name = parse_resource_name(call.request.get("name", ""), "models")
-    operation = await call.ctx.operations.run(
-        parent=name.location.path,
-        metadata_type=f"{V1}.DeleteOperationMetadata",
-        response_type="google.protobuf.Empty",
+    return await delete_operation(
+        call,
+        name,
         check=lambda tx: check_delete_model(tx, name),
         work=lambda tx: delete_model(tx, name),
     )
-    return Reply("google.longrunning.Operation", operation)
 
 
 async def _delete_version(call: Call) -> Reply:
@@ -591,14 +577,7 @@ async def _delete_version(call: Call) -> Reply:
     def check(tx: Tx) -> None:
         check_delete_version(tx, name)
 
-    operation = await call.ctx.operations.run(
-        parent=name.location.path,
-        metadata_type=f"{V1}.DeleteOperationMetadata",
-        response_type="google.protobuf.Empty",
-        check=check,
-        work=lambda tx: delete_version(tx, name),
-    )
-    return Reply("google.longrunning.Operation", operation)
+    return await delete_operation(call, name, check=check, work=lambda tx: delete_version(tx, name))
 
 
 def routes() -> list[Route]:
