@@ -4,22 +4,20 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
-import { IDeployRequest, IEndpoint, IModel, IOperation } from '../tokens';
+import {
+  IDeployRequest,
+  IEndpoint,
+  IModel,
+  IOperation,
+  ITrainingMachine
+} from '../tokens';
 import { withInlineCode } from './format';
 
 /**
  * A machine type and the accelerators it takes (the server's rule table, as
  * `GET /training/options` answers it).
  */
-export interface IMachineOption {
-  machineType: string;
-  acceleratorTypes: string[];
-  acceleratorCounts: number[];
-  /**
-   * a2/a3/g2 machines come with their GPUs: one of them must be chosen.
-   */
-  acceleratorRequired: boolean;
-}
+export type IMachineOption = ITrainingMachine;
 
 /**
  * Vertex AI's default machine for a deployment (docs/architecture.md).

@@ -4,7 +4,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
-import { IInstanceCreate, IOperation } from '../tokens';
+import { IInstanceCreate, IOperation, ITrainingMachine } from '../tokens';
 import { withInlineCode } from './format';
 import type { IOperationFollower } from './InstanceList';
 
@@ -12,12 +12,7 @@ import type { IOperationFollower } from './InstanceList';
  * A machine type and the accelerators it takes, as `GET /training/options`
  * answers them (`machineTypes[]`): the server's own rule table.
  */
-export interface IMachineOption {
-  machineType: string;
-  acceleratorTypes: string[];
-  acceleratorCounts: number[];
-  acceleratorRequired: boolean;
-}
+export type IMachineOption = ITrainingMachine;
 
 export const DISK_TYPES = [
   'PD_BALANCED',
