@@ -25,7 +25,14 @@ from .services.deploy import DeployService
 from .services.deploy_code import deploy_code, predict_code
 from .services.operations import OperationsService
 from .services.predict import PredictService, TransportCache
-from .services.predict_input import ONLINE_LIMIT, ParsedBody, check_size, parse_body
+from .services.predict_input import (
+    ONLINE_LIMIT,
+    WHOLE_BODY,
+    ParsedBody,
+    check_size,
+    parse_body,
+    parse_whole,
+)
 
 if TYPE_CHECKING:
     from .app import VertexApp
@@ -101,6 +108,19 @@ class ServingHandler(BaseHandler):
             parsed = parse_body(raw, keep=False)
         else:  # a thread, or for big bodies a helper process (the server's GIL stays free)
             parsed = await self.serving.parser.parse(raw)
+        return self._checked(parsed)
+
+    async def online_body(self, raw: bytes) -> ParsedBody:
+        """An online prediction's body, read whole (it is sent on as it is) when small enough
+        to hold the server's GIL only briefly."""
+        check_size(len(raw), ONLINE_LIMIT, "online prediction")
+        if len(raw) <= SMALL_BODY:
+            return self._checked(parse_whole(raw))
+        if len(raw) <= WHOLE_BODY:
+            return self._checked(await run_blocking(parse_whole, raw))
+        return await self.instances_body(raw, ONLINE_LIMIT, "online prediction")
+
+    def _checked(self, parsed: ParsedBody) -> ParsedBody:
         envelope = {**parsed.fields, "instances": [None]}
         self._operation().body(json.dumps(envelope).encode())
         return parsed
@@ -147,7 +167,7 @@ class PredictHandler(ServingHandler):
     async def post(self, **_: str) -> None:
         p = self.params()
         raw = self.request.body or b""
-        body = await self.instances_body(raw, ONLINE_LIMIT, "online prediction")
+        body = await self.online_body(raw)
         await self.reply_predictions(await self.serving.predict.predict(p["endpointId"], body))
 
 

@@ -69,5 +69,8 @@ class PredictService:
         location = await self.clients.location()
         transport = await self.transports.get()
         endpoint = f"{location.parent}/endpoints/{endpoint_id}"
-        data = request_body(body, Chunk(0, body.count), body.fields.get("parameters"))
+        if body.as_sent and body.raw is not None:
+            data = body.raw
+        else:
+            data = request_body(body, Chunk(0, body.count), body.fields.get("parameters"))
         return prediction_json(await transport.predict(endpoint, data))

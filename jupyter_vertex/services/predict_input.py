@@ -20,10 +20,12 @@ from typing import Any
 
 from ..errors import InvalidArgument
 
-__all__ = ["ONLINE_LIMIT", "ParsedBody", "check_size", "parse_body"]
+__all__ = ["ONLINE_LIMIT", "WHOLE_BODY", "ParsedBody", "check_size", "parse_body", "parse_whole"]
 
 #: Vertex AI's limit of an online prediction request (1.5 MB).
 ONLINE_LIMIT = 1_572_864
+#: Up to this size a body may be decoded in one call (~5 ms holding the GIL at most).
+WHOLE_BODY = 512 * 1024
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = (int, float)
@@ -57,6 +59,8 @@ class ParsedBody:
     fields: dict[str, Any] = field(default_factory=dict)
     offsets: array[int] | None = None
     raw: bytes | None = None
+    #: ``raw`` is the request to send as it is (an online body read whole: no spans kept).
+    as_sent: bool = False
 
     @property
     def ascii(self) -> bool:
@@ -268,3 +272,22 @@ def parse_body(raw: bytes, *, keep: bool = True) -> ParsedBody:
     if out.count == 0:
         raise InvalidArgument("Field 'instances' must not be empty: send at least one instance.")
     return out
+
+
+def parse_whole(raw: bytes) -> ParsedBody:
+    """Like :func:`parse_body`, for a body sent on as it is (online prediction): decoded in
+    one call, ~5x faster than instance by instance, and without spans. Whatever is wrong
+    with it is named by :func:`parse_body`, which reads it again to say where."""
+    try:
+        value = _DECODER.decode(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):  # incl. NaN/Infinity (_NonFinite)
+        value = None
+    instances = value.get("instances") if isinstance(value, dict) else None
+    if not isinstance(instances, list) or not instances:
+        return parse_body(raw)  # raises, naming what is wrong
+    checker = _InstanceChecker()
+    for i, instance in enumerate(instances):
+        checker.check(i, instance)
+    assert isinstance(value, dict)
+    fields = {key: item for key, item in value.items() if key != "instances"}
+    return ParsedBody(text="", count=len(instances), fields=fields, raw=raw, as_sent=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pickle
 import random
+from typing import Any
 
 import pytest
 from google.cloud.aiplatform import Endpoint
@@ -15,7 +16,7 @@ from jupyter_vertex.errors import InvalidArgument
 from jupyter_vertex.services.bulk_chunks import compact, plan_chunks, request_body
 from jupyter_vertex.services.deploy_traffic import split_with_new_model, split_without_model
 from jupyter_vertex.services.operations import operation_to_json
-from jupyter_vertex.services.predict_input import parse_body
+from jupyter_vertex.services.predict_input import parse_body, parse_whole
 
 
 def _random_split(rng: random.Random, n: int) -> dict[str, int]:
@@ -100,33 +101,69 @@ def test_the_compact_body_makes_the_same_requests_from_the_bytes_as_sent() -> No
     assert pickle.loads(pickle.dumps(small)) == small  # noqa: S301 - our own bytes
 
 
+BAD_BODIES = [
+    (b"[1, 2]", "The request body must be a JSON object with 'instances'."),
+    (
+        b'{"instances": [1]} x',
+        "The request body is not valid JSON: extra data after the object.",
+    ),
+    (b"\xff", "The request body is not UTF-8 text: invalid start byte."),
+    (
+        b'{"instances": [1], "parameters": NaN}',
+        "Field 'parameters': NaN is not a number JSON allows (nor are NaN, Infinity and "
+        "-Infinity); send finite numbers, or null for a missing value.",
+    ),
+    (
+        b'{"instances": [[1, 2], [3, -Infinity]]}',
+        "Field 'instances[1]': -Infinity is not a number JSON allows (nor are NaN, Infinity "
+        "and -Infinity); send finite numbers, or null for a missing value.",
+    ),
+    (
+        b'{"instances": [[1, 2], 3]}',
+        "Field 'instances[1]' is a number but 'instances[0]' is a list: all instances need "
+        "the same form.",
+    ),
+    (
+        b'{"instances": [[1, 2], [3, 4, 5]]}',
+        "Field 'instances[1]' has 3 values but 'instances[0]' has 2: a ragged array (every "
+        "instance needs the same number of features).",
+    ),
+    (
+        b'{"instances": [[1, 2], [3, "4"]]}',
+        "Field 'instances[1][1]' is the string '4' where 'instances[0][1]' is a number: send "
+        "numbers, not strings.",
+    ),
+    (b'{"instances": []}', "Field 'instances' must not be empty: send at least one instance."),
+    (b'{"parameters": {}}', "Field 'instances' is required."),
+]
+
+
 def test_body_fields_and_spans() -> None:
     raw = b' {"parameters": {"k": [1, 2]}, "instances" : [ {"a": 1} , {"a": 2}] } '
     body = parse_body(raw, keep=True)
     assert body.count == 2 and body.instances == [{"a": 1}, {"a": 2}]
     assert body.fields == {"parameters": {"k": [1, 2]}}
     assert [body.text[a:b] for a, b in body.spans] == ['{"a": 1}', '{"a": 2}']
-    for bad, message in [
-        (b"[1, 2]", "The request body must be a JSON object with 'instances'."),
-        (
-            b'{"instances": [1]} x',
-            "The request body is not valid JSON: extra data after the object.",
-        ),
-        (b"\xff", "The request body is not UTF-8 text: invalid start byte."),
-        (
-            b'{"instances": [1], "parameters": NaN}',
-            "Field 'parameters': NaN is not a number JSON allows (nor are NaN, Infinity and "
-            "-Infinity); send finite numbers, or null for a missing value.",
-        ),
-        (
-            b'{"instances": [[1, 2], 3]}',
-            "Field 'instances[1]' is a number but 'instances[0]' is a list: all instances need "
-            "the same form.",
-        ),
-    ]:
-        with pytest.raises(InvalidArgument) as refused:
-            parse_body(bad)
-        assert refused.value.message == message
+    assert not body.as_sent
+
+
+def test_an_online_body_read_whole_is_sent_as_it_came() -> None:
+    raw = b' {"parameters": {"k": [1, 2]}, "instances" : [ [1, 2.5] , [3, 4]] } '
+    body = parse_whole(raw)
+    assert (body.count, body.fields, body.raw, body.as_sent) == (
+        2,
+        {"parameters": {"k": [1, 2]}},
+        raw,
+        True,
+    )
+
+
+@pytest.mark.parametrize("parse", [parse_body, parse_whole], ids=["by-instance", "whole"])
+@pytest.mark.parametrize(("bad", "message"), BAD_BODIES)
+def test_bad_bodies_are_named_the_same_either_way(parse: Any, bad: bytes, message: str) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        parse(bad)
+    assert refused.value.message == message
 
 
 def test_operation_json_of_a_finished_deploy() -> None:
