@@ -14,13 +14,13 @@ import {
   Field,
   Fields,
   TimeField,
+  useActionState,
   useReload
 } from './detail';
 import { EndpointMetrics } from './EndpointMetrics';
 import { timeOf } from './format';
 import { idOf, OperationTracker } from './operations';
 import { INPUT_SIZE_LABEL, TestPrediction } from './TestPrediction';
-import { useSignalValue } from './useSignal';
 
 /**
  * Whether a traffic split is valid: whole percentages that sum to 100 (or
@@ -54,17 +54,11 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
     props.listed
   );
   const [models, setModels] = React.useState<IModel[]>([]);
-  const [actionError, setActionError] = React.useState<VertexAPIError | null>(
-    null
-  );
   const [edited, setEdited] = React.useState<Record<string, string> | null>(
     null
   );
-  const [busy, setBusy] = React.useState(false);
-  const operations = useSignalValue(tracker.changed, () =>
-    tracker.find({ endpointId })
-  );
-  const endedCount = useSignalValue(tracker.ended, () => tracker.endedCount);
+  const { actionError, setActionError, busy, setBusy, operations, endedCount } =
+    useActionState(tracker, { endpointId });
 
   const listedKey = JSON.stringify(props.listed);
   const loadError = useReload(() => api.getEndpoint(endpointId), setEndpoint, [

@@ -12,6 +12,7 @@ import {
   Field,
   Fields,
   TimeField,
+  useActionState,
   useReload
 } from './detail';
 import {
@@ -23,7 +24,6 @@ import {
 } from './DeployDialog';
 import { frameworkOf, RowTime, timeOf } from './format';
 import { idOf, modelBase, OperationTracker } from './operations';
-import { useSignalValue } from './useSignal';
 
 /**
  * A model's details: its versions and aliases, artifact, container, labels,
@@ -34,14 +34,8 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
     props;
   const [model, setModel] = React.useState<IModel | null>(props.listed);
   const [versions, setVersions] = React.useState<IModel[]>([]);
-  const [actionError, setActionError] = React.useState<VertexAPIError | null>(
-    null
-  );
-  const [busy, setBusy] = React.useState(false);
-  const operations = useSignalValue(tracker.changed, () =>
-    tracker.find({ modelId })
-  );
-  const endedCount = useSignalValue(tracker.ended, () => tracker.endedCount);
+  const { actionError, setActionError, busy, setBusy, operations, endedCount } =
+    useActionState(tracker, { modelId });
 
   // Fetch again when the list saw a change or an operation ended.
   const listedKey = JSON.stringify(props.listed);

@@ -4,7 +4,8 @@ import { caretLeftIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { VertexAPIError } from '../request';
 import { ErrorBanners } from './Banner';
-import { ITrackedOperation } from './operations';
+import { ITrackedOperation, OperationTracker } from './operations';
+import { useSignalValue } from './useSignal';
 
 /**
  * The parts the model and endpoint detail views share: a header with the
@@ -178,6 +179,33 @@ export function useReload<T>(
     };
   }, deps);
   return error;
+}
+
+/**
+ * What a model's or an endpoint's details keep about its actions: the last
+ * refusal, whether one is being sent, the tracked operations under way on
+ * it, and how many tracked operations have ended (a key to fetch again on).
+ */
+export function useActionState(
+  tracker: OperationTracker,
+  filter: { modelId?: string; endpointId?: string }
+): {
+  actionError: VertexAPIError | null;
+  setActionError: (error: VertexAPIError | null) => void;
+  busy: boolean;
+  setBusy: (busy: boolean) => void;
+  operations: ITrackedOperation[];
+  endedCount: number;
+} {
+  const [actionError, setActionError] = React.useState<VertexAPIError | null>(
+    null
+  );
+  const [busy, setBusy] = React.useState(false);
+  const operations = useSignalValue(tracker.changed, () =>
+    tracker.find(filter)
+  );
+  const endedCount = useSignalValue(tracker.ended, () => tracker.endedCount);
+  return { actionError, setActionError, busy, setBusy, operations, endedCount };
 }
 
 /**
