@@ -76,6 +76,42 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+SIZES = ((1, 1000), (100, 300), (1000, 60))  # digits rows per request, requests per round
+
+
+def by_size(
+    deployed: Any, server: Any, extension_url: str, features: Any, rounds: int
+) -> list[dict[str, Any]]:
+    """(b) at more than one row: the extension's fixed cost against what grows with the body
+    (reading it, checking every instance, JSON on both sides)."""
+    import statistics
+
+    out = []
+    json_headers = {"Content-Type": "application/json"}
+    for rows, n in SIZES:
+        data = json.dumps({"instances": features[:rows].tolist()}).encode()
+        medians: dict[str, list[float]] = {"direct": [], "extension": []}
+        for _ in range(rounds):
+            for side, url, auth in (
+                ("direct", deployed.predict_url, deployed.auth),
+                ("extension", extension_url, server.auth),
+            ):
+                found = harness.sequential_ms(url, data, {**auth, **json_headers}, n, warm=5)
+                medians[side].append(statistics.median(found))
+        direct_ms = statistics.median(medians["direct"])
+        extension_ms = statistics.median(medians["extension"])
+        out.append(
+            {
+                "rows": rows,
+                "bytes": len(data),
+                "direct_ms": direct_ms,
+                "extension_ms": extension_ms,
+                "ratio": extension_ms / direct_ms,
+            }
+        )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
@@ -159,10 +195,12 @@ def main() -> None:
                         args.rounds,
                     )
                     direct, through, floor = found["direct"], found["through"], found["floor"]
+                    sized = by_size(deployed, server, extension_url, features, args.rounds)
                     lag_b = server.lag(reset=True)
             finally:
                 stop(mlflow)
     results.update(
+        by_size=sized,
         in_process_p50_ms=in_process,
         direct=vars(direct),
         extension=vars(through),
@@ -217,6 +255,14 @@ def main() -> None:
                     f"goal <= 1.3: {'met' if latency <= 1.3 else 'NOT met'}",
                 ],
             ],
+        )
+    )
+    print(
+        harness.table(
+            "(b) by request size (p50 of sequential requests over one connection; medians of "
+            f"{args.rounds} interleaved rounds)",
+            ["rows", "bytes", "direct p50 ms", "extension p50 ms", "ratio"],
+            [[r["rows"], r["bytes"], r["direct_ms"], r["extension_ms"], r["ratio"]] for r in sized],
         )
     )
     print(

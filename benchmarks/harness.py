@@ -8,6 +8,7 @@ absolute numbers depend on the machine, ratios much less.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SKLEARN_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
@@ -332,3 +334,26 @@ def table(title: str, header: list[str], rows: list[list[Any]]) -> str:
     out = [f"\n### {title}\n", line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     out += [line(row) for row in cells[1:]]
     return "\n".join(out)
+
+
+def sequential_ms(
+    url: str, body: bytes, headers: dict[str, str], n: int, warm: int = 200
+) -> list[float]:
+    """Latencies (ms) of ``n`` POSTs of ``body`` to ``url`` one after the other over one
+    kept-alive connection, after ``warm`` not counted; any answer but 200 fails."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    out = []
+    for index in range(n + warm):
+        start = time.perf_counter()
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status != 200:
+            raise RuntimeError(payload.decode(errors="replace")[:500])
+        if index >= warm:
+            out.append(elapsed)
+    conn.close()
+    return out

@@ -14,13 +14,12 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import digits, embedded_vertex  # noqa: E402
+from harness import digits, embedded_vertex, sequential_ms  # noqa: E402
 
 
 def _cpu_ms(pid: int) -> float:
@@ -49,24 +48,6 @@ def _server(deployed_id: str) -> tuple[int, int]:
     raise RuntimeError(f"no model server for {deployed_id}")
 
 
-def _latencies(url: str, path: str, body: bytes, headers: dict[str, str], n: int) -> list[float]:
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
-    out = []
-    for index in range(n + 200):
-        start = time.perf_counter()
-        conn.request("POST", path, body=body, headers=headers)
-        response = conn.getresponse()
-        payload = response.read()
-        elapsed = (time.perf_counter() - start) * 1000
-        if response.status != 200:
-            raise RuntimeError(payload.decode())
-        if index >= 200:  # warm-up excluded
-            out.append(elapsed)
-    conn.close()
-    return out
-
-
 def _summary(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1]
@@ -87,13 +68,12 @@ def main() -> None:
         server_pid, port = _server(first)
         emulator_pid = _parent(server_pid)
         before = _cpu_ms(emulator_pid), _cpu_ms(server_pid)
-        via = _latencies(deployed.url, path, body, headers, args.requests)
+        via = sequential_ms(deployed.predict_url, body, headers, args.requests)
         after = _cpu_ms(emulator_pid), _cpu_ms(server_pid)
-        n = args.requests + 200
+        n = args.requests + 200  # sequential_ms's warm-up requests count for CPU too
         emulator_cpu, server_cpu = (after[0] - before[0]) / n, (after[1] - before[1]) / n
-        direct = _latencies(
-            f"http://127.0.0.1:{port}",
-            "/predict",
+        direct = sequential_ms(
+            f"http://127.0.0.1:{port}/predict",
             body,
             {"Content-Type": "application/json"},
             args.requests,
