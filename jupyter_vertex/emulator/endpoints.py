@@ -17,10 +17,9 @@ from .errors import (
     failed_precondition,
     internal,
     invalid_argument,
-    not_found,
 )
 from .masks import update_paths
-from .resource_handlers import delete_operation, list_in_location
+from .resource_handlers import delete_operation, existing, list_in_location
 from .resources import (
     ENDPOINT_ID,
     ResourceName,
@@ -62,10 +61,7 @@ def render(endpoint: dict[str, Any]) -> dict[str, Any]:
 
 
 def _get(tx: Tx, path: str) -> dict[str, Any]:
-    found = tx.get(path, KIND)
-    if found is None:
-        raise not_found(f"Endpoint {path} not found.")
-    return found
+    return existing(tx, path, KIND, "Endpoint")
 
 
 def get_endpoint(tx: Tx, name: ResourceName) -> dict[str, Any]:

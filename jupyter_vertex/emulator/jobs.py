@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import listing
-from .errors import failed_precondition, invalid_argument, not_found
-from .resource_handlers import delete_operation, list_in_location
+from .errors import failed_precondition, invalid_argument
+from .resource_handlers import delete_operation, existing, list_in_location
 from .resources import (
     LocationName,
     ResourceName,
@@ -71,10 +71,7 @@ def runner_of(call: Call) -> Runner:
 
 
 def get_job(tx: Tx, path: str) -> dict[str, Any]:
-    found = tx.get(path, KIND)
-    if found is None:
-        raise not_found(f"CustomJob {path} not found.")
-    return found
+    return existing(tx, path, KIND, "CustomJob")
 
 
 def set_state(

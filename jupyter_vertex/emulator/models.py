@@ -30,7 +30,7 @@ from .errors import (
     not_found,
 )
 from .masks import update_paths
-from .resource_handlers import delete_operation
+from .resource_handlers import delete_operation, existing
 from .resources import (
     MODEL_ID,
     VERSION_ALIAS,
@@ -148,10 +148,7 @@ def render(
 
 
 def _get_model(tx: Tx, path: str) -> dict[str, Any]:
-    model = tx.get(path, KIND_MODEL)
-    if model is None:
-        raise not_found(f"Model {path} not found.")
-    return model
+    return existing(tx, path, KIND_MODEL, "Model")
 
 
 def _versions(tx: Tx, path: str) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import jobs, listing, models, protos
-from .errors import ApiError, failed_precondition, invalid_argument, not_found
-from .resource_handlers import delete_operation, list_in_location
+from .errors import ApiError, failed_precondition, invalid_argument
+from .resource_handlers import delete_operation, existing, list_in_location
 from .resources import (
     new_numeric_id,
     parse_location,
@@ -78,10 +78,7 @@ def render(pipeline: dict[str, Any]) -> dict[str, Any]:
 
 
 def _get(tx: Tx, path: str) -> dict[str, Any]:
-    found = tx.get(path, KIND)
-    if found is None:
-        raise not_found(f"TrainingPipeline {path} not found.")
-    return found
+    return existing(tx, path, KIND, "TrainingPipeline")
 
 
 def _set_state(

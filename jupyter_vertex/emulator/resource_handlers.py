@@ -1,5 +1,5 @@
-"""The List and Delete handlers Vertex's resource kinds (custom jobs, training pipelines,
-endpoints, models) answer alike."""
+"""What Vertex's resource kinds (custom jobs, training pipelines, endpoints, models) do alike:
+read a record that must exist, and answer List and Delete calls."""
 
 from __future__ import annotations
 
@@ -7,11 +7,20 @@ from collections.abc import Callable
 from typing import Any
 
 from . import listing
+from .errors import not_found
 from .resources import ResourceName, parse_location
 from .routing import V1, Call, Reply
 from .store import Tx
 
 Record = dict[str, Any]
+
+
+def existing(tx: Tx, path: str, kind: str, what: str) -> Record:
+    """The stored ``kind`` record at ``path``; NOT_FOUND naming ``what`` it is if none."""
+    found = tx.get(path, kind)
+    if found is None:
+        raise not_found(f"{what} {path} not found.")
+    return found
 
 
 async def list_in_location(
