@@ -26,7 +26,10 @@ from .clients import ClientFactory, EmulatorLink
 from .discovery import Discovery
 from .routes import default_handlers
 from .services import EndpointsService, ModelsService, StatusService, blocking
+from .services.instances import InstancesService
+from .services.metrics import MetricsService
 from .services.packaging import DEFAULT_MAX_BYTES
+from .services.serving import ServingServices
 from .services.training import TrainingService
 from .supervisor import RUNTIME_FILE_NAME, EmulatorSupervisor, ExternalEmulator
 from .validation import load_spec
@@ -268,6 +271,9 @@ class VertexApp(ExtensionApp):
     models_service: ModelsService
     endpoints_service: EndpointsService
     training_service: TrainingService
+    serving: ServingServices
+    metrics_service: MetricsService
+    instances_service: InstancesService
 
     @property
     def uses_external_emulator(self) -> bool:
@@ -335,6 +341,9 @@ class VertexApp(ExtensionApp):
         self.status_service = StatusService(self.clients)
         self.models_service = ModelsService(self.clients)
         self.endpoints_service = EndpointsService(self.clients)
+        self.serving = ServingServices.create(self.clients)
+        self.metrics_service = MetricsService(self.clients)
+        self.instances_service = InstancesService(self.clients)
         self.training_service = TrainingService(
             self.clients,
             root_dir=str(self.serverapp.root_dir) if self.serverapp else ".",
@@ -375,9 +384,9 @@ class VertexApp(ExtensionApp):
         if warm_up is not None and not warm_up.done():
             warm_up.cancel()
         # Bulk predictions run in this process: cancel them before their target goes away.
-        from .serving_routes import close_serving_services
-
-        await close_serving_services(self)
+        serving: ServingServices | None = getattr(self, "serving", None)  # None: never set up
+        if serving is not None:
+            await serving.close()
         if self.emulator is not None:
             await self.emulator.stop()
         blocking.shutdown()

@@ -11,19 +11,17 @@ from typing import ClassVar
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from .routes import BaseHandler, per_app
+from .routes import BaseHandler
 from .services.instances import InstancesService
 from .services.running import running_now
-from .serving_routes import serving_services
 
 #: The instances service of an extension app.
-instances_service = per_app(InstancesService)
 
 
 class InstancesBase(BaseHandler):
     @property
     def instances(self) -> InstancesService:
-        return instances_service(self.vertex)
+        return self.vertex.instances_service
 
 
 class InstancesHandler(InstancesBase):
@@ -99,7 +97,7 @@ class RunningHandler(InstancesBase):
                 instances=self.instances,
                 endpoints=self.vertex.endpoints_service,
                 training=self.vertex.training_service,
-                bulk_running=serving_services(self.vertex).bulk.running,
+                bulk_running=self.vertex.serving.bulk.running,
             )
         )
 

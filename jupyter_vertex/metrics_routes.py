@@ -8,11 +8,9 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from .routes import BaseHandler, per_app
-from .services.metrics import MetricsService
+from .routes import BaseHandler
 
 #: The metrics service of an extension app.
-metrics_service = per_app(MetricsService)
 
 
 class EndpointMetricsHandler(BaseHandler):
@@ -22,7 +20,7 @@ class EndpointMetricsHandler(BaseHandler):
     @authorized
     async def get(self, **_: str) -> None:
         p = self.params()
-        metrics = metrics_service(self.vertex)
+        metrics = self.vertex.metrics_service
         self.reply(
             await metrics.endpoint_metrics(
                 p["endpointId"], p.get("window") or "1h", p.get("deployedModelId")

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
-from collections.abc import Callable
 from http.client import responses
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
@@ -26,7 +24,6 @@ from .validation import operation
 
 if TYPE_CHECKING:
     from .app import VertexApp
-    from .clients import ClientFactory
     from .services.resource import ResourceService
 
 API_PREFIX = "/jupyter-vertex/api"
@@ -58,28 +55,6 @@ def template_to_regex(template: str) -> str:
 def regex_to_template(pattern: str) -> str:
     """The inverse of :func:`template_to_regex` (tests compare routes with the spec)."""
     return re.sub(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>\[\^/\]\+\)", r"{\1}", pattern).rstrip("$")
-
-
-class _UsesClients(Protocol):
-    @property
-    def clients(self) -> ClientFactory: ...
-
-
-_Service = TypeVar("_Service", bound=_UsesClients)
-
-
-def per_app(make: Callable[[ClientFactory], _Service]) -> Callable[[VertexApp], _Service]:
-    """A getter of one service per extension app: made on first use and kept with the app,
-    made again when the app's clients change (a new backend)."""
-    made: weakref.WeakKeyDictionary[Any, _Service] = weakref.WeakKeyDictionary()
-
-    def service(app: VertexApp) -> _Service:
-        found = made.get(app)
-        if found is None or found.clients is not app.clients:
-            found = made[app] = make(app.clients)
-        return found
-
-    return service
 
 
 class BaseHandler(ExtensionHandlerMixin, APIHandler):

@@ -9,9 +9,7 @@ API's 64 KiB; big bodies are parsed, and big answers encoded, off the event loop
 from __future__ import annotations
 
 import json
-import weakref
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -19,12 +17,8 @@ from tornado.http1connection import HTTP1Connection
 
 from .routes import BaseHandler
 from .services.blocking import run_blocking
-from .services.bulk import BulkService
-from .services.bulk_parse import PROCESS_BODY, ParseProcess
-from .services.deploy import DeployService
+from .services.bulk_parse import PROCESS_BODY
 from .services.deploy_code import deploy_code, predict_code
-from .services.operations import OperationsService
-from .services.predict import PredictService, TransportCache
 from .services.predict_input import (
     ONLINE_LIMIT,
     WHOLE_BODY,
@@ -33,9 +27,7 @@ from .services.predict_input import (
     parse_body,
     parse_whole,
 )
-
-if TYPE_CHECKING:
-    from .app import VertexApp
+from .services.serving import ServingServices
 
 BULK_LIMIT = 512 * 1024 * 1024
 #: Bodies up to this size are parsed on the event loop (well under a millisecond).
@@ -44,52 +36,10 @@ SMALL_BODY = 16 * 1024
 SMALL_ANSWER = 1000
 
 
-@dataclass
-class ServingServices:
-    deploy: DeployService
-    predict: PredictService
-    bulk: BulkService
-    operations: OperationsService
-    transports: TransportCache
-    parser: ParseProcess
-
-    async def close(self) -> None:
-        await self.bulk.close()
-        await self.transports.close()
-        self.parser.close()
-
-
-_SERVICES: weakref.WeakKeyDictionary[Any, ServingServices] = weakref.WeakKeyDictionary()
-
-
-def serving_services(app: VertexApp) -> ServingServices:
-    """The serving services of an extension app (made on first use, kept with the app)."""
-    found = _SERVICES.get(app)
-    if found is None or found.deploy.clients is not app.clients:
-        transports = TransportCache(app.clients)
-        found = ServingServices(
-            deploy=DeployService(app.clients),
-            predict=PredictService(app.clients, transports),
-            bulk=BulkService(app.clients, transports),
-            operations=OperationsService(app.clients),
-            transports=transports,
-            parser=ParseProcess(),
-        )
-        _SERVICES[app] = found
-    return found
-
-
-async def close_serving_services(app: VertexApp) -> None:
-    """Cancel running bulk predictions and close sessions (for the app's stop)."""
-    found = _SERVICES.pop(app, None)
-    if found is not None:
-        await found.close()
-
-
 class ServingHandler(BaseHandler):
     @property
     def serving(self) -> ServingServices:
-        return serving_services(self.vertex)
+        return self.vertex.serving
 
     async def reply_predictions(self, data: dict[str, Any], status: int = 200) -> None:
         """Like ``reply``; many predictions are JSON-encoded in a worker thread."""
@@ -278,10 +228,4 @@ HANDLERS: tuple[type[BaseHandler], ...] = (
     PredictCodeHandler,
 )
 
-__all__ = [
-    "BULK_LIMIT",
-    "HANDLERS",
-    "ServingServices",
-    "close_serving_services",
-    "serving_services",
-]
+__all__ = ["BULK_LIMIT", "HANDLERS"]

@@ -408,14 +408,12 @@ async def test_a_preflight_with_a_body_is_answered_without_data(
 async def test_stopping_cancels_running_bulk_predictions(
     api: Any, vertex_app: Any, deployment: dict[str, Any]
 ) -> None:
-    from jupyter_vertex.serving_routes import close_serving_services, serving_services
-
     slow = {"instances": FEATURES[:1].tolist() * 3000, "maxInstancesPerRequest": 1}
     status, started = await api(
         "POST", "endpoints", deployment["endpoint_id"], "bulkPredictions", body=slow
     )
     assert status == 202
-    job = serving_services(vertex_app).bulk.get(started["id"])
-    await close_serving_services(vertex_app)
+    job = vertex_app.serving.bulk.get(started["id"])
+    await vertex_app.serving.close()
     assert job.state == "CANCELLED" and job.end_time is not None
     assert job.task is not None and job.task.cancelled()
