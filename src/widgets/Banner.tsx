@@ -73,6 +73,24 @@ export namespace Banner {
 }
 
 /**
+ * A dialog form's refusal that names none of its fields: the server's
+ * message and hint above the form (no reason line, unlike `Banner`).
+ */
+export function FormBanner(props: { error: VertexAPIError }): JSX.Element {
+  const { error } = props;
+  return (
+    <div className="jp-Vertex-Banner jp-Vertex-Banner-compact" role="alert">
+      <div className="jp-Vertex-Banner-message">{error.message}</div>
+      {error.hint ? (
+        <div className="jp-Vertex-Banner-hint">
+          {withInlineCode(error.hint)}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/**
  * A view's compact banners: why it could not load (with Retry when
  * `onRetry` is given), then why the last action was refused.
  */

@@ -11,7 +11,7 @@ import {
   IOperation,
   ITrainingMachine
 } from '../tokens';
-import { withInlineCode } from './format';
+import { FormBanner } from './Banner';
 
 /**
  * A machine type and the accelerators it takes (the server's rule table, as
@@ -291,16 +291,7 @@ export function DeployForm(
   const versionChoices = versions.length ? versions : [model];
   return (
     <div className="jp-Vertex-form">
-      {error && !serverField ? (
-        <div className="jp-Vertex-Banner jp-Vertex-Banner-compact" role="alert">
-          <div className="jp-Vertex-Banner-message">{error.message}</div>
-          {error.hint ? (
-            <div className="jp-Vertex-Banner-hint">
-              {withInlineCode(error.hint)}
-            </div>
-          ) : null}
-        </div>
-      ) : null}
+      {error && !serverField ? <FormBanner error={error} /> : null}
       <div className="jp-Vertex-deployRow">
         <Field label={trans.__('Model version')} name="modelId" message={null}>
           {id => (

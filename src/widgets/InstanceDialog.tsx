@@ -5,6 +5,7 @@ import * as React from 'react';
 import { IVertexAPI } from '../api';
 import { VertexAPIError } from '../request';
 import { IInstanceCreate, IOperation, ITrainingMachine } from '../tokens';
+import { FormBanner } from './Banner';
 import { withInlineCode } from './format';
 import type { IOperationFollower } from './InstanceList';
 
@@ -423,16 +424,7 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
       noValidate
       onSubmit={event => event.preventDefault()}
     >
-      {bannerError ? (
-        <div className="jp-Vertex-Banner jp-Vertex-Banner-compact" role="alert">
-          <div className="jp-Vertex-Banner-message">{bannerError.message}</div>
-          {bannerError.hint ? (
-            <div className="jp-Vertex-Banner-hint">
-              {withInlineCode(bannerError.hint)}
-            </div>
-          ) : null}
-        </div>
-      ) : null}
+      {bannerError ? <FormBanner error={bannerError} /> : null}
 
       <TextField
         label={trans.__('Instance id')}
