@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +80,12 @@ TF_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/tf2-cpu.2-15:latest"
 TORCH_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-1:latest"
 
 
-def _fake_lookup(monkeypatch: pytest.MonkeyPatch, missing: str | None, present: str | None) -> None:
-    """Fake the import lookup for one module (``missing``: not found; ``present``: found)."""
+def _fake_lookup(monkeypatch: pytest.MonkeyPatch, missing: Collection[str]) -> None:
+    """Fake the import lookup: the modules in ``missing`` are not found."""
     real = importlib.util.find_spec
 
     def find_spec(name: str, *args: Any) -> Any:
-        if name == missing:
-            return None
-        return object() if name == present else real(name, *args)
+        return None if name in missing else real(name, *args)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
 
@@ -115,7 +114,7 @@ def test_a_pytorch_archive_that_does_not_load_fails_the_deploy(api: Api) -> None
 def test_tensorflow_without_tensorflow_is_failed_precondition_saying_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, image: str
 ) -> None:
-    _fake_lookup(monkeypatch, missing="tensorflow", present=None)
+    _fake_lookup(monkeypatch, missing={"tensorflow"})
     with pytest.raises(ApiError) as raised:
         server_for({"imageUri": image})
     assert raised.value.status == "FAILED_PRECONDITION"
@@ -162,12 +161,7 @@ def test_tensorflow_installed_is_served_by_our_predictor() -> None:
 def test_pytorch_without_torch_or_torchserve_is_failed_precondition_saying_what_to_install(
     monkeypatch: pytest.MonkeyPatch, missing: set[str], what: str
 ) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *args: None if name in missing else real(name, *args),
-    )
+    _fake_lookup(monkeypatch, missing)
     with pytest.raises(ApiError) as raised:
         server_for({"imageUri": TORCH_IMAGE})
     assert raised.value.status == "FAILED_PRECONDITION"
