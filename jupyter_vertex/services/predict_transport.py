@@ -26,7 +26,7 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
-from ..errors import InvalidArgument, VertexError, to_vertex_error
+from ..errors import InvalidArgument, Unavailable, VertexError, to_vertex_error
 from .blocking import run_blocking
 
 __all__ = ["PredictTransport"]
@@ -108,7 +108,8 @@ class PredictTransport:
             async with self.http.post(url, data=body, headers=headers) as response:
                 status, content = response.status, await response.read()
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            raise _unreachable(self.host, error) from None
+            detail = str(error) or type(error).__name__
+            raise Unavailable(f"Could not reach {self.host}: {detail}") from None
         if status != 200:
             raise _error_of(status, content, url)
         try:
@@ -121,13 +122,6 @@ class PredictTransport:
 
     async def close(self) -> None:
         await self.http.close()
-
-
-def _unreachable(host: str, error: BaseException) -> VertexError:
-    from google.api_core import exceptions
-
-    detail = str(error) or type(error).__name__
-    return to_vertex_error(exceptions.ServiceUnavailable(f"Could not reach {host}: {detail}"))
 
 
 def _error_of(status: int, content: bytes, url: str) -> VertexError:
