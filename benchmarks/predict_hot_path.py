@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import digits, embedded_vertex, sequential_ms  # noqa: E402
 
+from jupyter_vertex.emulator.testing import model_servers  # noqa: E402
+
 
 def _cpu_ms(pid: int) -> float:
     """CPU time (user + system, all threads) a process has used so far, in ms."""
@@ -34,17 +36,8 @@ def _parent(pid: int) -> int:
 
 def _server(deployed_id: str) -> tuple[int, int]:
     """(pid, port) of the deployed model's server."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if f"AIP_DEPLOYED_MODEL_ID={deployed_id}".encode() in environ:
-            for item in environ:
-                if item.startswith(b"AIP_HTTP_PORT="):
-                    return int(entry.name), int(item.split(b"=", 1)[1])
+    for pid, environ in model_servers(deployed_id).items():
+        return pid, int(environ["AIP_HTTP_PORT"])
     raise RuntimeError(f"no model server for {deployed_id}")
 
 
