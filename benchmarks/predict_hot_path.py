@@ -8,18 +8,16 @@ server behind it. Prints p50/p99 of both and their difference (the emulator's ov
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import statistics
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import digits, embedded_vertex, sequential_ms  # noqa: E402
+from harness import digits, embedded_vertex, post_json, sequential_ms  # noqa: E402
 
 from jupyter_vertex.emulator.testing import model_servers  # noqa: E402
 
@@ -54,10 +52,7 @@ def main() -> None:
     body = json.dumps({"instances": features[:1].tolist()}).encode()
     with tempfile.TemporaryDirectory() as work, embedded_vertex(Path(work)) as deployed:
         headers = {**deployed.auth, "Content-Type": "application/json"}
-        path = urlsplit(deployed.predict_url).path
-        first = json.loads(
-            _latencies_once(deployed.url, path, body, headers)  # the deployed model's id
-        )["deployedModelId"]
+        first = post_json(deployed.predict_url, json.loads(body), deployed.auth)["deployedModelId"]
         server_pid, port = _server(first)
         emulator_pid = _parent(server_pid)
         before = _cpu_ms(emulator_pid), _cpu_ms(server_pid)
@@ -80,15 +75,6 @@ def main() -> None:
         f"CPU per request through the embedded Vertex: emulator {emulator_cpu:.3f} ms, "
         f"model server {server_cpu:.3f} ms (less sensitive to machine load than latency)"
     )
-
-
-def _latencies_once(url: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
-    conn.request("POST", path, body=body, headers=headers)
-    payload = conn.getresponse().read()
-    conn.close()
-    return payload
 
 
 if __name__ == "__main__":
