@@ -84,22 +84,22 @@ def by_size(
 ) -> list[dict[str, Any]]:
     """(b) at more than one row: the extension's fixed cost against what grows with the body
     (reading it, checking every instance, JSON on both sides)."""
-    import statistics
-
     out = []
     json_headers = {"Content-Type": "application/json"}
     for rows, n in SIZES:
         data = json.dumps({"instances": features[:rows].tolist()}).encode()
-        medians: dict[str, list[float]] = {"direct": [], "extension": []}
-        for _ in range(rounds):
-            for side, url, auth in (
-                ("direct", deployed.predict_url, deployed.auth),
-                ("extension", extension_url, server.auth),
-            ):
-                found = harness.sequential_ms(url, data, {**auth, **json_headers}, n, warm=5)
-                medians[side].append(statistics.median(found))
-        direct_ms = statistics.median(medians["direct"])
-        extension_ms = statistics.median(medians["extension"])
+        found = harness.interleaved(
+            {
+                "direct": lambda d=data, n=n: harness.sequential(  # type: ignore[misc]
+                    deployed.predict_url, d, {**deployed.auth, **json_headers}, n, warm=5
+                ),
+                "extension": lambda d=data, n=n: harness.sequential(  # type: ignore[misc]
+                    extension_url, d, {**server.auth, **json_headers}, n, warm=5
+                ),
+            },
+            rounds,
+        )
+        direct_ms, extension_ms = found["direct"].p50_ms, found["extension"].p50_ms
         out.append(
             {
                 "rows": rows,

@@ -357,3 +357,14 @@ def sequential_ms(
             out.append(elapsed)
     conn.close()
     return out
+
+
+def sequential(url: str, body: bytes, headers: dict[str, str], n: int, warm: int) -> WrkResult:
+    """:func:`sequential_ms` summed up like a wrk run (for :func:`interleaved`)."""
+    found = sorted(sequential_ms(url, body, headers, n, warm))
+    return WrkResult(
+        requests_per_second=1000 * len(found) / sum(found),
+        p50_ms=statistics.median(found),
+        p99_ms=found[max(0, int(len(found) * 0.99) - 1)],
+        requests=len(found),
+    )
