@@ -39,7 +39,6 @@ __all__ = ["BulkService", "MAX_RUNNING"]
 AIPLATFORM = "google.cloud.aiplatform_v1"
 MAX_RUNNING = 8
 KEEP_SECONDS = 15 * 60
-MAX_CONCURRENCY = 32  # the transport keeps as many connections
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_REQUEST_BYTES = 1_400_000
 DEFAULT_MAX_INSTANCES = 10_000

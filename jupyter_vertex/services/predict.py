@@ -25,7 +25,8 @@ __all__ = ["PREDICTION_FIELDS", "PredictService", "TransportCache"]
 
 AIPLATFORM = "google.cloud.aiplatform_v1"
 PREDICTION_FIELDS = ("deployedModelId", "model", "modelDisplayName", "modelVersionId")
-#: Connections kept to the Vertex API host (bulk requests run up to 32 at once).
+#: Connections kept to the Vertex API host: one per request a bulk prediction may have in
+#: flight (its ``concurrency``, at most 32 by the API spec).
 CONNECTIONS = 32
 
 
