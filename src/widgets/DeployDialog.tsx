@@ -12,6 +12,7 @@ import {
   ITrainingMachine
 } from '../tokens';
 import { FormBanner } from './Banner';
+import { RadioOption } from './RadioOption';
 
 /**
  * A machine type and the accelerators it takes (the server's rule table, as
@@ -345,29 +346,25 @@ export function DeployForm(
       <fieldset className="jp-Vertex-form-group">
         <legend>{trans.__('Endpoint')}</legend>
         <div className="jp-Vertex-form-choices">
-          <label className="jp-Vertex-form-check">
-            <input
-              type="radio"
-              name="jp-Vertex-deploy-target"
-              checked={form.target === 'new'}
-              onChange={() => set({ target: 'new', trafficPercentage: 100 })}
-            />
-            <span>{trans.__('New endpoint')}</span>
-          </label>
-          <label className="jp-Vertex-form-check">
-            <input
-              type="radio"
-              name="jp-Vertex-deploy-target"
-              checked={form.target === 'existing'}
-              disabled={endpoints.length === 0}
-              onChange={() => set({ target: 'existing' })}
-            />
-            <span>
-              {endpoints.length
-                ? trans.__('Existing endpoint')
-                : trans.__('Existing endpoint (none yet)')}
-            </span>
-          </label>
+          <RadioOption
+            className="jp-Vertex-form-check"
+            name="jp-Vertex-deploy-target"
+            checked={form.target === 'new'}
+            onSelect={() => set({ target: 'new', trafficPercentage: 100 })}
+          >
+            {trans.__('New endpoint')}
+          </RadioOption>
+          <RadioOption
+            className="jp-Vertex-form-check"
+            name="jp-Vertex-deploy-target"
+            checked={form.target === 'existing'}
+            disabled={endpoints.length === 0}
+            onSelect={() => set({ target: 'existing' })}
+          >
+            {endpoints.length
+              ? trans.__('Existing endpoint')
+              : trans.__('Existing endpoint (none yet)')}
+          </RadioOption>
         </div>
         {form.target === 'new' ? (
           <Field

@@ -8,6 +8,7 @@ import { IInstanceCreate, IOperation, ITrainingMachine } from '../tokens';
 import { FormBanner } from './Banner';
 import { withInlineCode } from './format';
 import type { IOperationFollower } from './InstanceList';
+import { RadioOption } from './RadioOption';
 
 /**
  * A machine type and the accelerators it takes, as `GET /training/options`
@@ -555,24 +556,22 @@ export function InstanceForm(props: InstanceForm.IProps): JSX.Element {
 
       <fieldset className="jp-Vertex-form-fieldset">
         <legend>{trans.__('Environment')}</legend>
-        <label className="jp-Vertex-form-check">
-          <input
-            type="radio"
-            name="jp-Vertex-instance-image"
-            checked={form.image === 'vm'}
-            onChange={() => set({ image: 'vm' })}
-          />
-          <span>{trans.__('VM image family')}</span>
-        </label>
-        <label className="jp-Vertex-form-check">
-          <input
-            type="radio"
-            name="jp-Vertex-instance-image"
-            checked={form.image === 'container'}
-            onChange={() => set({ image: 'container' })}
-          />
-          <span>{trans.__('Container image')}</span>
-        </label>
+        <RadioOption
+          className="jp-Vertex-form-check"
+          name="jp-Vertex-instance-image"
+          checked={form.image === 'vm'}
+          onSelect={() => set({ image: 'vm' })}
+        >
+          {trans.__('VM image family')}
+        </RadioOption>
+        <RadioOption
+          className="jp-Vertex-form-check"
+          name="jp-Vertex-instance-image"
+          checked={form.image === 'container'}
+          onSelect={() => set({ image: 'container' })}
+        >
+          {trans.__('Container image')}
+        </RadioOption>
         {form.image === 'vm' ? (
           <TextField
             label={trans.__('Image family')}

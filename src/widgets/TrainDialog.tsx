@@ -9,6 +9,7 @@ import { VertexAPIError } from '../request';
 import { IJob, IModel, ITrainingOptions, ITrainingProvenance } from '../tokens';
 import { withInlineCode } from './format';
 import { KeyValueEditor } from './KeyValueEditor';
+import { RadioOption } from './RadioOption';
 import {
   acceleratorChoices,
   acceleratorRequired,
@@ -584,24 +585,20 @@ export function TrainFormView(props: TrainFormView.IProps): JSX.Element {
           role="radiogroup"
           aria-label={trans.__('Container')}
         >
-          <label>
-            <input
-              type="radio"
-              name={id('container')}
-              checked={form.container === 'prebuilt'}
-              onChange={() => onChange({ container: 'prebuilt' })}
-            />
-            <span>{trans.__('Prebuilt framework')}</span>
-          </label>
-          <label>
-            <input
-              type="radio"
-              name={id('container')}
-              checked={form.container === 'custom'}
-              onChange={() => onChange({ container: 'custom' })}
-            />
-            <span>{trans.__('Custom image')}</span>
-          </label>
+          <RadioOption
+            name={id('container')}
+            checked={form.container === 'prebuilt'}
+            onSelect={() => onChange({ container: 'prebuilt' })}
+          >
+            {trans.__('Prebuilt framework')}
+          </RadioOption>
+          <RadioOption
+            name={id('container')}
+            checked={form.container === 'custom'}
+            onSelect={() => onChange({ container: 'custom' })}
+          >
+            {trans.__('Custom image')}
+          </RadioOption>
         </div>
         {form.container === 'prebuilt' ? (
           <div className="jp-Vertex-form-row">
@@ -826,24 +823,20 @@ export function TrainFormView(props: TrainFormView.IProps): JSX.Element {
               role="radiogroup"
               aria-label={trans.__('Register as')}
             >
-              <label>
-                <input
-                  type="radio"
-                  name={id('modelMode')}
-                  checked={form.modelMode === 'new'}
-                  onChange={() => onChange({ modelMode: 'new' })}
-                />
-                <span>{trans.__('A new model')}</span>
-              </label>
-              <label>
-                <input
-                  type="radio"
-                  name={id('modelMode')}
-                  checked={form.modelMode === 'version'}
-                  onChange={() => onChange({ modelMode: 'version' })}
-                />
-                <span>{trans.__('A new version of a model')}</span>
-              </label>
+              <RadioOption
+                name={id('modelMode')}
+                checked={form.modelMode === 'new'}
+                onSelect={() => onChange({ modelMode: 'new' })}
+              >
+                {trans.__('A new model')}
+              </RadioOption>
+              <RadioOption
+                name={id('modelMode')}
+                checked={form.modelMode === 'version'}
+                onSelect={() => onChange({ modelMode: 'version' })}
+              >
+                {trans.__('A new version of a model')}
+              </RadioOption>
             </div>
             {form.modelMode === 'new' ? (
               <Field

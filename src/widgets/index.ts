@@ -9,6 +9,7 @@ export * from './JobList';
 export * from './ModelDetail';
 export * from './ModelList';
 export * from './OpenableRow';
+export * from './RadioOption';
 export * from './Panel';
 export * from './Section';
 export * from './TestPrediction';
