@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .connection import STORAGE_ENV, EmulatorConnection
+from ..defaults import LOCAL_PROJECT, LOCAL_REGION, staging_bucket_name
+from .core.connection import STORAGE_ENV, EmulatorConnection
 
 __all__ = ["EmulatorConnection", "init"]
 
-DEFAULT_PROJECT = "local-project"
-DEFAULT_LOCATION = "us-central1"
+# the local project and region when neither the caller nor the connection names one
+DEFAULT_PROJECT = LOCAL_PROJECT
+DEFAULT_LOCATION = LOCAL_REGION
 
 
 def init(
@@ -49,7 +51,7 @@ def init(
 
     if "staging_bucket" not in kwargs and connection.storage_url:
         kwargs["staging_bucket"] = ensure_bucket(
-            connection.storage_url, f"{project}-vertex-staging-{location}"[:63].rstrip("-"), project
+            connection.storage_url, staging_bucket_name(project, location), project
         )
     aiplatform.init(
         project=project,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import ipaddress
 import json
 import logging
 import os
@@ -19,23 +18,38 @@ from typing import IO
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from . import deploy, instances, protos
-from .app import HARD_BODY_BYTES, make_app
-from .auth import load_or_create_token
-from .connection import write_private_file
-from .instances import Instances
-from .operations import Operations
-from .routing import Context
-from .runner import Runner
-from .serving import Serving
-from .storage import LocalStorage
-from .store import Store
-from .workbench import Workbench
-from .workerpool import Interpreters
+from ..defaults import READY_PREFIX, is_loopback
+from .aiplatform_v1 import (
+    custom_jobs,
+    deploy,
+    endpoints,
+    models,
+    operations,
+    predict,
+    prediction_metrics,
+    training_pipelines,
+)
+from .core import protos
+from .core.auth import load_or_create_token
+from .core.connection import write_private_file
+from .core.http import HARD_BODY_BYTES, make_app
+from .core.operations import Operations
+from .core.routing import Context, Route
+from .core.store import Store
+from .logging_v2 import logging_api
+from .monitoring_v3 import monitoring_api
+from .notebooks_v2 import instances
+from .notebooks_v2.instance_logs import InstanceLogs
+from .notebooks_v2.instances import Instances
+from .notebooks_v2.workbench import Workbench
+from .serving.serving import Serving
+from .storage.local_storage import LocalStorage
+from .training.job_logs import JobLogs
+from .training.runner import Runner
+from .training.workerpool import Interpreters
 
 log = logging.getLogger(__name__)
 
-READY_PREFIX = "JUPYTER_VERTEX_EMULATOR_READY"
 CONNECTION_FILE = "connection.json"
 DATABASE_FILE = "vertex.sqlite3"
 LOCK_FILE = "emulator.lock"
@@ -47,15 +61,6 @@ WORKBENCH_DIR = "workbench"
 
 class ConfigurationError(Exception):
     """A setting the emulator refuses to run with."""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass
@@ -115,6 +120,22 @@ class Settings:
                 raise ConfigurationError(f"{what}{python}: not an executable absolute path")
 
 
+def all_routes() -> list[Route]:
+    """Every API package's routes, in the order they are matched."""
+    return (
+        models.routes()
+        + endpoints.routes()
+        + deploy.routes()
+        + predict.routes()
+        + custom_jobs.routes()
+        + training_pipelines.routes()
+        + operations.routes()
+        + logging_api.routes()
+        + monitoring_api.routes()
+        + instances.routes()
+    )
+
+
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
@@ -136,6 +157,7 @@ class Emulator:
             Interpreters(settings.training_python, settings.image_python),
             max_concurrent=settings.max_concurrent_jobs,
             cancel_grace=settings.cancel_grace,
+            follower=training_pipelines.PipelineFollower(self.store, self.storage),
         )
         self.serving = Serving(
             self.data_dir / SERVING_DIR,
@@ -193,18 +215,18 @@ class Emulator:
         ctx = Context(
             store=self.store,
             operations=self.operations,
-            storage=self.storage,
-            runner=self.runner,
-            serving=self.serving,
-            instances=self.instances,
+            log_sources=[JobLogs(self.runner.jobs_dir), InstanceLogs(self.instances.logs_dir)],
         )
+        for service in (self.storage, self.runner, self.serving, self.instances):
+            ctx.add(service)
         restarted = await self.instances.resume()
         if restarted:
             log.info("starting %d Workbench instance(s) again", restarted)
         resumed = await deploy.resume_all(ctx)
         if resumed:
             log.info("serving %d deployed model(s) again", resumed)
-        app = make_app(ctx, self.token)
+        app = make_app(ctx, self.token, all_routes())
+        prediction_metrics.attach(ctx)  # measures predictions; flushes until the loop ends
         sockets = bind_sockets(self.settings.port, address=self.settings.host)
         port = sockets[0].getsockname()[1]
         self._http = HTTPServer(app, max_body_size=HARD_BODY_BYTES)

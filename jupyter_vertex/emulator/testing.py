@@ -20,8 +20,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from .connection import TOKEN_ENV, EmulatorConnection
-from .server import CONNECTION_FILE, READY_PREFIX
+from ..defaults import READY_PREFIX
+from .core.connection import TOKEN_ENV, EmulatorConnection
+from .server import CONNECTION_FILE
 
 LOG_FILE = "emulator.log"
 

@@ -1,0 +1,320 @@
+"""The processes behind Workbench instances: one real Jupyter server per instance.
+
+Each instance has its own folder ``D/workbench/PROJECT/ZONE/ID`` with ``home/`` (the
+server's root, the instance's "disk"), ``runtime/`` (its Jupyter runtime files),
+``jupyter_server_config.json``, ``server.log`` and the post-startup script's
+``post-startup-script.log``. A server listens on 127.0.0.1 only, on a free port (from
+``--instance-ports`` when given), with a random token; it is ready once ``/api/status``
+answers 200 with that token. The script's output also becomes Cloud Logging entries
+(:mod:`.instance_logs`). Servers run in their own session through
+:mod:`.jupyterserver`, which stops them when the embedded Vertex is gone.
+No shell anywhere: argv lists only; the post-startup script runs as ``/bin/bash FILE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+import os
+import shutil
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ..core.process_groups import stop_group
+from .instance_logs import ScriptLog, copy_lines
+
+log = logging.getLogger(__name__)
+
+SERVER_SCRIPT = Path(__file__).with_name("jupyterserver.py")
+OUTPUT_LINES = 20
+STATUS_ROUTE = "/api/status"
+# Server extensions an instance does not need: jupyter_vertex would start another embedded
+# Vertex inside the instance; the others only slow the start.
+DISABLED_EXTENSIONS = ("jupyter_vertex", "jupyterlab_git", "nbdime", "jupyter_lsp")
+SCRIPT_LOG = "post-startup-script.log"
+SERVER_LOG = "server.log"
+#: Seconds a stopped Jupyter server has to end (and stop its kernels) before SIGKILL.
+STOP_GRACE = 10.0
+
+
+class StartFailed(Exception):
+    """The Jupyter server could not start; the message says why."""
+
+
+@dataclass
+class Server:
+    name: str
+    folder: Path
+    port: int
+    token: str
+    process: asyncio.subprocess.Process
+    output: collections.deque[str] = field(
+        default_factory=lambda: collections.deque(maxlen=OUTPUT_LINES)
+    )
+    reader: asyncio.Task[None] | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _any_free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Workbench:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        python: str = sys.executable,
+        ports: tuple[int, int] | None = None,
+        start_timeout: float = 90.0,
+    ) -> None:
+        self.folder = folder
+        self.python = python
+        self.ports = ports
+        self.start_timeout = start_timeout
+        self._servers: dict[str, Server] = {}
+        self._copiers: set[asyncio.Task[None]] = set()
+
+    def folder_for(self, name: str) -> Path:
+        """``projects/N/locations/Z/instances/ID`` → ``D/workbench/N/Z/ID``."""
+        parts = name.split("/")
+        return self.folder / parts[1] / parts[3] / parts[5]
+
+    def server(self, name: str) -> Server | None:
+        server = self._servers.get(name)
+        if server is not None and server.process.returncode is not None:
+            return None
+        return server
+
+    def forget(self, name: str, process: asyncio.subprocess.Process) -> bool:
+        """Drop a server whose process ended on its own; False if it was not the current one
+        (stopped on purpose, or replaced)."""
+        server = self._servers.get(name)
+        if server is None or server.process is not process:
+            return False
+        del self._servers[name]
+        return True
+
+    # ports ---------------------------------------------------------------------------
+
+    def _pick_port(self, preferred: int | None) -> int:
+        taken = {s.port for s in self._servers.values()}
+        if self.ports is None:
+            if preferred and preferred not in taken and port_is_free(preferred):
+                return preferred
+            return _any_free_port()
+        low, high = self.ports
+        candidates = list(range(low, high + 1))
+        if preferred in candidates:
+            candidates.remove(preferred)
+            candidates.insert(0, preferred)
+        for port in candidates:
+            if port not in taken and port_is_free(port):
+                return port
+        raise StartFailed(
+            f"No free port for the instance's Jupyter server in {low}-{high} "
+            "(--instance-ports): every port there is in use."
+        )
+
+    # lifecycle -----------------------------------------------------------------------
+
+    async def start(self, name: str, token: str, preferred_port: int | None = None) -> Server:
+        """Start the instance's server and wait until it answers; raise StartFailed."""
+        await self.stop(name)
+        folder = self.folder_for(name)
+        await asyncio.to_thread(_prepare_folder, folder)
+        port = await asyncio.to_thread(self._pick_port, preferred_port)
+        argv = [
+            self.python,
+            str(SERVER_SCRIPT),
+            str(os.getpid()),
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.open_browser=False",
+            f"--ServerApp.root_dir={folder / 'home'}",
+            "--ServerApp.allow_root=True",
+            "--LabApp.extension_manager=readonly",
+            f"--config={folder / 'jupyter_server_config.json'}",
+        ]
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(folder / "runtime")}
+        env.pop("JUPYTER_TOKEN", None)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                cwd=folder / "home",
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise StartFailed(f"The Jupyter server could not be started: {error}.") from None
+        server = Server(name, folder, port, token, process)
+        server.reader = asyncio.ensure_future(_keep_output(server, folder / SERVER_LOG))
+        self._servers[name] = server
+        try:
+            await self._wait_ready(server)
+        except BaseException:
+            await self.stop(name)
+            raise
+        return server
+
+    async def _wait_ready(self, server: Server) -> None:
+        import httpx
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.start_timeout
+        url = f"http://127.0.0.1:{server.port}{STATUS_ROUTE}"
+        headers = {"Authorization": f"token {server.token}"}
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while server.process.returncode is None and loop.time() < deadline:
+                try:
+                    if (await client.get(url, headers=headers)).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass  # not listening yet
+                try:
+                    await asyncio.wait_for(asyncio.shield(server.process.wait()), 0.2)
+                except asyncio.TimeoutError:
+                    pass
+        if server.reader is not None:
+            await asyncio.wait([server.reader], timeout=2.0)  # its last lines
+        last = "\n".join(server.output) or "(no output)"
+        if server.process.returncode is not None:
+            why = f"exited with status {server.process.returncode}"
+        else:
+            why = f"did not answer {STATUS_ROUTE} within {self.start_timeout:g} s"
+        raise StartFailed(f"The Jupyter server {why}. Its last output:\n{last}")
+
+    async def stop(self, name: str) -> None:
+        server = self._servers.pop(name, None)
+        if server is None:
+            return
+        # SIGTERM first: Jupyter stops its kernels.
+        await stop_group(server.process, grace=STOP_GRACE)
+        if server.reader is not None:
+            await asyncio.wait([server.reader], timeout=2.0)
+
+    async def remove(self, name: str) -> None:
+        """Stop the server and delete the instance's folder."""
+        await self.stop(name)
+        await asyncio.to_thread(shutil.rmtree, self.folder_for(name), True)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(self.stop(name) for name in list(self._servers)))
+        for copier in list(self._copiers):
+            copier.cancel()
+
+    # the post-startup script ----------------------------------------------------------
+
+    async def run_script(
+        self,
+        name: str,
+        script: Path,
+        env: dict[str, str],
+        script_log: ScriptLog | None = None,
+    ) -> int:
+        """Run ``/bin/bash script`` in the instance's home; its output goes to
+        ``post-startup-script.log`` (appended) and, line by line, to ``script_log``. Answer the
+        exit status."""
+        folder = self.folder_for(name)
+        output = await asyncio.to_thread(open, folder / SCRIPT_LOG, "ab")
+        # A pipe of our own, not asyncio's: Process.wait() waits for asyncio's pipes to
+        # close, which a process the script leaves in the background would delay forever.
+        read_end, write_end = os.pipe()
+        try:
+            try:
+                process = await asyncio.create_subprocess_exec(
+                    "/bin/bash",
+                    str(script),
+                    cwd=folder / "home",
+                    env={**os.environ, **env},
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=write_end,
+                    stderr=asyncio.subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            finally:
+                os.close(write_end)
+            pipe = os.fdopen(read_end, "rb", 0)
+        except BaseException:
+            os.close(read_end)
+            await asyncio.to_thread(output.close)
+            raise
+        stream = asyncio.StreamReader()
+        try:
+            transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(stream), pipe
+            )
+        except BaseException:
+            pipe.close()
+            await asyncio.to_thread(output.close)
+            raise
+        copier = asyncio.ensure_future(_copy_output(stream, transport, output, script_log))
+        self._copiers.add(copier)
+        copier.add_done_callback(self._copiers.discard)
+        code = await process.wait()
+        # Its last lines. A process the script left running in the background may hold the
+        # output open longer; its lines keep being copied after the script's end.
+        await asyncio.wait([copier], timeout=2.0)
+        return code
+
+
+async def _copy_output(
+    stream: asyncio.StreamReader,
+    transport: asyncio.BaseTransport,
+    output: IO[bytes],
+    script_log: ScriptLog | None,
+) -> None:
+    try:
+        await copy_lines(stream, output, script_log)
+    finally:
+        transport.close()
+        await asyncio.to_thread(output.close)
+        if script_log is not None:
+            await script_log.close()
+
+
+def _prepare_folder(folder: Path) -> None:
+    for sub in ("home", "runtime"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    config: dict[str, Any] = {
+        "ServerApp": {"jpserver_extensions": dict.fromkeys(DISABLED_EXTENSIONS, False)}
+    }
+    (folder / "jupyter_server_config.json").write_text(json.dumps(config), encoding="utf-8")
+
+
+async def _keep_output(server: Server, path: Path) -> None:
+    """Keep the last lines in memory (for failure reasons) and all of them in server.log."""
+    stream = server.process.stdout
+    assert stream is not None
+    handle = await asyncio.to_thread(open, path, "ab")
+    try:
+        async for line in stream:
+            server.output.append(line.decode("utf-8", "replace").rstrip())
+            await asyncio.to_thread(handle.write, line)
+    finally:
+        await asyncio.to_thread(handle.close)

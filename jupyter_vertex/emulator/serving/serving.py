@@ -1,0 +1,511 @@
+"""Model server processes for deployed models: start, health, restart, stop, forward.
+
+Each deployed model runs ``replicas`` processes of the SDK's own model server
+(:mod:`.modelserver`, loopback only), each in its own session and working folder
+``D/serving/DEPLOYED_ID/rN`` (the server copies the artifacts into its cwd). A deploy
+completes once every replica answers its health route; a replica that exits unexpectedly is
+started again (the deployed model's ``status`` says so meanwhile). Health checks use the
+server's loopback port; predictions go over its unix socket, in a private (0700)
+folder, through one pooled, kept-alive HTTP client (cheaper per request than loopback TCP).
+A deployed model whose max replicas exceed its min is autoscaled (:mod:`.autoscale`) on the
+requests in flight per replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import ApiError, failed_precondition
+from ..core.process_groups import stop_group
+from .autoscale import Autoscaler, LoadMeter, Scaling
+from .containers import ServerSpec
+from .loopback_http import LoopbackClient, Response
+from .modelserver import SOCKET_ENV, SOURCE_ENV
+
+if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+
+log = logging.getLogger(__name__)
+
+HEALTH_ROUTE = "/health"
+PREDICT_ROUTE = "/predict"
+OUTPUT_LINES = 20
+HEALTH_INTERVAL = 5.0  # seconds between health checks of a running server
+HEALTH_FAILURES = 3  # consecutive failed checks before a server is killed and restarted
+STOP_GRACE = 5.0  # seconds a stopped server gets between SIGTERM and SIGKILL
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Replica:
+    folder: Path
+    port: int = 0
+    socket: str = ""  # the unix socket predictions go to (in Serving's private folder)
+    process: asyncio.subprocess.Process | None = None
+    ready: bool = False
+    output: collections.deque[str] = field(
+        default_factory=lambda: collections.deque(maxlen=OUTPUT_LINES)
+    )
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
+@dataclass
+class Deployment:
+    deployed_id: str
+    server: ServerSpec
+    artifact_uri: str
+    scaling: Scaling
+    replicas: list[Replica]
+    stopping: bool = False
+    restarts: int = 0
+    message: str = ""
+    load: LoadMeter = field(default_factory=LoadMeter)
+    resizing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    utilization: float = 0.0  # percent, over the last autoscaling window
+
+
+class Serving:
+    def __init__(
+        self,
+        folder: Path,
+        storage_url: str,
+        *,
+        max_replicas: int = 2,
+        health_timeout: float = 90.0,
+        project: str = "",
+        autoscale_window: float = 60.0,
+        scale_in_delay: float = 300.0,
+    ) -> None:
+        self.folder = folder
+        self.storage_url = storage_url
+        self.max_replicas = max_replicas
+        self.autoscale_window = autoscale_window
+        self.scale_in_delay = scale_in_delay
+        self.health_timeout = health_timeout
+        self.project = project
+        self._deployments: dict[str, Deployment] = {}
+        self._client: httpx.AsyncClient | None = None
+        self.forwarder = LoopbackClient()  # predictions: lean keep-alive HTTP/1.1 (hot path)
+        self._next: dict[str, int] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self._sockets: str | None = None  # a private (0700) folder for the servers' sockets
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(60.0, connect=5.0),
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            )
+        return self._client
+
+    def replica_count(self, requested: int) -> int:
+        return max(1, min(requested or 1, self.max_replicas))
+
+    def capped(self, scaling: Scaling) -> Scaling:
+        """The bounds this embedded Vertex runs: min and max capped by --max-replicas-per-model."""
+        low = self.replica_count(scaling.min_replicas)
+        return Scaling(low, max(low, self.replica_count(scaling.max_replicas)), scaling.target)
+
+    # lifecycle ---------------------------------------------------------------------------
+
+    async def deploy(
+        self, deployed_id: str, server: ServerSpec, artifact_uri: str, scaling: Scaling
+    ) -> None:
+        """Start min replicas and wait until they are healthy; on failure leave nothing."""
+        scaling = self.capped(scaling)
+        base = self.folder / deployed_id
+        deployment = Deployment(
+            deployed_id,
+            server,
+            artifact_uri,
+            scaling,
+            [Replica(base / f"r{i}") for i in range(scaling.min_replicas)],
+        )
+        self._deployments[deployed_id] = deployment
+        try:
+            await asyncio.gather(*(self._start(deployment, r) for r in deployment.replicas))
+        except BaseException:
+            await self.undeploy(deployed_id)
+            raise
+        for replica in deployment.replicas:
+            self._watch(deployment, replica)
+        self._keep(asyncio.ensure_future(self._autoscale(deployment)))
+
+    def resume(
+        self, deployed_id: str, server: ServerSpec, artifact_uri: str, scaling: Scaling
+    ) -> None:
+        """Start a deployment's servers in the background (after an emulator restart)."""
+
+        async def run() -> None:
+            try:
+                await self.deploy(deployed_id, server, artifact_uri, scaling)
+            except ApiError as error:
+                log.error("could not serve %s again: %s", deployed_id, error.message)
+                self._deployments[deployed_id] = Deployment(
+                    deployed_id,
+                    server,
+                    artifact_uri,
+                    self.capped(scaling),
+                    [],
+                    message=error.message,
+                )
+
+        task = asyncio.ensure_future(run())
+        self._keep(task)
+
+    def _keep(self, task: asyncio.Task[Any]) -> None:
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _start(self, deployment: Deployment, replica: Replica) -> None:
+        server = deployment.server
+        await asyncio.to_thread(_fresh_folder, replica.folder)
+        replica.port = _free_port()
+        if replica.socket:  # a restart: the old server's socket goes
+            await asyncio.to_thread(_unlink, replica.socket)
+        replica.socket = await asyncio.to_thread(self._socket_path)
+        replica.ready = False
+        env = {
+            **os.environ,
+            **server.env,  # the container's own environment, as Vertex passes it
+            # one worker: a server handles one request at a time, which autoscaling counts on
+            "VERTEX_CPR_WEB_CONCURRENCY": "1",
+            "AIP_HTTP_PORT": str(replica.port),
+            SOCKET_ENV: replica.socket,
+            "AIP_HEALTH_ROUTE": HEALTH_ROUTE,
+            "AIP_PREDICT_ROUTE": PREDICT_ROUTE,
+            "AIP_STORAGE_URI": deployment.artifact_uri,
+            "AIP_DEPLOYED_MODEL_ID": deployment.deployed_id,
+            "HANDLER_MODULE": server.handler[0],
+            "HANDLER_CLASS": server.handler[1],
+            "STORAGE_EMULATOR_HOST": self.storage_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+        if server.predictor is not None:
+            env["PREDICTOR_MODULE"], env["PREDICTOR_CLASS"] = server.predictor
+        else:
+            env.pop("PREDICTOR_MODULE", None)
+            env.pop("PREDICTOR_CLASS", None)
+        if server.source_in_artifacts:
+            env[SOURCE_ENV] = "1"
+        if self.project:
+            env.setdefault("GOOGLE_CLOUD_PROJECT", self.project)
+        replica.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "jupyter_vertex.emulator.serving.modelserver",
+            cwd=replica.folder,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+        reader = asyncio.ensure_future(self._read_output(replica, replica.process))
+        replica.tasks.append(reader)
+        await self._wait_healthy(deployment, replica)
+
+    async def _read_output(self, replica: Replica, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        async for line in process.stdout:
+            replica.output.append(line.decode("utf-8", "replace").rstrip())
+
+    async def _wait_healthy(self, deployment: Deployment, replica: Replica) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.health_timeout
+        process = replica.process
+        assert process is not None
+        url = f"http://127.0.0.1:{replica.port}{HEALTH_ROUTE}"
+        while True:
+            if process.returncode is not None:
+                break
+            try:
+                response = await self.client.get(url, timeout=2.0)
+                if response.status_code == 200:
+                    replica.ready = True
+                    return
+            except Exception as error:  # noqa: BLE001 - not listening yet
+                log.debug("health of %s: %s", url, error)
+            if loop.time() > deadline or deployment.stopping:
+                break
+            try:
+                await asyncio.wait_for(asyncio.shield(process.wait()), 0.1)
+            except asyncio.TimeoutError:
+                pass
+        await stop_group(process, STOP_GRACE)
+        await asyncio.sleep(0)  # let the reader take the last lines
+        last = "\n".join(replica.output) or "(no output)"
+        why = (
+            f"exited with status {process.returncode}"
+            if process.returncode not in (None, -signal.SIGKILL, -signal.SIGTERM)
+            else f"did not answer {HEALTH_ROUTE} within {self.health_timeout:g} s"
+        )
+        raise failed_precondition(
+            f"The model server for deployed model {deployment.deployed_id} {why}. "
+            f"Its last output:\n{last}"
+        )
+
+    def _watch(self, deployment: Deployment, replica: Replica) -> None:
+        task = asyncio.ensure_future(self._supervise(deployment, replica))
+        replica.tasks.append(task)
+
+    async def _supervise(self, deployment: Deployment, replica: Replica) -> None:
+        """Restart the replica whenever its process ends (or stops answering its health
+        route) while the model stays deployed."""
+        while not deployment.stopping:
+            process = replica.process
+            assert process is not None
+            status = await self._until_exit(replica, process)
+            if deployment.stopping:
+                return
+            replica.ready = False
+            deployment.restarts += 1
+            deployment.message = (
+                f"A model server {status}; restarting it (restart {deployment.restarts})."
+            )
+            log.warning("deployed model %s: %s", deployment.deployed_id, deployment.message)
+            try:
+                await self._start(deployment, replica)
+                deployment.message = ""
+            except ApiError as error:
+                deployment.message = error.message
+                await asyncio.sleep(1.0)
+
+    async def _until_exit(self, replica: Replica, process: asyncio.subprocess.Process) -> str:
+        """Wait for the process to end, checking its health route meanwhile; answer why."""
+        failures = 0
+        url = f"http://127.0.0.1:{replica.port}{HEALTH_ROUTE}"
+        while True:
+            try:
+                status = await asyncio.wait_for(asyncio.shield(process.wait()), HEALTH_INTERVAL)
+                return f"exited with status {status}"
+            except asyncio.TimeoutError:
+                pass
+            try:
+                healthy = (await self.client.get(url, timeout=2.0)).status_code == 200
+            except Exception as error:  # noqa: BLE001
+                log.debug("health of %s: %s", url, error)
+                healthy = False
+            failures = 0 if healthy else failures + 1
+            if failures >= HEALTH_FAILURES:
+                await stop_group(process, STOP_GRACE)
+                return f"failed {HEALTH_FAILURES} health checks"
+
+    async def rescale(self, deployed_id: str, scaling: Scaling) -> None:
+        """New replica bounds (MutateDeployedModel): bring the replica count into them now."""
+        deployment = self._deployments.get(deployed_id)
+        if deployment is None:
+            return
+        deployment.scaling = self.capped(scaling)
+        await self._resize(deployment, deployment.scaling.clamp(len(deployment.replicas)))
+
+    async def _resize(self, deployment: Deployment, count: int) -> None:
+        """Run ``count`` servers for a deployed model: start or stop the difference."""
+        async with deployment.resizing:
+            if deployment.stopping:
+                return
+            base = self.folder / deployment.deployed_id
+            while len(deployment.replicas) > count:
+                replica = deployment.replicas.pop()
+                replica.ready = False
+                await self._stop_replica(replica)
+            added = [Replica(base / f"r{i}") for i in range(len(deployment.replicas), count)]
+            deployment.replicas.extend(added)
+
+            async def start(replica: Replica) -> None:
+                try:
+                    await self._start(deployment, replica)
+                except ApiError as error:
+                    deployment.message = error.message
+                self._watch(deployment, replica)
+
+            await asyncio.gather(*(start(r) for r in added))
+
+    async def _autoscale(self, deployment: Deployment) -> None:
+        """Every window, measure the load per replica and resize within min..max."""
+        scaler = Autoscaler(self.scale_in_delay)
+        since, busy_before = deployment.load.read()
+        while not deployment.stopping:
+            await asyncio.sleep(self.autoscale_window)
+            now, busy = deployment.load.read()
+            current = len(deployment.replicas)
+            wanted, deployment.utilization = scaler.decide(
+                deployment.scaling, current, busy - busy_before, now - since, now
+            )
+            if wanted != current and not deployment.stopping:
+                log.info(
+                    "deployed model %s: %.0f%% load per replica, %d -> %d replicas",
+                    deployment.deployed_id,
+                    deployment.utilization,
+                    current,
+                    wanted,
+                )
+                try:
+                    await self._resize(deployment, wanted)
+                except Exception:  # noqa: BLE001 - keep autoscaling; the next window retries
+                    log.exception("resizing deployed model %s failed", deployment.deployed_id)
+                # the window that follows starts when the new replicas are up
+                now, busy = deployment.load.read()
+            since, busy_before = now, busy
+
+    async def _stop_replica(self, replica: Replica) -> None:
+        current = asyncio.current_task()
+        for task in replica.tasks:
+            if task is not current:
+                task.cancel()
+        if replica.process is not None:
+            await stop_group(replica.process, STOP_GRACE)
+        await asyncio.to_thread(shutil.rmtree, replica.folder, True)
+        if replica.socket:
+            await asyncio.to_thread(_unlink, replica.socket)
+
+    async def undeploy(self, deployed_id: str) -> None:
+        deployment = self._deployments.pop(deployed_id, None)
+        if deployment is None:
+            return
+        deployment.stopping = True
+        async with deployment.resizing:  # a scale-out in progress ends first
+            replicas = list(deployment.replicas)
+        for replica in replicas:
+            await self._stop_replica(replica)
+        await asyncio.to_thread(shutil.rmtree, self.folder / deployed_id, True)
+
+    def pids(self, deployed_id: str) -> list[int]:
+        deployment = self._deployments.get(deployed_id)
+        if deployment is None:
+            return []
+        return [r.process.pid for r in deployment.replicas if r.process is not None]
+
+    def status(self, deployed_id: str) -> dict[str, Any] | None:
+        """``DeployedModel.status`` fields as known in memory, or None if not served here."""
+        deployment = self._deployments.get(deployed_id)
+        if deployment is None:
+            return None
+        ready = sum(1 for r in deployment.replicas if r.ready)
+        out: dict[str, Any] = {"availableReplicaCount": ready}
+        if deployment.message:
+            out["message"] = deployment.message
+        elif ready == len(deployment.replicas) and ready:
+            out["message"] = "Deployed model is serving."
+        return out
+
+    # requests ----------------------------------------------------------------------------
+
+    async def forward(
+        self, deployed_id: str, body: bytes, content_type: str
+    ) -> tuple[int, str, bytes]:
+        """POST a body to a ready replica of the deployed model (round robin)."""
+        deployment = self._deployments.get(deployed_id)
+        if deployment is None:
+            raise failed_precondition(
+                f"Deployed model {deployed_id} is not being served yet; try again shortly."
+            )
+        deployment.load.begin()
+        try:
+            response = await self._post(deployment, body, content_type)
+        finally:
+            deployment.load.end()
+        return (
+            response.status_code,
+            response.headers.get("content-type", "application/json"),
+            response.content,
+        )
+
+    async def _post(self, deployment: Deployment, body: bytes, content_type: str) -> Response:
+        import httpx
+
+        replica = await self._ready_replica(deployment)
+        try:
+            return await self.forwarder.post(
+                f"http://localhost{PREDICT_ROUTE}",
+                content=body,
+                headers={"Content-Type": content_type},
+                unix_socket=replica.socket,
+            )
+        except httpx.TransportError:
+            if replica.ready and replica in deployment.replicas:
+                raise
+            # the replica was scaled in or died meanwhile: another one answers
+            replica = await self._ready_replica(deployment)
+            return await self.forwarder.post(
+                f"http://localhost{PREDICT_ROUTE}",
+                content=body,
+                headers={"Content-Type": content_type},
+                unix_socket=replica.socket,
+            )
+
+    async def _ready_replica(self, deployment: Deployment) -> Replica:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.health_timeout
+        while True:
+            ready = [r for r in deployment.replicas if r.ready]
+            if ready:
+                index = self._next.get(deployment.deployed_id, 0)
+                self._next[deployment.deployed_id] = index + 1
+                return ready[index % len(ready)]
+            if deployment.stopping or not deployment.replicas or loop.time() > deadline:
+                raise ApiError(
+                    "UNAVAILABLE",
+                    f"No model server of deployed model {deployment.deployed_id} is ready. "
+                    f"{deployment.message}",
+                )
+            await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        for deployed_id in list(self._deployments):
+            await self.undeploy(deployed_id)
+        for task in list(self._background):
+            task.cancel()
+        await self.forwarder.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        if self._sockets is not None:
+            await asyncio.to_thread(shutil.rmtree, self._sockets, True)
+            self._sockets = None
+
+    def _socket_path(self) -> str:
+        """A new socket path in the private (0700) folder, made on first use: ``sockets`` in
+        this data dir (emptied: one emulator per data dir), or a temporary folder when that
+        path is too long for a unix socket (at most 107 bytes)."""
+        if self._sockets is None:
+            folder = self.folder / "sockets"
+            if len(str(folder)) + len("/0123456789abcdef.sock") <= 100:
+                shutil.rmtree(folder, ignore_errors=True)  # a killed emulator's leftovers
+                folder.mkdir(mode=0o700, parents=True)
+                self._sockets = str(folder)
+            else:
+                self._sockets = tempfile.mkdtemp(prefix="jv-models-")  # mode 0700
+        return os.path.join(self._sockets, f"{uuid.uuid4().hex[:16]}.sock")
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _fresh_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)

@@ -1,0 +1,1 @@
+"""The training engine: the runner's job queue, worker pools and the training replica processes."""
