@@ -38,7 +38,7 @@ from .core.routing import Context, Route
 from .core.store import Store
 from .logging_v2 import logging_api
 from .monitoring_v3 import monitoring_api
-from .notebooks_v2 import instances
+from .notebooks_v2 import instance_specs, instances
 from .notebooks_v2.instance_logs import InstanceLogs
 from .notebooks_v2.instances import Instances
 from .notebooks_v2.workbench import Workbench
@@ -204,7 +204,7 @@ class Emulator:
         self._lock_data_dir()
         self.token = load_or_create_token(self.data_dir)
         await asyncio.to_thread(protos.load)
-        await asyncio.to_thread(instances.load_types)
+        await asyncio.to_thread(instance_specs.load_types)
         await self.store.open()
         interrupted = await self.operations.recover()
         if interrupted:

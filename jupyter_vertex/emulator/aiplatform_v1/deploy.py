@@ -24,7 +24,7 @@ from ..serving.containers import ServerSpec, server_for
 from ..serving.serving import Serving
 from . import V1
 from .deployments import ENDPOINT_KIND
-from .models import KIND_MODEL, KIND_VERSION, _resolve_version
+from .model_versions import KIND_MODEL, KIND_VERSION, resolve_version
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def model_source(tx: Tx, model_name: str) -> tuple[dict[str, Any], dict[str, Any
     model = tx.get(name.path, KIND_MODEL)
     if model is None:
         raise not_found(f"Model {model_name} not found.")
-    return model, _resolve_version(tx, model, name.version)
+    return model, resolve_version(tx, model, name.version)
 
 
 def _percent(value: Any, key: str) -> int:

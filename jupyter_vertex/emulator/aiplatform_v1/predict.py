@@ -32,7 +32,7 @@ from ..serving.measurements import Metrics
 from ..serving.metrics import Where
 from .deploy import serving_of
 from .deployments import ENDPOINT_KIND
-from .models import KIND_MODEL
+from .model_versions import KIND_MODEL
 
 MAX_ONLINE_BODY = 1_572_864  # 1.5 MiB, Vertex's online prediction request limit
 CACHE_LIMIT = 1024  # endpoints whose routing is kept; the cache starts over beyond this

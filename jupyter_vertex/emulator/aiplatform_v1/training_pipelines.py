@@ -26,7 +26,7 @@ from ..core.store import Store, Tx
 from ..storage.local_storage import LocalStorage
 from ..training import job_records
 from ..training.workerpool import parse_pools
-from . import V1, custom_jobs, models
+from . import V1, custom_jobs, model_upload, model_versions
 from .resource_handlers import delete_operation, existing, list_in_location, resource_spec
 
 PIPELINE = f"{V1}.TrainingPipeline"
@@ -147,9 +147,9 @@ async def upload_model(store: Store, storage: LocalStorage | None, name: str) ->
         return
     artifact_uri = _artifact_uri(pipeline)
     failure: ApiError | None = None
-    plan: models.UploadPlan | None = None
+    plan: model_upload.UploadPlan | None = None
     try:
-        plan = models.UploadPlan(_upload_request(pipeline, artifact_uri))
+        plan = model_upload.UploadPlan(_upload_request(pipeline, artifact_uri))
         if storage is None:  # pragma: no cover - the CLI always runs local storage
             failure = failed_precondition("Local Cloud Storage is not running.")
         else:
@@ -169,7 +169,7 @@ async def upload_model(store: Store, storage: LocalStorage | None, name: str) ->
                 with tx.savepoint():
                     result = plan.work(tx)
                     version_name = f"{result['model']}@{result['modelVersionId']}"
-                    version = tx.get(version_name, models.KIND_VERSION)
+                    version = tx.get(version_name, model_versions.KIND_VERSION)
                     if version is not None:
                         version["trainingPipeline"] = name
                         tx.update(version_name, version)
@@ -245,7 +245,7 @@ class CreatePlan:
                 )
             upload = _upload_request({**self.body, "name": self.path}, artifact)
             try:
-                models.UploadPlan(upload)
+                model_upload.UploadPlan(upload)
             except ApiError as error:
                 raise invalid_argument(
                     error.message.replace("model.", "training_pipeline.model_to_upload.", 1)
@@ -254,7 +254,7 @@ class CreatePlan:
 
     def work(self, tx: Tx) -> dict[str, Any]:
         if self.body.get("modelToUpload"):
-            models.UploadPlan(self.upload).check(tx)
+            model_upload.UploadPlan(self.upload).check(tx)
         pipeline = {
             "name": self.path,
             **self.body,
