@@ -22,7 +22,6 @@ import signal
 import sys
 import tarfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -46,6 +45,18 @@ from .job_records import (
     request_cancel,
     set_state,
 )
+from .replica_files import (
+    ReplicaStatus,
+    docker_unavailable,
+    group_alive,
+    job_id,
+    process_alive,
+    signal_groups,
+    tail,
+    wrapper_tail,
+    write_meta,
+    write_steps,
+)
 from .workerpool import (
     Interpreters,
     Pool,
@@ -60,7 +71,6 @@ from .workerpool import (
 log = logging.getLogger(__name__)
 
 REPLICA_MODULE = "jupyter_vertex.emulator.training.replica_process"
-TAIL_LINES = 10
 FAILED_CODE = 3  # Vertex answers user code failures with INVALID_ARGUMENT's rpc code
 
 
@@ -75,74 +85,6 @@ class JobFollower(Protocol):
 
     async def resume(self) -> None:
         """At start-up: finish what a previous process left undone."""
-
-
-@dataclass
-class ReplicaStatus:
-    task: str
-    folder: Path
-    exit_code: int | None  # None: no exit status (yet)
-    pid: int | None
-    alive: bool
-
-
-def job_id(name: str) -> str:
-    return name.rsplit("/", 1)[-1]
-
-
-def process_alive(pid: int, marker: str) -> bool:
-    """A live (not zombie) process whose command line contains ``marker``."""
-    proc = Path(f"/proc/{pid}")
-    if not Path("/proc/self").exists():  # pragma: no cover - macOS
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    try:
-        stat = (proc / "stat").read_text()
-        cmdline = (proc / "cmdline").read_bytes().decode("utf-8", "replace")
-    except OSError:
-        return False
-    if stat.rsplit(")", 1)[1].split()[0] == "Z":
-        return False
-    return not cmdline or marker in cmdline  # empty while an exec is under way
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether any live (not zombie) process is in process group ``pgid``."""
-    if not Path("/proc/self").exists():  # pragma: no cover - macOS
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            return True
-    return False
-
-
-def tail(folder: Path, count: int = TAIL_LINES) -> list[str]:
-    try:
-        lines = (folder / replica_process.LOG).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    out = []
-    for line in lines[-count:]:
-        try:
-            out.append(json.loads(line)["m"])
-        except (ValueError, KeyError):
-            continue
-    return out
 
 
 class Runner:
@@ -330,7 +272,7 @@ class Runner:
         folder = self.jobs_dir / job_id(name)
         parts = name.split("/")
         meta = {"name": name, "projectId": job.get("_projectId", parts[1]), "project": parts[1]}
-        await asyncio.to_thread(_write_meta, folder, meta)
+        await asyncio.to_thread(write_meta, folder, meta)
         packages = {pool.index: await self._fetch_packages(folder, pool) for pool in pools}
         paths: dict[int, list[str]] = {}
         for pool in pools:
@@ -375,7 +317,7 @@ class Runner:
                     steps = docker_steps(
                         pool, {**pool.env, **contract}, f"vertex-{job_id(name)}-{task}"
                     )
-                await asyncio.to_thread(_write_steps, rdir, steps, env)
+                await asyncio.to_thread(write_steps, rdir, steps, env)
                 await self._start_replica(rdir)
 
     async def _fetch_packages(self, folder: Path, pool: Pool) -> list[str]:
@@ -471,7 +413,7 @@ class Runner:
                     "gone (it was killed, or the machine restarted, while the embedded Vertex "
                     "was not following it)."
                 )
-                crash = await asyncio.to_thread(_wrapper_tail, gone.folder)
+                crash = await asyncio.to_thread(wrapper_tail, gone.folder)
                 if crash:
                     message += " Its wrapper said:\n" + crash
                 await self._transition(name, FAILED, {"code": 13, "message": message})
@@ -490,7 +432,7 @@ class Runner:
         groups = [s.pid for s in statuses if s.pid is not None]
         if not groups:
             return
-        _signal_groups(groups, signal.SIGTERM)
+        signal_groups(groups, signal.SIGTERM)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.cancel_grace
         while loop.time() < deadline:
@@ -498,56 +440,4 @@ class Runner:
             if not alive:
                 return
             await asyncio.sleep(0.1)
-        _signal_groups(groups, signal.SIGKILL)
-
-
-def _signal_groups(groups: list[int], signum: int) -> None:
-    for pgid in groups:
-        try:
-            os.killpg(pgid, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-def _wrapper_tail(folder: Path, count: int = TAIL_LINES) -> str:
-    try:
-        text = (folder / "wrapper.log").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.strip().splitlines()[-count:])
-
-
-def _write_meta(folder: Path, meta: dict[str, str]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    replica_process.write_atomic(folder / "job.json", meta)
-
-
-def _write_steps(rdir: Path, steps: list[list[str]], env: dict[str, str]) -> None:
-    rdir.mkdir(parents=True, exist_ok=True)
-    replica_process.write_atomic(rdir / replica_process.STEPS, {"steps": steps, "env": env})
-
-
-async def docker_unavailable() -> str:
-    """Why no Docker engine can run containers here ("" when one answers)."""
-    try:
-        process = await asyncio.create_subprocess_exec(
-            "docker",
-            "version",
-            "--format",
-            "{{.Server.Version}}",
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-    except OSError:
-        return "no docker command found"
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), 15)
-    except asyncio.TimeoutError:
-        process.kill()
-        await process.wait()
-        return "docker version did not answer within 15 s"
-    if process.returncode == 0 and out.strip():
-        return ""
-    lines = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
-    return f"docker version: {lines[-1].strip() if lines else 'no server answered'}"
+        signal_groups(groups, signal.SIGKILL)

@@ -1,0 +1,134 @@
+"""What the runner knows of a job's replicas from outside: their folders and files, their
+process ids and groups (read from ``/proc``), and whether Docker can run containers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import replica_process
+
+TAIL_LINES = 10
+
+
+@dataclass
+class ReplicaStatus:
+    task: str
+    folder: Path
+    exit_code: int | None  # None: no exit status (yet)
+    pid: int | None
+    alive: bool
+
+
+def job_id(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def process_alive(pid: int, marker: str) -> bool:
+    """A live (not zombie) process whose command line contains ``marker``."""
+    proc = Path(f"/proc/{pid}")
+    if not Path("/proc/self").exists():  # pragma: no cover - macOS
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    try:
+        stat = (proc / "stat").read_text()
+        cmdline = (proc / "cmdline").read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return False
+    if stat.rsplit(")", 1)[1].split()[0] == "Z":
+        return False
+    return not cmdline or marker in cmdline  # empty while an exec is under way
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any live (not zombie) process is in process group ``pgid``."""
+    if not Path("/proc/self").exists():  # pragma: no cover - macOS
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
+
+
+def tail(folder: Path, count: int = TAIL_LINES) -> list[str]:
+    try:
+        lines = (folder / replica_process.LOG).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in lines[-count:]:
+        try:
+            out.append(json.loads(line)["m"])
+        except (ValueError, KeyError):
+            continue
+    return out
+
+
+def signal_groups(groups: list[int], signum: int) -> None:
+    for pgid in groups:
+        try:
+            os.killpg(pgid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def wrapper_tail(folder: Path, count: int = TAIL_LINES) -> str:
+    try:
+        text = (folder / "wrapper.log").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-count:])
+
+
+def write_meta(folder: Path, meta: dict[str, str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    replica_process.write_atomic(folder / "job.json", meta)
+
+
+def write_steps(rdir: Path, steps: list[list[str]], env: dict[str, str]) -> None:
+    rdir.mkdir(parents=True, exist_ok=True)
+    replica_process.write_atomic(rdir / replica_process.STEPS, {"steps": steps, "env": env})
+
+
+async def docker_unavailable() -> str:
+    """Why no Docker engine can run containers here ("" when one answers)."""
+    try:
+        process = await asyncio.create_subprocess_exec(
+            "docker",
+            "version",
+            "--format",
+            "{{.Server.Version}}",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    except OSError:
+        return "no docker command found"
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 15)
+    except asyncio.TimeoutError:
+        process.kill()
+        await process.wait()
+        return "docker version did not answer within 15 s"
+    if process.returncode == 0 and out.strip():
+        return ""
+    lines = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
+    return f"docker version: {lines[-1].strip() if lines else 'no server answered'}"
