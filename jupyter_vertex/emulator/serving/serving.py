@@ -14,26 +14,23 @@ requests in flight per replica.
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
 import logging
 import os
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ApiError, failed_precondition
 from ..core.process_groups import stop_group
-from .autoscale import Autoscaler, LoadMeter, Scaling
+from .autoscale import Autoscaler, Scaling
 from .containers import ServerSpec
 from .loopback_http import LoopbackClient, Response
 from .modelserver import SOCKET_ENV, SOURCE_ENV
+from .replicas import Deployment, Replica, free_port, fresh_folder, unlink_quietly
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -42,45 +39,9 @@ log = logging.getLogger(__name__)
 
 HEALTH_ROUTE = "/health"
 PREDICT_ROUTE = "/predict"
-OUTPUT_LINES = 20
 HEALTH_INTERVAL = 5.0  # seconds between health checks of a running server
 HEALTH_FAILURES = 3  # consecutive failed checks before a server is killed and restarted
 STOP_GRACE = 5.0  # seconds a stopped server gets between SIGTERM and SIGKILL
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Replica:
-    folder: Path
-    port: int = 0
-    socket: str = ""  # the unix socket predictions go to (in Serving's private folder)
-    process: asyncio.subprocess.Process | None = None
-    ready: bool = False
-    output: collections.deque[str] = field(
-        default_factory=lambda: collections.deque(maxlen=OUTPUT_LINES)
-    )
-    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
-
-
-@dataclass
-class Deployment:
-    deployed_id: str
-    server: ServerSpec
-    artifact_uri: str
-    scaling: Scaling
-    replicas: list[Replica]
-    stopping: bool = False
-    restarts: int = 0
-    message: str = ""
-    load: LoadMeter = field(default_factory=LoadMeter)
-    resizing: asyncio.Lock = field(default_factory=asyncio.Lock)
-    utilization: float = 0.0  # percent, over the last autoscaling window
 
 
 class Serving:
@@ -181,10 +142,10 @@ class Serving:
 
     async def _start(self, deployment: Deployment, replica: Replica) -> None:
         server = deployment.server
-        await asyncio.to_thread(_fresh_folder, replica.folder)
-        replica.port = _free_port()
+        await asyncio.to_thread(fresh_folder, replica.folder)
+        replica.port = free_port()
         if replica.socket:  # a restart: the old server's socket goes
-            await asyncio.to_thread(_unlink, replica.socket)
+            await asyncio.to_thread(unlink_quietly, replica.socket)
         replica.socket = await asyncio.to_thread(self._socket_path)
         replica.ready = False
         env = {
@@ -379,7 +340,7 @@ class Serving:
             await stop_group(replica.process, STOP_GRACE)
         await asyncio.to_thread(shutil.rmtree, replica.folder, True)
         if replica.socket:
-            await asyncio.to_thread(_unlink, replica.socket)
+            await asyncio.to_thread(unlink_quietly, replica.socket)
 
     async def undeploy(self, deployed_id: str) -> None:
         deployment = self._deployments.pop(deployed_id, None)
@@ -499,13 +460,3 @@ class Serving:
             else:
                 self._sockets = tempfile.mkdtemp(prefix="jv-models-")  # mode 0700
         return os.path.join(self._sockets, f"{uuid.uuid4().hex[:16]}.sock")
-
-
-def _unlink(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
-def _fresh_folder(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
