@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from emulator_api import Api
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
+
+from .emulator_api import Api
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ from typing import Any
 
 import joblib
 import requests
-from emulator_api import IMAGE, Api
 from sklearn.base import BaseEstimator
 
 from jupyter_vertex.emulator import ensure_bucket
 from jupyter_vertex.emulator.testing import model_servers
+
+from .emulator_api import IMAGE, Api
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from jupyter_vertex.emulator.connection import EmulatorConnection
+
 from jupyter_vertex.supervisor import PUBLISHED_ENV
 
 from .test_supervisor import alive

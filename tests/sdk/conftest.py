@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sdk_helpers import LOCATION, Sdk
 
-from jupyter_vertex.emulator.connection import EmulatorConnection
+from jupyter_vertex.emulator.core.connection import EmulatorConnection
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 

@@ -15,7 +15,7 @@ from google.oauth2.credentials import Credentials
 from sdk_helpers import SKLEARN_IMAGE, Sdk, status_of
 
 import jupyter_vertex.emulator as vertex
-from jupyter_vertex.emulator.connection import EmulatorConnection
+from jupyter_vertex.emulator.core.connection import EmulatorConnection
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 

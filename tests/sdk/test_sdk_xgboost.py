@@ -12,7 +12,7 @@ from google.cloud import aiplatform
 from sdk_helpers import Sdk
 from sklearn.datasets import load_digits
 
-from jupyter_vertex.emulator.containers import predictor_for
+from jupyter_vertex.emulator.serving.containers import predictor_for
 from jupyter_vertex.emulator.testing import model_servers
 
 XGBOOST_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest"

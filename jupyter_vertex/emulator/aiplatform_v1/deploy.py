@@ -82,7 +82,7 @@ def check_split(split: dict[str, Any], ids: set[str]) -> dict[str, int]:
     return out
 
 
-def _resources(deployed: dict[str, Any]) -> Scaling:
+def scaling_of(deployed: dict[str, Any]) -> Scaling:
     """Check dedicated/automatic resources; answer the replica bounds asked for."""
     dedicated = deployed.get("dedicatedResources")
     automatic = deployed.get("automaticResources")
@@ -124,7 +124,7 @@ class DeployPlan:
         self.body = dict(request.get("deployedModel") or {})
         if not self.body.get("model"):
             raise invalid_argument("deployed_model.model is required.")
-        self.scaling = _resources(self.body)
+        self.scaling = scaling_of(self.body)
         self.split = dict(request.get("trafficSplit") or {})
         self.deployed_id = str(self.body.get("id") or new_numeric_id())
         self.server = ServerSpec()
@@ -310,7 +310,7 @@ def mutate(tx: Tx, request: dict[str, Any]) -> dict[str, Any]:
             target[key].pop(sub, None)
         else:
             target[key][sub] = value
-    _resources(target)
+    scaling_of(target)
     endpoint["updateTime"] = tx.now
     tx.update(endpoint["name"], endpoint)
     return {"deployedModel": target}
@@ -336,7 +336,7 @@ async def _mutate(call: Call) -> Reply:
     )
     deployed = (operation.get("response") or {}).get("deployedModel")
     if deployed:
-        await serving_of(call.ctx).rescale(str(deployed["id"]), _resources(deployed))
+        await serving_of(call.ctx).rescale(str(deployed["id"]), scaling_of(deployed))
     return Reply(OPERATION, operation)
 
 
@@ -359,7 +359,7 @@ async def resume_all(ctx: Context) -> int:
                             str(deployed["id"]),
                             server_for(version.get("containerSpec") or {}),
                             version.get("artifactUri", ""),
-                            _resources(deployed),
+                            scaling_of(deployed),
                         )
                     )
                 except (ApiError, KeyError, ValueError):

@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 from fastapi import HTTPException
 
-from jupyter_vertex.emulator.tf_predictor import TensorflowPredictor, _tf_serving_floats
+from jupyter_vertex.emulator.serving.tf_predictor import TensorflowPredictor, _tf_serving_floats
 
 
 class Mixed(tf.Module):

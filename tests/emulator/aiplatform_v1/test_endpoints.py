@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from emulator_api import Api
+
+from ..emulator_api import Api
 
 
 def test_create_endpoint_operation_and_resource(api: Api) -> None:

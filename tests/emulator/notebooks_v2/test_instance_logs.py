@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from google.cloud import notebooks_v2
 from google.oauth2.credentials import Credentials
-from workbench_helpers import ZONE, client_for, create, folder_of, wait_for
 
-from jupyter_vertex.emulator.instance_logs import MAX_LINE_BYTES, copy_lines
+from jupyter_vertex.emulator.notebooks_v2.instance_logs import MAX_LINE_BYTES, copy_lines
 from jupyter_vertex.emulator.testing import EmulatorProcess
+
+from .workbench_helpers import ZONE, client_for, create, folder_of, wait_for
 
 LOG_ID = "notebooks.googleapis.com%2Fpost_startup_script"
 

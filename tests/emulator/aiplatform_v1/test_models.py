@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 import requests
-from emulator_api import IMAGE, Api
 
 from jupyter_vertex.emulator import ensure_bucket
+
+from ..emulator_api import IMAGE, Api
 
 
 def _put_object(storage_url: str, bucket: str, name: str, data: bytes = b"x") -> None:

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from emulator_api import Api
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
+
+from .emulator_api import Api
 
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 

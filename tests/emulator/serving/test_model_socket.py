@@ -12,14 +12,15 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_api import Api
-from serving_helpers import sklearn_model, wait_for
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from jupyter_vertex.emulator.loopback_http import LoopbackClient
-from jupyter_vertex.emulator.modelserver import SOCKET_ENV
+from jupyter_vertex.emulator.serving.loopback_http import LoopbackClient
+from jupyter_vertex.emulator.serving.modelserver import SOCKET_ENV
 from jupyter_vertex.emulator.testing import model_servers
+
+from ..emulator_api import Api
+from ..serving_helpers import sklearn_model, wait_for
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_api import Api
+
+from ..emulator_api import Api
 
 
 @pytest.fixture

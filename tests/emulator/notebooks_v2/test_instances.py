@@ -16,9 +16,10 @@ import httpx
 import pytest
 from google.api_core import exceptions
 from google.cloud import notebooks_v2
-from workbench_helpers import ZONE, client_for, create, folder_of, wait_for
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
+
+from .workbench_helpers import ZONE, client_for, create, folder_of, wait_for
 
 SCRIPT = 'echo "post-startup in $PWD"\necho "to stderr" >&2\n'
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from emulator_api import Api
+
+from ..emulator_api import Api
 
 CUSTOM_IMAGE = "europe-docker.pkg.dev/my-project/serving/model:1"
 

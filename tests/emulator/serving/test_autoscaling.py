@@ -10,16 +10,23 @@ from typing import Any
 
 import pytest
 import requests
-from emulator_api import Api
-from serving_helpers import listening, server_pids, server_ports, sklearn_model, wait_for
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
 from jupyter_vertex.emulator.__main__ import main
-from jupyter_vertex.emulator.autoscale import CPU_METRIC, Autoscaler, LoadMeter, Scaling, target_of
-from jupyter_vertex.emulator.deploy import UNBOUNDED
-from jupyter_vertex.emulator.deploy import _resources as resources
+from jupyter_vertex.emulator.aiplatform_v1.deploy import UNBOUNDED
+from jupyter_vertex.emulator.aiplatform_v1.deploy import scaling_of as resources
+from jupyter_vertex.emulator.serving.autoscale import (
+    CPU_METRIC,
+    Autoscaler,
+    LoadMeter,
+    Scaling,
+    target_of,
+)
 from jupyter_vertex.emulator.testing import EmulatorProcess
+
+from ..emulator_api import Api
+from ..serving_helpers import listening, server_pids, server_ports, sklearn_model, wait_for
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from jupyter_vertex.emulator.errors import ApiError
-from jupyter_vertex.emulator.metrics import (
+from jupyter_vertex.emulator.aiplatform_v1.predict import RoutingCache
+from jupyter_vertex.emulator.core.errors import ApiError
+from jupyter_vertex.emulator.monitoring_v3.timeseries import align, raw_series, reduce
+from jupyter_vertex.emulator.serving.metrics import (
     METRICS,
     Aggregate,
     Distribution,
@@ -21,8 +23,6 @@ from jupyter_vertex.emulator.metrics import (
     bucket_index,
     record_request,
 )
-from jupyter_vertex.emulator.predict import RoutingCache
-from jupyter_vertex.emulator.timeseries import align, raw_series, reduce
 
 
 def test_bucket_bounds_hold_their_values() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from emulator_api import Api
-from training_helpers import (
+from ..emulator_api import Api
+from ..training_helpers import (
     create_job,
     job_body,
     logs,

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_vertex.emulator import logging_api
 from jupyter_vertex.emulator.__main__ import main
-from jupyter_vertex.emulator.errors import ApiError
-from jupyter_vertex.emulator.workerpool import Interpreters, output_dirs, unpack_packages
+from jupyter_vertex.emulator.core.errors import ApiError
+from jupyter_vertex.emulator.core.filters import parse_terms
+from jupyter_vertex.emulator.logging_v2 import logging_api
+from jupyter_vertex.emulator.training.workerpool import Interpreters, output_dirs, unpack_packages
 
 
 def test_prebuilt_training_images_map_to_the_training_python() -> None:
@@ -81,7 +82,7 @@ def test_packages_are_unpacked_onto_the_python_path(tmp_path: Path) -> None:
 
 
 def test_log_filters() -> None:
-    terms = logging_api.parse_filter(
+    terms = parse_terms(
         'resource.type="ml_job" AND resource.labels.job_id="12"\n'
         'timestamp>="2026-01-01T00:00:00.000000+0000" severity>=WARNING'
     )
@@ -103,7 +104,7 @@ def test_log_filters() -> None:
     with pytest.raises(ApiError, match="cannot filter on 'jsonPayload.x'"):
         logging_api.matches(entry, [("jsonPayload.x", "=", "1")])
     with pytest.raises(ApiError, match="Invalid filter at position 0"):
-        logging_api.parse_filter("(a=1 OR b=2)")
+        parse_terms("(a=1 OR b=2)")
 
 
 @pytest.mark.parametrize(

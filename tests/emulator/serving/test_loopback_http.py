@@ -9,7 +9,7 @@ import socket
 import httpx
 import pytest
 
-from jupyter_vertex.emulator.loopback_http import LoopbackClient
+from jupyter_vertex.emulator.serving.loopback_http import LoopbackClient
 
 
 class Server:

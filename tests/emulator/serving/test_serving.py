@@ -11,20 +11,21 @@ from typing import Any
 
 import pytest
 import requests
-from emulator_api import IMAGE, Api
-from serving_helpers import artifacts, server_pids, sklearn_model, wait_for
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
 from jupyter_vertex.emulator.__main__ import main
-from jupyter_vertex.emulator.containers import (
+from jupyter_vertex.emulator.core.errors import ApiError
+from jupyter_vertex.emulator.serving.containers import (
     DEFAULT_HANDLER,
     ServerSpec,
     predictor_for,
     server_for,
 )
-from jupyter_vertex.emulator.errors import ApiError
 from jupyter_vertex.emulator.testing import EmulatorProcess, model_servers
+
+from ..emulator_api import IMAGE, Api
+from ..serving_helpers import artifacts, server_pids, sklearn_model, wait_for
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
@@ -133,7 +134,7 @@ def test_tensorflow_installed_is_served_by_our_predictor() -> None:
     env = [{"name": "MODEL_THRESHOLD", "value": "0.5"}]
     spec = server_for({"imageUri": TF_IMAGE, "env": env})
     assert spec == ServerSpec(
-        predictor=("jupyter_vertex.emulator.tf_predictor", "TensorflowPredictor"),
+        predictor=("jupyter_vertex.emulator.serving.tf_predictor", "TensorflowPredictor"),
         env={"MODEL_THRESHOLD": "0.5"},
     )
 
@@ -180,7 +181,7 @@ def test_pytorch_installed_is_served_by_our_predictor() -> None:
     assert importlib.util.find_spec("ts") is not None
     spec = server_for({"imageUri": TORCH_IMAGE, "env": [{"name": "A", "value": "1"}]})
     assert spec == ServerSpec(
-        predictor=("jupyter_vertex.emulator.torch_predictor", "TorchServePredictor"),
+        predictor=("jupyter_vertex.emulator.serving.torch_predictor", "TorchServePredictor"),
         env={"A": "1"},
     )
 

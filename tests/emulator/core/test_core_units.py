@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from jupyter_vertex.emulator import listing, protos, resources
-from jupyter_vertex.emulator.errors import ApiError, failed_precondition
-from jupyter_vertex.emulator.operations import Operations
-from jupyter_vertex.emulator.routing import compile_template
-from jupyter_vertex.emulator.store import Store, Tx
+from jupyter_vertex.emulator.core import filters, listing, protos, resources
+from jupyter_vertex.emulator.core.errors import ApiError, failed_precondition
+from jupyter_vertex.emulator.core.operations import Operations
+from jupyter_vertex.emulator.core.routing import compile_template
+from jupyter_vertex.emulator.core.store import Store, Tx
 
 
 def test_project_numbers_are_stable_and_distinct() -> None:
@@ -57,12 +57,12 @@ def test_uri_templates_compile_like_http_rules() -> None:
     assert names == ["model.name"]
 
 
-SPEC = listing.ListSpec(
+SPEC = filters.ListSpec(
     filters={
-        "display_name": listing.string_field("displayName"),
-        "labels": listing.map_field("labels"),
-        "create_time": listing.timestamp_field("createTime"),
-        "version_aliases": listing.list_field("versionAliases"),
+        "display_name": filters.string_field("displayName"),
+        "labels": filters.map_field("labels"),
+        "create_time": filters.timestamp_field("createTime"),
+        "version_aliases": filters.list_field("versionAliases"),
     },
     orders={"display_name": "displayName", "create_time": "createTime"},
 )
@@ -257,10 +257,10 @@ def test_importing_the_package_stays_cheap() -> None:
     import sys
 
     code = (
-        "import sys, jupyter_vertex.emulator, jupyter_vertex.emulator.connection; "
+        "import sys, jupyter_vertex.emulator, jupyter_vertex.emulator.core.connection; "
         "print(sorted(m for m in sys.modules if m.startswith(('google.cloud.', 'tornado'))))"
     )
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(Path(__file__).resolve().parents[3])
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
@@ -268,7 +268,7 @@ def test_importing_the_package_stays_cheap() -> None:
 
 
 def test_connection_repr_keeps_the_token_out() -> None:
-    from jupyter_vertex.emulator.connection import EmulatorConnection
+    from jupyter_vertex.emulator.core.connection import EmulatorConnection
 
     connection = EmulatorConnection(url="http://127.0.0.1:1", token="s3cret-token")
     assert "s3cret-token" not in repr(connection)

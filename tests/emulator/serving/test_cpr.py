@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from emulator_api import Api
-from serving_helpers import artifacts, server_pids, wait_for
+from ..emulator_api import Api
+from ..serving_helpers import artifacts, server_pids, wait_for
 
 RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
 IMAGE = "europe-west4-docker.pkg.dev/my-project/cpr/summer:2"

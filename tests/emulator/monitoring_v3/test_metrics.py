@@ -10,17 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from emulator_api import Api
 from google.api import metric_pb2
 from google.api_core import exceptions
 from google.cloud import monitoring_v3
 from google.oauth2.credentials import Credentials
-from serving_helpers import sklearn_model, wait_for
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
 from jupyter_vertex.services.monitoring_rest import register
+
+from ..emulator_api import Api
+from ..serving_helpers import sklearn_model, wait_for
 
 PREFIX = "aiplatform.googleapis.com/prediction/online/"
 Aligner = monitoring_v3.Aggregation.Aligner

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from emulator_api import IMAGE, Api
-from training_helpers import make_package, pool, wait_for, wait_state
+from ..emulator_api import IMAGE, Api
+from ..training_helpers import make_package, pool, wait_for, wait_state
 
 CUSTOM_TASK = "gs://google-cloud-aiplatform/schema/trainingjob/definition/custom_task_1.0.0.yaml"
 PIPELINE_TERMINAL = {

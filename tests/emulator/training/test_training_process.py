@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from emulator_api import Api
-from training_helpers import create_job, job_body, logs, make_package, pool, wait_done, wait_for
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
+
+from ..emulator_api import Api
+from ..training_helpers import create_job, job_body, logs, make_package, pool, wait_done, wait_for
 
 # Prints, then waits for a "go" file next to it (no blind sleeps), then prints again.
 WAITING = """

@@ -19,7 +19,7 @@ import torch
 from fastapi import HTTPException
 from torch_archive import archive_torchscript, state_dict_bytes, write_archive
 
-from jupyter_vertex.emulator.torch_predictor import TorchServePredictor
+from jupyter_vertex.emulator.serving.torch_predictor import TorchServePredictor
 
 
 class Pixels(torch.nn.Module):

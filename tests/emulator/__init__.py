@@ -1,0 +1,1 @@
+"""Tests of the embedded Vertex (jupyter_vertex.emulator), mirroring its packages."""

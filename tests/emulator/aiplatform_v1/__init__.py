@@ -1,0 +1,1 @@
+"""Tests of the embedded Vertex's aiplatform_v1 package."""

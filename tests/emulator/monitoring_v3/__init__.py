@@ -1,0 +1,1 @@
+"""Tests of the embedded Vertex's monitoring_v3 package."""

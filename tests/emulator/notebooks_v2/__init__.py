@@ -1,0 +1,1 @@
+"""Tests of the embedded Vertex's notebooks_v2 package."""
