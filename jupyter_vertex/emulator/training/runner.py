@@ -3,8 +3,7 @@
 At most ``max_concurrent`` jobs run at once; the rest stay QUEUED (oldest first). Running a
 job: PENDING while its gs:// packages are copied into ``DATA_DIR/jobs/ID/packages``, then
 one replica wrapper (:mod:`.replica_process`) per replica, each in its own session (process
-group),
-then RUNNING. The runner follows replicas only through their files (``replica_process.json``,
+group), then RUNNING. The runner follows replicas only through their files (``replica.json``,
 ``exit.json``) and process ids, never through pipes, so after a restart of the embedded
 Vertex it follows the replicas a previous process started; jobs whose processes are gone
 without an exit status are FAILED with a reason. Cancel sends SIGTERM to every replica's
