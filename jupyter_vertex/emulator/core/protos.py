@@ -11,13 +11,17 @@ service. :func:`load` imports just the ``types`` modules the emulator needs (~0.
 giving the two parent packages a bare module object while they load, then takes the
 placeholders away again, so a later full import (same process) works as usual and reuses the
 already-registered message types. If that ever fails, it falls back to the plain import.
+:func:`import_types` does the same for any Google client package (Cloud Monitoring's too).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
+import sys
 import threading
+import types
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -25,7 +29,6 @@ from google.protobuf import descriptor_pool, json_format, message_factory
 from google.protobuf.descriptor import FieldDescriptor as F
 
 from .errors import invalid_argument
-from .light_imports import import_types
 
 # The aiplatform_v1 ``types`` modules this emulator serves. Later slices add theirs here.
 TYPE_MODULES: tuple[str, ...] = (
@@ -328,3 +331,50 @@ def _bad_value(field: Any, value: Any, path: str) -> str:
     if len(shown) > 80:
         shown = shown[:77] + "..."
     return f"Invalid value at '{path}' ({_type_name(field)}), {shown}"
+
+
+# light imports of Google client packages ---------------------------------------------------
+
+
+def import_types(package: str, names: Iterable[str], distribution: str) -> None:
+    """Import ``PACKAGE.types.NAME`` for each name, registering their messages.
+
+    While they import, ``PACKAGE`` and ``PACKAGE.types`` are bare placeholder packages (so
+    their ``__init__`` does not run); the loaded submodules stay in ``sys.modules``, and a
+    full import of the package later picks them up. Should the light import fail, the
+    package is imported the ordinary way."""
+    names = list(names)
+    subpackage = f"{package}.types"
+    if package in sys.modules:
+        for name in names:
+            importlib.import_module(f"{subpackage}.{name}")
+        return
+    import google.cloud
+
+    leaf = package.rpartition(".")[2]
+    root = next(
+        (
+            os.path.join(p, leaf)
+            for p in google.cloud.__path__
+            if os.path.isdir(os.path.join(p, leaf))
+        ),
+        None,
+    )
+    if root is None:  # pragma: no cover - broken install
+        raise ImportError(f"{distribution} is not installed")
+    placeholders = {package: root, subpackage: os.path.join(root, "types")}
+    for module_name, path in placeholders.items():
+        placeholder = types.ModuleType(module_name)
+        placeholder.__path__ = [path]
+        sys.modules[module_name] = placeholder
+    try:
+        for name in names:
+            importlib.import_module(f"{subpackage}.{name}")
+    except Exception:
+        for module_name in placeholders:
+            sys.modules.pop(module_name, None)
+        for name in names:
+            importlib.import_module(f"{subpackage}.{name}")
+        return
+    for module_name in placeholders:
+        sys.modules.pop(module_name, None)

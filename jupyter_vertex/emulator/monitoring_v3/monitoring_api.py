@@ -18,7 +18,7 @@ from typing import Any
 from ..core import offset_pages
 from ..core.errors import failed_precondition, invalid_argument
 from ..core.filters import parse_terms
-from ..core.light_imports import import_types
+from ..core.protos import import_types
 from ..core.resources import parse_timestamp, project_number
 from ..core.routing import Call, Reply, Route
 from ..serving.measurements import Metrics
