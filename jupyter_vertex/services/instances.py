@@ -17,7 +17,7 @@ from .operations import operation_to_json
 from .paging import list_request, page
 
 if TYPE_CHECKING:
-    from ..clients import ClientFactory
+    from ..backend.clients import ClientFactory
 
 NOTEBOOKS = "google.cloud.notebooks_v2"
 CLIENT = "NotebookServiceClient"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidArgument
 
 if TYPE_CHECKING:
-    from ..clients import ClientFactory
+    from ..backend.clients import ClientFactory
 
 MONITORING = "google.cloud.monitoring_v3"
 PREFIX = "aiplatform.googleapis.com/prediction/online/"

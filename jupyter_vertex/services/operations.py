@@ -14,7 +14,7 @@ from ..errors import InvalidArgument, NotFound
 from .convert import resource_id
 
 if TYPE_CHECKING:
-    from ..clients import ClientFactory
+    from ..backend.clients import ClientFactory
 
 __all__ = ["OperationsService", "operation_to_json"]
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..clients import ClientFactory
+    from ..backend.clients import ClientFactory
 
 CAPABILITIES = ("models", "endpoints", "training", "instances")
 
