@@ -5,7 +5,7 @@ Everything above it (services, routes) gets Google's own GAPIC clients
 (project, region, account) and never asks which backend it talks to.
 
 - ``vertex``: Application Default Credentials and ``{region}-aiplatform.googleapis.com``;
-  project/region/account come from :mod:`jupyter_vertex.discovery`.
+  project/region/account come from :mod:`jupyter_vertex.backend.discovery`.
 - ``local``: the embedded Vertex at ``http://127.0.0.1:PORT``, REST transport, the
   emulator's bearer token as OAuth2 credentials.
 

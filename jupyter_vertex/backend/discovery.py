@@ -32,6 +32,8 @@ from typing import Any
 
 from ..errors import ConfigurationError
 
+# Vertex AI's own default region (its SDK's and gcloud's), for real Vertex AI. Not
+# defaults.LOCAL_REGION: that one is the embedded Vertex's, equal today by choice only.
 DEFAULT_REGION = "us-central1"
 
 PROJECT_ENV_VARS = (

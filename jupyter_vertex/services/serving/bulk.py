@@ -16,9 +16,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...backend.blocking import run_blocking
+from ...backend.clients import ClientFactory
 from ...errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -30,9 +31,6 @@ from .bulk_chunks import Chunk, plan_chunks, request_body
 from .predict import TransportCache
 from .predict_input import ParsedBody
 from .predict_transport import PredictTransport
-
-if TYPE_CHECKING:
-    from ...backend.clients import ClientFactory
 
 __all__ = ["BulkService", "MAX_RUNNING"]
 

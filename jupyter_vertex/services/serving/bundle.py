@@ -4,16 +4,13 @@ predict and bulk share (the transport to Vertex, the helper process for big bodi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from ...backend.clients import ClientFactory
 from ..operations import OperationsService
 from .bulk import BulkService
 from .bulk_parse import ParseProcess
 from .deploy import DeployService
 from .predict import PredictService, TransportCache
-
-if TYPE_CHECKING:
-    from ...backend.clients import ClientFactory
 
 __all__ = ["ServingServices"]
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ...backend.clients import ClientFactory
 from ...errors import FailedPrecondition, InvalidArgument, NotFound
 from ..convert import endpoint_to_json
 from ..operations import operation_to_json
 from ..training.options import check_machine
 from .deploy_traffic import split_with_new_model, split_without_model
-
-if TYPE_CHECKING:
-    from ...backend.clients import ClientFactory
 
 __all__ = ["DEFAULT_SERVING_MACHINE", "DeployOptions", "DeployService", "parse_deploy"]
 

@@ -11,15 +11,13 @@ as INVALID_ARGUMENT with the model's message: a 400.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...backend.blocking import run_blocking
+from ...backend.clients import ClientFactory
 from .bulk_chunks import Chunk, request_body
 from .predict_input import ParsedBody
 from .predict_transport import PredictTransport
-
-if TYPE_CHECKING:
-    from ...backend.clients import ClientFactory
 
 __all__ = ["PREDICTION_FIELDS", "PredictService", "TransportCache"]
 

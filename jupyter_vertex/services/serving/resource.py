@@ -4,12 +4,10 @@ listed, read, updated and deleted through its GAPIC client by Vertex's method na
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from ...backend.clients import ClientFactory
 from ..paging import list_request, page
-
-if TYPE_CHECKING:
-    from ...backend.clients import ClientFactory
 
 # API field (camelCase) -> the resource's protobuf field, for the fields a client may write
 WRITABLE = {"displayName": "display_name", "description": "description", "labels": "labels"}

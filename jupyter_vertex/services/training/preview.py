@@ -1,7 +1,7 @@
 """What the Train dialog shows before anything is submitted.
 
 - :func:`training_catalog`: the frameworks, versions, machine types and the accelerators
-  each takes, read from :mod:`.training_options` (the table the server checks requests
+  each takes, read from :mod:`.options` (the table the server checks requests
   with), so the dialog offers only what the server accepts.
 - :meth:`TrainingPreview.provenance`: the file's git state, as the job's labels will say it.
 - :meth:`TrainingPreview.code`: the SDK code of a ``TrainingCreate`` body, written by the
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...backend.blocking import run_blocking
+from ...backend.clients import ClientFactory
 from ...errors import InvalidArgument
 from .options import (
     DEFAULT_FRAMEWORK,
@@ -28,9 +29,6 @@ from .options import (
 from .packaging import PACKAGE_FILE, RUNNER_MODULE, resolve_source
 from .provenance import git_provenance
 from .sdk_code import sdk_code
-
-if TYPE_CHECKING:
-    from ...backend.clients import ClientFactory
 
 __all__ = ["MACHINE_TYPES", "PREBUILT_SERVING_IMAGES", "TrainingPreview", "training_catalog"]
 

@@ -15,9 +15,10 @@ import json
 import secrets
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...backend.blocking import run_blocking
+from ...backend.clients import ClientFactory
 from ...errors import InvalidArgument
 from ..convert import resource_id
 from .job_json import (
@@ -34,9 +35,6 @@ from .options import parse_options, worker_pool_specs
 from .packaging import DEFAULT_MAX_BYTES, PACKAGE_FILE, build_package, resolve_source
 from .provenance import git_provenance
 from .sdk_code import sdk_code
-
-if TYPE_CHECKING:
-    from ...backend.clients import ClientFactory
 
 __all__ = ["CUSTOM_TASK", "JOB_KINDS", "TrainingService"]
 
