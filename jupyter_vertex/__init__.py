@@ -7,15 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-try:
-    from ._version import __version__
-except ImportError:  # a source tree that hatch has not built yet
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-
-        __version__ = version("jupyter_vertex")
-    except (ImportError, PackageNotFoundError):
-        __version__ = "0.0.0.dev0"
+from .version import __version__
 
 __all__ = ["__version__"]
 

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import ipaddress
-import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +18,19 @@ from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Dict, Enum, Float, Int, TraitError, Type, Unicode, default, validate
 
-from . import __version__
-from .clients import ClientFactory, EmulatorLink
-from .discovery import Discovery
-from .routes import default_handlers
-from .services import EndpointsService, ModelsService, StatusService, blocking
-from .services.instances import InstancesService
-from .services.metrics import MetricsService
-from .services.packaging import DEFAULT_MAX_BYTES
-from .services.serving import ServingServices
-from .services.training import TrainingService
-from .supervisor import RUNTIME_FILE_NAME, EmulatorSupervisor, ExternalEmulator
-from .validation import load_spec
-
-LOCAL_PROJECT = "local-project"
-LOCAL_REGION = "us-central1"
+from .api.validation import load_spec
+from .backend import blocking
+from .backend.clients import ClientFactory
+from .backend.discovery import Discovery
+from .backend.emulator_options import instance_args, is_executable, port_range, training_args
+from .backend.external import ExternalEmulator
+from .backend.link import EmulatorLink
+from .backend.supervisor import RUNTIME_FILE_NAME, EmulatorSupervisor
+from .defaults import LOCAL_PROJECT, LOCAL_REGION, is_loopback
+from .handlers import default_handlers
+from .services import SETTINGS_KEY, Services, build_services
+from .services.training.packaging import DEFAULT_MAX_BYTES
+from .version import __version__
 
 
 class VertexApp(ExtensionApp):
@@ -175,14 +170,9 @@ class VertexApp(ExtensionApp):
 
     def training_emulator_args(self) -> list[str]:
         """Emulator CLI options for training; only those configured are passed."""
-        args: list[str] = []
-        if self.training_python:
-            args += ["--training-python", self.training_python]
-        for prefix, python in sorted(self.training_image_python.items()):
-            args += ["--image-python", f"{prefix}={python}"]
-        if self.training_max_concurrent_jobs > 0:
-            args += ["--max-concurrent-jobs", str(self.training_max_concurrent_jobs)]
-        return args
+        return training_args(
+            self.training_python, self.training_image_python, self.training_max_concurrent_jobs
+        )
 
     # -- the embedded Workbench ---------------------------------------------------------
 
@@ -209,7 +199,7 @@ class VertexApp(ExtensionApp):
             return None
         path = str(value)
         # The emulator refuses the same (exit code 2); said here, the server names the trait.
-        if not os.path.isabs(path) or not os.path.isfile(path) or not os.access(path, os.X_OK):
+        if not is_executable(path):
             raise TraitError(f"instance_python {path!r} is not an executable absolute path")
         return path
 
@@ -219,31 +209,22 @@ class VertexApp(ExtensionApp):
         if value is None or not str(value).strip():
             return None
         text = str(value).strip()
-        match = re.fullmatch(r"(\d{1,5})\s*-\s*(\d{1,5})", text)
-        if not match or not 1 <= int(match[1]) <= int(match[2]) <= 65535:
+        ports = port_range(text)
+        if ports is None:
             raise TraitError(
                 f"instance_ports {text!r} is not a port range LOW-HIGH "
                 "with 1 <= LOW <= HIGH <= 65535"
             )
-        return f"{int(match[1])}-{int(match[2])}"
+        return ports
 
     def instance_emulator_args(self) -> list[str]:
         """Emulator CLI options for Workbench instances; only those configured are passed."""
-        args: list[str] = []
-        if self.instance_python:
-            args += ["--instance-python", self.instance_python]
-        if self.instance_ports:
-            args += ["--instance-ports", self.instance_ports]
-        return args
+        return instance_args(self.instance_python, self.instance_ports)
 
     @validate("emulator_host")
     def _validate_host(self, proposal: Any) -> str:
         host = str(proposal["value"])
-        try:
-            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
+        if not is_loopback(host):
             raise TraitError("emulator_host must be a loopback address (e.g. 127.0.0.1)")
         return host
 
@@ -267,13 +248,7 @@ class VertexApp(ExtensionApp):
     emulator: EmulatorLink | None = None
     _stopped = False
     clients: ClientFactory
-    status_service: StatusService
-    models_service: ModelsService
-    endpoints_service: EndpointsService
-    training_service: TrainingService
-    serving: ServingServices
-    metrics_service: MetricsService
-    instances_service: InstancesService
+    services: Services
 
     @property
     def uses_external_emulator(self) -> bool:
@@ -338,17 +313,12 @@ class VertexApp(ExtensionApp):
             parent=self,
             log=self.log,
         )
-        self.status_service = StatusService(self.clients)
-        self.models_service = ModelsService(self.clients)
-        self.endpoints_service = EndpointsService(self.clients)
-        self.serving = ServingServices.create(self.clients)
-        self.metrics_service = MetricsService(self.clients)
-        self.instances_service = InstancesService(self.clients)
-        self.training_service = TrainingService(
+        self.services = build_services(
             self.clients,
             root_dir=str(self.serverapp.root_dir) if self.serverapp else ".",
             max_package_bytes=self.training_package_max_bytes,
         )
+        self.settings[SETTINGS_KEY] = self.services
         self.log.info(
             "jupyter_vertex %s: backend %s%s",
             __version__,
@@ -384,9 +354,9 @@ class VertexApp(ExtensionApp):
         if warm_up is not None and not warm_up.done():
             warm_up.cancel()
         # Bulk predictions run in this process: cancel them before their target goes away.
-        serving: ServingServices | None = getattr(self, "serving", None)  # None: never set up
-        if serving is not None:
-            await serving.close()
+        services: Services | None = getattr(self, "services", None)  # None: never set up
+        if services is not None:
+            await services.close()
         if self.emulator is not None:
             await self.emulator.stop()
         blocking.shutdown()

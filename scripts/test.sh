@@ -25,6 +25,7 @@ echo "== lint and types"
 ruff check .
 ruff format --check .
 mypy
+lint-imports --no-cache
 jlpm lint:check
 
 echo "== jest"

@@ -8,16 +8,14 @@ answer the long-running operation at once (the panel polls ``GET /operations``).
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import machines
+from ..backend.clients import ClientFactory
 from ..errors import InvalidArgument
 from .convert import resource_id, timestamp
 from .operations import operation_to_json
 from .paging import list_request, page
-
-if TYPE_CHECKING:
-    from ..clients import ClientFactory
 
 NOTEBOOKS = "google.cloud.notebooks_v2"
 CLIENT = "NotebookServiceClient"

@@ -15,12 +15,10 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..backend.clients import ClientFactory
 from ..errors import InvalidArgument
-
-if TYPE_CHECKING:
-    from ..clients import ClientFactory
 
 MONITORING = "google.cloud.monitoring_v3"
 PREFIX = "aiplatform.googleapis.com/prediction/online/"

@@ -8,13 +8,11 @@ location is a zone (``…/locations/us-central1-a/operations/op``), with the Not
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..backend.clients import ClientFactory
 from ..errors import InvalidArgument, NotFound
 from .convert import resource_id
-
-if TYPE_CHECKING:
-    from ..clients import ClientFactory
 
 __all__ = ["OperationsService", "operation_to_json"]
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .endpoints import EndpointsService
-    from .instances import InstancesService
-    from .training import TrainingService
+from .instances import InstancesService
+from .serving.endpoints import EndpointsService
+from .training.service import TrainingService
 
 # The job states (without JOB_STATE_/PIPELINE_STATE_) of jobs that have not ended.
 ACTIVE_JOB_STATES = ("QUEUED", "PENDING", "RUNNING", "CANCELLING")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ..clients import ClientFactory
+from ..backend.clients import ClientFactory
 
 CAPABILITIES = ("models", "endpoints", "training", "instances")
 

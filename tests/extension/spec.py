@@ -7,7 +7,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from jupyter_vertex.validation import _resolve, load_spec
+from jupyter_vertex.api.validation import load_spec, resolve_refs
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -43,7 +43,7 @@ def assert_conforms(path: str, method: str, status: int, body: Any, headers: Any
     assert operation is not None, f"{method} {template} is not in the OpenAPI document"
     responses = operation["responses"]
     assert str(status) in responses, f"{method} {template}: status {status} is not documented"
-    response = _resolve(responses[str(status)], spec())
+    response = resolve_refs(responses[str(status)], spec())
     content = response.get("content")
     if not content:
         assert body is None, f"{method} {template} {status} must have no body: {body!r}"

@@ -17,8 +17,8 @@ from google.oauth2.credentials import Credentials
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
+from jupyter_vertex.backend.monitoring_rest import register
 from jupyter_vertex.emulator.testing import EmulatorProcess
-from jupyter_vertex.services.monitoring_rest import register
 
 from ..emulator_api import Api
 from ..serving_helpers import sklearn_model, wait_for

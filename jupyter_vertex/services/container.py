@@ -1,0 +1,59 @@
+"""The services of one extension app, built in one place from one client factory.
+
+``VertexApp.initialize_settings`` calls :func:`build_services`; handlers reach the result
+through the web app's settings (``settings[SETTINGS_KEY]``), never through the app itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..backend.clients import ClientFactory
+from .instances import InstancesService
+from .metrics import MetricsService
+from .serving.bundle import ServingServices
+from .serving.endpoints import EndpointsService
+from .serving.models import ModelsService
+from .status import StatusService
+from .training.packaging import DEFAULT_MAX_BYTES
+from .training.preview import TrainingPreview
+from .training.service import TrainingService
+
+__all__ = ["SETTINGS_KEY", "Services", "build_services"]
+
+#: Where the services live in the Tornado application's settings.
+SETTINGS_KEY = "jupyter_vertex_services"
+
+
+@dataclass
+class Services:
+    clients: ClientFactory
+    status: StatusService
+    models: ModelsService
+    endpoints: EndpointsService
+    training: TrainingService
+    training_preview: TrainingPreview
+    serving: ServingServices
+    metrics: MetricsService
+    instances: InstancesService
+
+    async def close(self) -> None:
+        """Stop what runs in this process (bulk predictions, sessions, the parse helper)."""
+        await self.serving.close()
+
+
+def build_services(
+    clients: ClientFactory, *, root_dir: str, max_package_bytes: int = DEFAULT_MAX_BYTES
+) -> Services:
+    """Every service over ``clients``; nothing is started and no Google library imported."""
+    return Services(
+        clients=clients,
+        status=StatusService(clients),
+        models=ModelsService(clients),
+        endpoints=EndpointsService(clients),
+        training=TrainingService(clients, root_dir=root_dir, max_package_bytes=max_package_bytes),
+        training_preview=TrainingPreview(clients, root_dir=root_dir),
+        serving=ServingServices.create(clients),
+        metrics=MetricsService(clients),
+        instances=InstancesService(clients),
+    )
