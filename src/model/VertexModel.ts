@@ -1,7 +1,6 @@
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
-import { listAll } from '../api/paging';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
 import {
@@ -13,6 +12,16 @@ import {
   IStatus
 } from '../api/types';
 import { IListState, IRunningState, IVertexModel } from './tokens';
+import {
+  emptyList,
+  emptyRunning,
+  fetchList,
+  frequency,
+  InFlight,
+  nothingInFlight,
+  sameJSON,
+  settle
+} from './listing';
 
 /**
  * The panel's state: status, models and endpoints, fetched through the REST
@@ -30,7 +39,7 @@ export class VertexModel implements IVertexModel, IDisposable {
     this._poll = new Poll<void, VertexAPIError>({
       auto: options.autoStart ?? true,
       factory: () => this._tick(),
-      frequency: Private.frequency(this._interval, 0),
+      frequency: frequency(this._interval, 0),
       // Only fetch while the panel is shown and the browser tab is visible.
       standby: () => (this._active ? 'when-hidden' : true),
       name: 'jupyter-vertex:panel'
@@ -99,7 +108,7 @@ export class VertexModel implements IVertexModel, IDisposable {
       return;
     }
     this._interval = interval;
-    this._poll.frequency = Private.frequency(interval, this._failures);
+    this._poll.frequency = frequency(interval, this._failures);
   }
 
   /**
@@ -182,7 +191,7 @@ export class VertexModel implements IVertexModel, IDisposable {
     this._jobFilter = next;
     this._inFlight.jobs = null;
     this._set(() => {
-      this._jobs = { ...Private.emptyList(), loading: true };
+      this._jobs = { ...emptyList(), loading: true };
     });
     void this.refreshJobs();
   }
@@ -219,7 +228,7 @@ export class VertexModel implements IVertexModel, IDisposable {
       return;
     }
     this._failures = ok ? 0 : this._failures + 1;
-    this._poll.frequency = Private.frequency(this._interval, this._failures);
+    this._poll.frequency = frequency(this._interval, this._failures);
   }
 
   /**
@@ -227,7 +236,7 @@ export class VertexModel implements IVertexModel, IDisposable {
    */
   private _fetchAll(): Promise<void> {
     if (!this._inFlight.all) {
-      const all = Private.settle([
+      const all = settle([
         this._fetchStatus(),
         this._fetchJobs(),
         this._fetchModels(),
@@ -235,7 +244,7 @@ export class VertexModel implements IVertexModel, IDisposable {
         // Instances and "running now" wait for the status: only a server
         // with the `instances` capability has their routes.
         this._fetchStatus().then(() =>
-          Private.settle([this._fetchInstances(), this._fetchRunning()])
+          settle([this._fetchInstances(), this._fetchRunning()])
         )
       ]).finally(() => {
         this._inFlight.all = null;
@@ -389,7 +398,7 @@ export class VertexModel implements IVertexModel, IDisposable {
             const previous = this._running.value;
             this._set(() => {
               this._running = {
-                value: Private.sameJSON(previous, value) ? previous : value,
+                value: sameJSON(previous, value) ? previous : value,
                 error: null,
                 loading: false,
                 updated: new Date()
@@ -415,35 +424,19 @@ export class VertexModel implements IVertexModel, IDisposable {
     return this._inFlight.running;
   }
 
-  private async _fetchList<T extends { createTime?: string | null }>(
+  private _fetchList<T extends { createTime?: string | null }>(
     get: () => IListState<T>,
     set: (state: IListState<T>) => void,
     fetchPage: (
       token: string | undefined
     ) => Promise<{ items: T[]; nextPageToken?: string }>
   ): Promise<void> {
-    this._set(() => set({ ...get(), loading: true }));
-    try {
-      const { items, truncated } = await listAll(fetchPage, this._maxItems);
-      const sorted = Private.newestFirst(items);
-      const previous = get();
-      this._set(() =>
-        set({
-          // Keep the old array when nothing changed, so views need not redraw.
-          items: Private.sameJSON(previous.items, sorted)
-            ? previous.items
-            : sorted,
-          error: null,
-          loading: false,
-          truncated,
-          updated: new Date()
-        })
-      );
-    } catch (error) {
-      const reason = VertexAPIError.from(error);
-      this._set(() => set({ ...get(), error: reason, loading: false }));
-      throw reason;
-    }
+    return fetchList({
+      get,
+      set: state => this._set(() => set(state)),
+      fetchPage,
+      maxItems: this._maxItems
+    });
   }
 
   /**
@@ -467,34 +460,13 @@ export class VertexModel implements IVertexModel, IDisposable {
   private _isDisposed = false;
   private _status: IStatus | null = null;
   private _statusError: VertexAPIError | null = null;
-  private _models: IListState<IModel> = Private.emptyList();
-  private _endpoints: IListState<IEndpoint> = Private.emptyList();
-  private _jobs: IListState<IJob> = Private.emptyList();
+  private _models: IListState<IModel> = emptyList();
+  private _endpoints: IListState<IEndpoint> = emptyList();
+  private _jobs: IListState<IJob> = emptyList();
   private _jobFilter: IJobFilter = {};
-  private _instances: IListState<IInstance> = Private.emptyList();
-  private _running: IRunningState = {
-    value: null,
-    error: null,
-    loading: false,
-    updated: null
-  };
-  private _inFlight: {
-    all: Promise<void> | null;
-    status: Promise<void> | null;
-    models: Promise<void> | null;
-    endpoints: Promise<void> | null;
-    jobs: Promise<void> | null;
-    instances: Promise<void> | null;
-    running: Promise<void> | null;
-  } = {
-    all: null,
-    status: null,
-    models: null,
-    endpoints: null,
-    jobs: null,
-    instances: null,
-    running: null
-  };
+  private _instances: IListState<IInstance> = emptyList();
+  private _running: IRunningState = emptyRunning();
+  private _inFlight: InFlight = nothingInFlight();
   private _stateChanged = new Signal<IVertexModel, void>(this);
 }
 
@@ -527,65 +499,5 @@ export namespace VertexModel {
       return DEFAULT_POLL_INTERVAL;
     }
     return Math.max(MIN_POLL_INTERVAL, seconds);
-  }
-}
-
-namespace Private {
-  export function emptyList<T>(): IListState<T> {
-    return {
-      items: null,
-      error: null,
-      loading: false,
-      truncated: false,
-      updated: null
-    };
-  }
-
-  /**
-   * Poll frequency for an interval in seconds after `failures` failed polls
-   * in a row: `interval × 2^failures`, at most 10× the interval and at least
-   * one minute.
-   */
-  export function frequency(
-    seconds: number,
-    failures: number
-  ): {
-    interval: number;
-    backoff: boolean;
-    max: number;
-  } {
-    const base = seconds * 1000;
-    const max = Math.max(60_000, base * 10);
-    const interval = Math.min(max, base * 2 ** Math.min(failures, 16));
-    return { interval, backoff: false, max };
-  }
-
-  export function newestFirst<T extends { createTime?: string | null }>(
-    items: T[]
-  ): T[] {
-    const time = (item: T) => Date.parse(item.createTime ?? '') || 0;
-    return [...items].sort((a, b) => time(b) - time(a));
-  }
-
-  /**
-   * Wait for all promises; then reject with the first failure, if any.
-   */
-  export async function settle(promises: Promise<void>[]): Promise<void> {
-    const errors = await Promise.all(
-      promises.map(p =>
-        p.then(
-          () => null,
-          (error: unknown) => ({ error })
-        )
-      )
-    );
-    const failed = errors.find(e => e !== null);
-    if (failed) {
-      throw failed.error;
-    }
-  }
-
-  export function sameJSON(a: unknown, b: unknown): boolean {
-    return JSON.stringify(a) === JSON.stringify(b);
   }
 }

@@ -470,3 +470,20 @@ export function trainFieldOfMessage(message: string): TrainField | null {
 export function errorText(error: VertexAPIError): string {
   return error.hint ? `${error.message} ${error.hint}` : error.message;
 }
+
+/**
+ * Vertex AI's accelerator names as people write them.
+ */
+export function acceleratorLabel(name: string): string {
+  const known: Record<string, string> = {
+    NVIDIA_TESLA_T4: 'NVIDIA T4',
+    NVIDIA_TESLA_V100: 'NVIDIA V100',
+    NVIDIA_TESLA_P100: 'NVIDIA P100',
+    NVIDIA_TESLA_P4: 'NVIDIA P4',
+    NVIDIA_TESLA_A100: 'NVIDIA A100 40GB',
+    NVIDIA_A100_80GB: 'NVIDIA A100 80GB',
+    NVIDIA_L4: 'NVIDIA L4',
+    NVIDIA_H100_80GB: 'NVIDIA H100 80GB'
+  };
+  return known[name] ?? name;
+}
