@@ -15,6 +15,7 @@ import { IListState, IRunningState, IVertexModel } from './tokens';
 import {
   emptyList,
   emptyRunning,
+  FetchPage,
   fetchList,
   frequency,
   InFlight,
@@ -286,9 +287,7 @@ export class VertexModel implements IVertexModel, IDisposable {
     if (!this._inFlight.models) {
       this._inFlight.models = this._fetchList(
         () => this._models,
-        state => {
-          this._models = state;
-        },
+        state => (this._models = state),
         token =>
           this._api
             .listModels({ pageSize: this._pageSize, pageToken: token })
@@ -307,9 +306,7 @@ export class VertexModel implements IVertexModel, IDisposable {
     if (!this._inFlight.endpoints) {
       this._inFlight.endpoints = this._fetchList(
         () => this._endpoints,
-        state => {
-          this._endpoints = state;
-        },
+        state => (this._endpoints = state),
         token =>
           this._api
             .listEndpoints({ pageSize: this._pageSize, pageToken: token })
@@ -366,9 +363,7 @@ export class VertexModel implements IVertexModel, IDisposable {
     if (!this._inFlight.instances) {
       this._inFlight.instances = this._fetchList(
         () => this._instances,
-        state => {
-          this._instances = state;
-        },
+        state => (this._instances = state),
         token =>
           this._api
             .listInstances({ pageSize: this._pageSize, pageToken: token })
@@ -427,9 +422,7 @@ export class VertexModel implements IVertexModel, IDisposable {
   private _fetchList<T extends { createTime?: string | null }>(
     get: () => IListState<T>,
     set: (state: IListState<T>) => void,
-    fetchPage: (
-      token: string | undefined
-    ) => Promise<{ items: T[]; nextPageToken?: string }>
+    fetchPage: FetchPage<T>
   ): Promise<void> {
     return fetchList({
       get,

@@ -64,6 +64,13 @@ export function sameJSON(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Fetches one page of a list, given the token of the previous one.
+ */
+export type FetchPage<T> = (
+  token: string | undefined
+) => Promise<{ items: T[]; nextPageToken?: string }>;
+
+/**
  * Fetch a whole list into its state: loading, then the items newest first
  * (the old array kept when nothing changed, so views need not redraw) or the
  * error, which is also thrown.
@@ -73,9 +80,7 @@ export async function fetchList<
 >(options: {
   get: () => IListState<T>;
   set: (state: IListState<T>) => void;
-  fetchPage: (
-    token: string | undefined
-  ) => Promise<{ items: T[]; nextPageToken?: string }>;
+  fetchPage: FetchPage<T>;
   maxItems: number;
 }): Promise<void> {
   const { get, set } = options;
