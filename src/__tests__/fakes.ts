@@ -1,8 +1,8 @@
 import { showDialog } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
-import { IVertexAPI } from '../api';
-import { VertexAPIError } from '../request';
+import { IVertexAPI } from '../api/vertexAPI';
+import { VertexAPIError } from '../api/request';
 import {
   IBulkPrediction,
   IEndpoint,
@@ -10,7 +10,6 @@ import {
   IInstance,
   IJob,
   IJobLogs,
-  IListState,
   IModel,
   IOperation,
   IPrediction,
@@ -18,7 +17,8 @@ import {
   IStatus,
   ITrainingOptions,
   ITrainingProvenance
-} from '../tokens';
+} from '../api/types';
+import { IListState } from '../model/tokens';
 
 /**
  * The bundle the widgets get in the specs (English, no translation).

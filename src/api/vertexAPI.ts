@@ -1,0 +1,150 @@
+import { Token } from '@lumino/coreutils';
+import {
+  IBulkCreate,
+  IBulkPrediction,
+  IDeployRequest,
+  IEndpoint,
+  IEndpointMetrics,
+  IInstance,
+  IInstanceCreate,
+  IListInstancesResponse,
+  IOperation,
+  IPrediction,
+  IRunningNow,
+  MetricsWindow,
+  IJob,
+  IJobLogs,
+  IListEndpointsResponse,
+  IListJobsResponse,
+  IListModelsResponse,
+  IListOptions,
+  IModel,
+  IStatus,
+  ITrainingCreate,
+  ITrainingOptions,
+  ITrainingProvenance,
+  JobKind,
+  JobState
+} from './types';
+
+/**
+ * The jupyter_vertex REST API (docs/architecture.md §3), typed.
+ *
+ * Every method rejects with a `VertexAPIError` on failure.
+ */
+export interface IVertexAPI {
+  status(): Promise<IStatus>;
+  listModels(options?: IListOptions): Promise<IListModelsResponse>;
+  getModel(modelId: string): Promise<IModel>;
+  updateModel(modelId: string, patch: IVertexAPI.IPatch): Promise<IModel>;
+  deleteModel(modelId: string): Promise<void>;
+  listModelVersions(
+    modelId: string,
+    options?: Pick<IListOptions, 'pageSize' | 'pageToken'>
+  ): Promise<IListModelsResponse>;
+  listEndpoints(options?: IListOptions): Promise<IListEndpointsResponse>;
+  createEndpoint(body: IVertexAPI.ICreateEndpoint): Promise<IEndpoint>;
+  getEndpoint(endpointId: string): Promise<IEndpoint>;
+  updateEndpoint(
+    endpointId: string,
+    patch: IVertexAPI.IPatch
+  ): Promise<IEndpoint>;
+  deleteEndpoint(endpointId: string): Promise<void>;
+  listJobs(options?: IVertexAPI.IListJobsOptions): Promise<IListJobsResponse>;
+  createJob(body: ITrainingCreate): Promise<IJob>;
+  getJob(kind: JobKind, jobId: string): Promise<IJob>;
+  cancelJob(kind: JobKind, jobId: string): Promise<IJob>;
+  deleteJob(kind: JobKind, jobId: string): Promise<void>;
+  jobLogs(
+    kind: JobKind,
+    jobId: string,
+    options?: { cursor?: string | null; pageSize?: number }
+  ): Promise<IJobLogs>;
+  jobCode(
+    kind: JobKind,
+    jobId: string
+  ): Promise<{ language: string; code: string }>;
+
+  // The Train dialog (read-only: nothing is created)
+  trainingOptions(): Promise<ITrainingOptions>;
+  trainingProvenance(path: string): Promise<ITrainingProvenance>;
+  trainingCode(
+    body: ITrainingCreate
+  ): Promise<{ language: string; code: string }>;
+
+  // Serving (docs/architecture.md §3, serving)
+  deployModel(modelId: string, body: IDeployRequest): Promise<IOperation>;
+  undeployModel(
+    endpointId: string,
+    deployedModelId: string
+  ): Promise<IOperation>;
+  setTrafficSplit(
+    endpointId: string,
+    trafficSplit: Record<string, number>
+  ): Promise<IEndpoint>;
+  predict(
+    endpointId: string,
+    body: { instances: unknown[]; parameters?: unknown }
+  ): Promise<IPrediction>;
+  createBulkPrediction(
+    endpointId: string,
+    body: IBulkCreate
+  ): Promise<IBulkPrediction>;
+  getBulkPrediction(bulkId: string): Promise<IBulkPrediction>;
+  deleteBulkPrediction(bulkId: string): Promise<void>;
+  getOperation(name: string): Promise<IOperation>;
+  deployCode(
+    modelId: string,
+    body: IDeployRequest
+  ): Promise<{ language: string; code: string }>;
+  predictCode(body: {
+    endpointId: string;
+    instances?: unknown[];
+    bulk?: boolean;
+  }): Promise<{ language: string; code: string }>;
+  endpointMetrics(
+    endpointId: string,
+    options?: { window?: MetricsWindow; deployedModelId?: string }
+  ): Promise<IEndpointMetrics>;
+
+  // Workbench instances
+  listInstances(
+    options?: Pick<IListOptions, 'pageSize' | 'pageToken'>
+  ): Promise<IListInstancesResponse>;
+  createInstance(body: IInstanceCreate): Promise<IOperation>;
+  getInstance(instanceId: string): Promise<IInstance>;
+  deleteInstance(instanceId: string): Promise<IOperation>;
+  instanceAction(
+    instanceId: string,
+    action: 'start' | 'stop' | 'reset'
+  ): Promise<IOperation>;
+  running(): Promise<IRunningNow>;
+}
+
+export namespace IVertexAPI {
+  export interface IPatch {
+    displayName?: string;
+    description?: string;
+    labels?: Record<string, string>;
+  }
+
+  export interface ICreateEndpoint extends IPatch {
+    displayName: string;
+  }
+
+  export interface IListJobsOptions {
+    kind?: JobKind;
+    state?: JobState;
+    pageSize?: number;
+    pageToken?: string;
+  }
+}
+
+/**
+ * The one client of the REST API, provided by the `jupyter-vertex:api`
+ * plugin; every other plugin requires it instead of making its own.
+ */
+export const IVertexAPI = new Token<IVertexAPI>(
+  'jupyter-vertex:IVertexAPI',
+  'The client of the jupyter_vertex REST API (status, jobs, models, endpoints, instances).'
+);

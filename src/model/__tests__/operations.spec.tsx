@@ -1,0 +1,159 @@
+import { Notification } from '@jupyterlab/apputils';
+import { VertexAPIError } from '../../api/request';
+import { IOperation } from '../../api/types';
+import { OperationTracker } from '../operations';
+import { FakeAPI, mockedShowDialog, trans } from '../../__tests__/fakes';
+
+jest.mock('@jupyterlab/apputils', () => {
+  const actual = jest.requireActual('@jupyterlab/apputils');
+  return {
+    ...actual,
+    showDialog: jest.fn(),
+    Notification: {
+      ...actual.Notification,
+      emit: jest.fn(() => 'n1'),
+      update: jest.fn(() => true)
+    }
+  };
+});
+
+const mockedEmit = Notification.emit as jest.Mock;
+const mockedUpdate = Notification.update as jest.Mock;
+
+function operation(overrides: Partial<IOperation> = {}): IOperation {
+  return {
+    name: 'projects/123/locations/us-central1/endpoints/5678/operations/9',
+    done: false,
+    error: null,
+    kind: 'deploy',
+    target: '5678',
+    metadata: null,
+    ...overrides
+  };
+}
+
+afterEach(() => {
+  mockedShowDialog.mockReset();
+  mockedEmit.mockClear();
+  mockedUpdate.mockClear();
+  jest.useRealTimers();
+});
+
+describe('OperationTracker', () => {
+  it('polls with backoff until done, then notifies success and tells who listens', async () => {
+    jest.useFakeTimers();
+    const api = new FakeAPI();
+    const pending = operation();
+    const answers = [pending, pending, pending, pending, pending];
+    api.getOperation.mockImplementation(async () => {
+      return (
+        answers.shift() ??
+        operation({ done: true, result: { deployedModelId: '7' } })
+      );
+    });
+    const tracker = new OperationTracker({ api, trans });
+    const ended = jest.fn();
+    tracker.ended.connect((_, item) => ended(item.operation.done));
+    const done = tracker.track(pending, {
+      label: 'Deploying "digits" to "digits-endpoint"',
+      modelId: '1234@1'
+    });
+    expect(tracker.find({ modelId: '1234' })).toHaveLength(1);
+    expect(tracker.find({ endpointId: '5678' })).toHaveLength(1);
+    expect(mockedEmit).toHaveBeenCalledWith(
+      'Deploying "digits" to "digits-endpoint"…',
+      'in-progress',
+      { autoClose: false }
+    );
+
+    // 1 s, 1.5 s, 2.25 s, 3.375 s, then at most 5 s between polls.
+    const calls = () => api.getOperation.mock.calls.length;
+    await jest.advanceTimersByTimeAsync(999);
+    expect(calls()).toBe(0);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(calls()).toBe(1);
+    await jest.advanceTimersByTimeAsync(1500);
+    expect(calls()).toBe(2);
+    await jest.advanceTimersByTimeAsync(2250);
+    expect(calls()).toBe(3);
+    await jest.advanceTimersByTimeAsync(3375);
+    expect(calls()).toBe(4);
+    await jest.advanceTimersByTimeAsync(4999);
+    expect(calls()).toBe(4);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(calls()).toBe(5);
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(calls()).toBe(6);
+
+    const finished = await done;
+    expect(finished.result).toEqual({ deployedModelId: '7' });
+    expect(api.getOperation).toHaveBeenCalledWith(pending.name);
+    expect(ended).toHaveBeenCalledWith(true);
+    expect(tracker.operations).toHaveLength(0);
+    expect(tracker.endedCount).toBe(1);
+    expect(mockedUpdate).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: 'n1',
+        type: 'success',
+        message: 'Deploying "digits" to "digits-endpoint": done.'
+      })
+    );
+    tracker.dispose();
+  });
+
+  it('rejects with the operation error and says so in the notification', async () => {
+    const api = new FakeAPI();
+    api.getOperation.mockResolvedValue(
+      operation({
+        done: true,
+        error: { code: 3, message: 'Model server exited with 1' }
+      })
+    );
+    const tracker = new OperationTracker({
+      api,
+      trans,
+      delays: { initial: 1 }
+    });
+    await expect(
+      tracker.track(operation(), { label: 'Deploying "digits"' })
+    ).rejects.toThrow('Model server exited with 1');
+    expect(mockedUpdate).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'error',
+        message: 'Deploying "digits" failed: Model server exited with 1',
+        autoClose: false
+      })
+    );
+    tracker.dispose();
+  });
+
+  it('keeps polling through a failed poll, showing why', async () => {
+    const api = new FakeAPI();
+    api.getOperation
+      .mockRejectedValueOnce(
+        new VertexAPIError({
+          message: 'The embedded Vertex is restarting.',
+          reason: 'UNAVAILABLE',
+          status: 503
+        })
+      )
+      .mockResolvedValue(operation({ done: true }));
+    const tracker = new OperationTracker({
+      api,
+      trans,
+      notify: false,
+      delays: { initial: 1, max: 1 }
+    });
+    const errors: string[] = [];
+    tracker.changed.connect(() => {
+      const item = tracker.operations[0];
+      if (item?.pollError) {
+        errors.push(item.pollError.message);
+      }
+    });
+    await tracker.track(operation(), { label: 'Undeploying' });
+    expect(errors).toEqual(['The embedded Vertex is restarting.']);
+    expect(api.getOperation).toHaveBeenCalledTimes(2);
+    tracker.dispose();
+  });
+});

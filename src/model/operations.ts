@@ -1,0 +1,284 @@
+import { Notification } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+import { IVertexAPI } from '../api/vertexAPI';
+import { VertexAPIError } from '../api/request';
+import { IOperation } from '../api/types';
+
+/**
+ * What the instance views need of the panel's operation tracker: follow an
+ * operation until it ends (with its notification), and list those under way.
+ * `OperationTracker` (operations.ts) is one.
+ */
+export interface IOperationFollower {
+  track(
+    operation: IOperation,
+    options: { label: string; successMessage?: string }
+  ): Promise<IOperation>;
+  readonly operations: ReadonlyArray<{ operation: IOperation; label: string }>;
+  readonly changed: ISignal<unknown, void>;
+}
+
+/**
+ * A long-running operation the panel follows (deploy, undeploy).
+ */
+export interface ITrackedOperation {
+  /**
+   * The operation as last fetched.
+   */
+  readonly operation: IOperation;
+  /**
+   * What it does, for people: `Deploying "digits" to "digits-endpoint"`.
+   */
+  readonly label: string;
+  /**
+   * The model (id, maybe `123@2`) and endpoint it concerns, so details can
+   * show their progress.
+   */
+  readonly modelId: string | null;
+  readonly endpointId: string | null;
+  /**
+   * The last polling failure, if the last poll failed (it is retried).
+   */
+  readonly pollError: VertexAPIError | null;
+}
+
+/**
+ * Follows long-running operations: polls `GET /operations?name=` (1 s, then
+ * backing off to 5 s) until each is done, keeps one notification per
+ * operation up to date (in progress, then success or failure), and tells
+ * its listeners on each change and when one ends (the lists refresh then).
+ */
+export class OperationTracker implements IDisposable {
+  constructor(options: OperationTracker.IOptions) {
+    this._api = options.api;
+    this._trans = options.trans;
+    this._delays = { ...OperationTracker.DELAYS, ...options.delays };
+    this._notify = options.notify ?? true;
+  }
+
+  /**
+   * Operations under way, oldest first.
+   */
+  get operations(): ReadonlyArray<ITrackedOperation> {
+    return this._items;
+  }
+
+  /**
+   * Emitted on every change of `operations`.
+   */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /**
+   * How many operations have ended so far (views fetch again when it grows).
+   */
+  get endedCount(): number {
+    return this._endedCount;
+  }
+
+  /**
+   * Emitted with an operation once it has ended (done, with or without error).
+   */
+  get ended(): ISignal<this, ITrackedOperation> {
+    return this._ended;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    for (const timer of this._timers) {
+      clearTimeout(timer);
+    }
+    this._timers.clear();
+    Signal.clearData(this);
+  }
+
+  /**
+   * The operations concerning a model or an endpoint.
+   */
+  find(filter: { modelId?: string; endpointId?: string }): ITrackedOperation[] {
+    return this._items.filter(
+      item =>
+        (filter.modelId !== undefined &&
+          item.modelId !== null &&
+          modelBase(item.modelId) === modelBase(filter.modelId)) ||
+        (filter.endpointId !== undefined &&
+          item.endpointId === filter.endpointId)
+    );
+  }
+
+  /**
+   * Follow an operation until it is done.
+   *
+   * @returns the finished operation; rejects with its error if it failed
+   */
+  track(
+    operation: IOperation,
+    options: OperationTracker.ITrackOptions
+  ): Promise<IOperation> {
+    const trans = this._trans;
+    let item: ITrackedOperation = {
+      operation,
+      label: options.label,
+      modelId: options.modelId ?? null,
+      endpointId: options.endpointId ?? operation.target ?? null,
+      pollError: null
+    };
+    this._items = [...this._items, item];
+    this._changed.emit();
+    const notification = this._notify
+      ? Notification.emit(options.label + '…', 'in-progress', {
+          autoClose: false
+        })
+      : null;
+
+    return new Promise<IOperation>((resolve, reject) => {
+      const finish = (done: IOperation) => {
+        this._items = this._items.filter(other => other !== item);
+        item = { ...item, operation: done, pollError: null };
+        this._endedCount++;
+        this._changed.emit();
+        this._ended.emit(item);
+        const failed = done.error !== null;
+        if (notification) {
+          Notification.update({
+            id: notification,
+            message: failed
+              ? trans.__('%1 failed: %2', options.label, done.error!.message)
+              : (options.successMessage ??
+                trans.__('%1: done.', options.label)),
+            type: failed ? 'error' : 'success',
+            autoClose: failed ? false : 8000,
+            actions: failed ? [] : (options.actions ?? [])
+          });
+        }
+        if (failed) {
+          reject(
+            new VertexAPIError({
+              message: done.error!.message,
+              reason: 'OPERATION_FAILED',
+              status: 0
+            })
+          );
+        } else {
+          resolve(done);
+        }
+      };
+
+      let delay = this._delays.initial;
+      const poll = () => {
+        if (this._isDisposed) {
+          return;
+        }
+        const timer = setTimeout(async () => {
+          this._timers.delete(timer);
+          if (this._isDisposed) {
+            return;
+          }
+          try {
+            const latest = await this._api.getOperation(operation.name);
+            if (latest.done) {
+              finish(latest);
+              return;
+            }
+            this._replace(item, (item = { ...item, operation: latest }));
+          } catch (error) {
+            // Keep polling: the server may be restarting; show why meanwhile.
+            this._replace(
+              item,
+              (item = { ...item, pollError: VertexAPIError.from(error) })
+            );
+          }
+          delay = Math.min(this._delays.max, delay * this._delays.factor);
+          poll();
+        }, delay);
+        this._timers.add(timer);
+      };
+
+      if (operation.done) {
+        finish(operation);
+      } else {
+        poll();
+      }
+    });
+  }
+
+  private _replace(previous: ITrackedOperation, next: ITrackedOperation) {
+    this._items = this._items.map(item => (item === previous ? next : item));
+    this._changed.emit();
+  }
+
+  private _api: IVertexAPI;
+  private _trans: TranslationBundle;
+  private _delays: OperationTracker.IDelays;
+  private _notify: boolean;
+  private _items: ITrackedOperation[] = [];
+  private _timers = new Set<ReturnType<typeof setTimeout>>();
+  private _isDisposed = false;
+  private _endedCount = 0;
+  private _changed = new Signal<this, void>(this);
+  private _ended = new Signal<this, ITrackedOperation>(this);
+}
+
+export namespace OperationTracker {
+  export interface IDelays {
+    /** First poll after this many milliseconds. */
+    initial: number;
+    /** Never wait longer than this between polls. */
+    max: number;
+    /** Each wait is this much longer than the previous one. */
+    factor: number;
+  }
+
+  /**
+   * The contract's pace: every second, backing off to every 5 s.
+   */
+  export const DELAYS: IDelays = { initial: 1000, max: 5000, factor: 1.5 };
+
+  export interface IOptions {
+    api: IVertexAPI;
+    trans: TranslationBundle;
+    delays?: Partial<IDelays>;
+    /**
+     * Show a notification per operation (default true).
+     */
+    notify?: boolean;
+  }
+
+  export interface ITrackOptions {
+    label: string;
+    modelId?: string;
+    endpointId?: string;
+    /**
+     * The notification's text once it succeeded.
+     */
+    successMessage?: string;
+    /**
+     * Buttons of the success notification.
+     */
+    actions?: Notification.IAction[];
+  }
+}
+
+/**
+ * A model id without its version (`123@2` → `123`).
+ */
+export function modelBase(modelId: string): string {
+  return modelId.split('@')[0];
+}
+
+/**
+ * The last segment of a resource name (`projects/…/endpoints/42` → `42`).
+ */
+export function idOf(name: string): string {
+  return name.split('/').pop() ?? name;
+}

@@ -1,0 +1,8 @@
+import { apiPlugin } from './api';
+import { panelPlugin } from './panel';
+import { predictPlugin } from './predict';
+
+/**
+ * The extension's plugins: the REST client first, then those requiring it.
+ */
+export const plugins = [apiPlugin, panelPlugin, predictPlugin];
