@@ -118,7 +118,7 @@ async def test_the_supervised_emulator_runs_instances_with_the_options(
         assert instance["proxyUri"].startswith(f"127.0.0.1:{port}/lab?token=")
         runs = (await asyncio.to_thread(wrapper[1].read_text)).splitlines()
         assert len(runs) == 1
-        assert runs[0].split()[0].endswith("/jupyter_vertex/emulator/jupyterserver.py")
+        assert runs[0].split()[0].endswith("/jupyter_vertex/emulator/notebooks_v2/jupyterserver.py")
         assert f"--ServerApp.port={port}" in runs[0].split()
     finally:
         code, deleting = await api("DELETE", "instances", "configured")
