@@ -2,7 +2,8 @@
 // run by `jlpm lint:deps` as part of `jlpm lint:check`. The specs are left
 // out: they may import across layers to set up what they test.
 const UPPER = '^src/(components|panel|views|dialogs|plugins)/';
-const REACT = '^node_modules/(react|react-dom)/';
+// Wherever node_modules resolves (a linked node_modules resolves to its real path).
+const REACT = '(^|/)node_modules/(@types/)?(react|react-dom)/';
 
 module.exports = {
   forbidden: [
