@@ -212,17 +212,21 @@ class TrainingService:
     # -- read, cancel, delete ---------------------------------------------------------
 
     async def _list_kind(
-        self, kind: str, state: str | None, page_size: int, page_token: str
+        self, kind: str, states: tuple[str, ...] | None, page_size: int, page_token: str
     ) -> tuple[list[dict[str, Any]], str | None]:
-        if state is not None and state not in STATES[kind]:
-            return [], None
+        if states is not None:
+            states = tuple(s for s in states if s in STATES[kind])
+            if not states:
+                return [], None
         location = await self.clients.location()
         client = await self._service(kind)
         request = {
             "parent": location.parent,
             "page_size": page_size,
             "page_token": page_token,
-            "filter": f'state="{STATE_PREFIX[kind]}{state}"' if state else "",
+            # One filter for several states (AIP-160 OR), so a job moving between two of
+            # them while the list is read is still listed once.
+            "filter": " OR ".join(f'state="{STATE_PREFIX[kind]}{s}"' for s in states or ()),
         }
         if kind == "customJob":
             pager = await self.clients.call(client.list_custom_jobs, request=request)
@@ -236,12 +240,14 @@ class TrainingService:
         self,
         *,
         kind: str | None = None,
-        state: str | None = None,
+        state: str | tuple[str, ...] | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> dict[str, Any]:
-        """One page of jobs: custom jobs first, then training pipelines (or one kind)."""
+        """One page of jobs: custom jobs first, then training pipelines (or one kind); in
+        ``state`` (one, or any of several) when given."""
         kinds = [kind] if kind else list(JOB_KINDS)
+        states = (state,) if isinstance(state, str) else state
         size = page_size or DEFAULT_PAGE_SIZE
         start, inner = 0, ""
         if page_token:
@@ -253,7 +259,7 @@ class TrainingService:
         next_token: str | None = None
         for index in range(start, len(kinds)):
             current = kinds[index]
-            items, more = await self._list_kind(current, state, size - len(jobs), inner)
+            items, more = await self._list_kind(current, states, size - len(jobs), inner)
             inner = ""
             jobs += items
             if more:
