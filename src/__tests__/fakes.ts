@@ -10,6 +10,7 @@ import {
   IInstance,
   IJob,
   IJobLogs,
+  ILogEntry,
   IModel,
   IOperation,
   IPrediction,
@@ -351,6 +352,19 @@ export function makeJob(overrides: Partial<IJob> = {}): IJob {
     customJob: null,
     model: null,
     ...overrides
+  };
+}
+
+/**
+ * The `n`th line a training job logged (second `n` of 09:00).
+ */
+export function logEntry(n: number): ILogEntry {
+  return {
+    timestamp: `2024-05-01T09:00:${String(n).padStart(2, '0')}Z`,
+    insertId: `id-${n}`,
+    severity: 'INFO',
+    replica: 'workerpool0-0',
+    message: `line ${n}`
   };
 }
 

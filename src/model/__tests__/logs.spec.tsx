@@ -1,25 +1,15 @@
 import { LogFollower } from '../logs';
 import { VertexAPIError } from '../../api/request';
-import { IJobLogs, ILogEntry } from '../../api/types';
-import { FakeAPI } from '../../__tests__/fakes';
-
-function entry(n: number): ILogEntry {
-  return {
-    timestamp: `2024-05-01T09:00:${String(n).padStart(2, '0')}Z`,
-    insertId: `id-${n}`,
-    severity: 'INFO',
-    replica: 'workerpool0-0',
-    message: `line ${n}`
-  };
-}
+import { IJobLogs } from '../../api/types';
+import { FakeAPI, logEntry } from '../../__tests__/fakes';
 
 describe('LogFollower', () => {
   it('passes the cursor back and stops once the job ended', async () => {
     const api = new FakeAPI();
     const pages: IJobLogs[] = [
-      { entries: [entry(1), entry(2)], cursor: 'c2', state: 'RUNNING' },
+      { entries: [logEntry(1), logEntry(2)], cursor: 'c2', state: 'RUNNING' },
       { entries: [], cursor: 'c2', state: 'RUNNING' },
-      { entries: [entry(3)], cursor: 'c3', state: 'SUCCEEDED' }
+      { entries: [logEntry(3)], cursor: 'c3', state: 'SUCCEEDED' }
     ];
     api.logPages = pages;
     const follower = new LogFollower({
@@ -46,8 +36,8 @@ describe('LogFollower', () => {
   it('reads on at once while pages are full, even after the job ended', async () => {
     const api = new FakeAPI();
     api.logPages = [
-      { entries: [entry(1), entry(2)], cursor: 'c2', state: 'SUCCEEDED' },
-      { entries: [entry(3)], cursor: 'c3', state: 'SUCCEEDED' }
+      { entries: [logEntry(1), logEntry(2)], cursor: 'c2', state: 'SUCCEEDED' },
+      { entries: [logEntry(3)], cursor: 'c3', state: 'SUCCEEDED' }
     ];
     const follower = new LogFollower({
       api,
@@ -66,7 +56,7 @@ describe('LogFollower', () => {
     api.jobLogs.mockImplementationOnce(async () => {
       throw new VertexAPIError({ message: 'down', reason: 'UNAVAILABLE' });
     });
-    api.logPages = [{ entries: [entry(1)], cursor: 'c1', state: 'RUNNING' }];
+    api.logPages = [{ entries: [logEntry(1)], cursor: 'c1', state: 'RUNNING' }];
     const follower = new LogFollower({ api, kind: 'customJob', jobId: '1' });
     expect(await follower.step()).toBe(true);
     expect(follower.error?.reason).toBe('UNAVAILABLE');
@@ -79,7 +69,9 @@ describe('LogFollower', () => {
 
   it('pauses while the log is not shown', async () => {
     const api = new FakeAPI();
-    api.logPages = [{ entries: [entry(1)], cursor: 'c1', state: 'SUCCEEDED' }];
+    api.logPages = [
+      { entries: [logEntry(1)], cursor: 'c1', state: 'SUCCEEDED' }
+    ];
     let active = false;
     const follower = new LogFollower({
       api,
@@ -101,7 +93,7 @@ describe('LogFollower', () => {
     const api = new FakeAPI();
     api.logPages = [
       {
-        entries: [entry(1), entry(2), entry(3)],
+        entries: [logEntry(1), logEntry(2), logEntry(3)],
         cursor: 'c3',
         state: 'FAILED'
       }

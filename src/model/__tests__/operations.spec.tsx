@@ -1,54 +1,29 @@
-import { Notification } from '@jupyterlab/apputils';
 import { VertexAPIError } from '../../api/request';
-import { IOperation } from '../../api/types';
 import { OperationTracker } from '../operations';
-import { FakeAPI, mockedShowDialog, trans } from '../../__tests__/fakes';
+import { FakeAPI, trans } from '../../__tests__/fakes';
+import {
+  deployOperation,
+  mockedEmit,
+  mockedUpdate,
+  resetServingMocks
+} from '../../__tests__/serving';
 
-jest.mock('@jupyterlab/apputils', () => {
-  const actual = jest.requireActual('@jupyterlab/apputils');
-  return {
-    ...actual,
-    showDialog: jest.fn(),
-    Notification: {
-      ...actual.Notification,
-      emit: jest.fn(() => 'n1'),
-      update: jest.fn(() => true)
-    }
-  };
-});
+jest.mock('@jupyterlab/apputils', () =>
+  jest.requireActual('../../__tests__/apputils').withNotifications()
+);
 
-const mockedEmit = Notification.emit as jest.Mock;
-const mockedUpdate = Notification.update as jest.Mock;
-
-function operation(overrides: Partial<IOperation> = {}): IOperation {
-  return {
-    name: 'projects/123/locations/us-central1/endpoints/5678/operations/9',
-    done: false,
-    error: null,
-    kind: 'deploy',
-    target: '5678',
-    metadata: null,
-    ...overrides
-  };
-}
-
-afterEach(() => {
-  mockedShowDialog.mockReset();
-  mockedEmit.mockClear();
-  mockedUpdate.mockClear();
-  jest.useRealTimers();
-});
+afterEach(resetServingMocks);
 
 describe('OperationTracker', () => {
   it('polls with backoff until done, then notifies success and tells who listens', async () => {
     jest.useFakeTimers();
     const api = new FakeAPI();
-    const pending = operation();
+    const pending = deployOperation();
     const answers = [pending, pending, pending, pending, pending];
     api.getOperation.mockImplementation(async () => {
       return (
         answers.shift() ??
-        operation({ done: true, result: { deployedModelId: '7' } })
+        deployOperation({ done: true, result: { deployedModelId: '7' } })
       );
     });
     const tracker = new OperationTracker({ api, trans });
@@ -104,7 +79,7 @@ describe('OperationTracker', () => {
   it('rejects with the operation error and says so in the notification', async () => {
     const api = new FakeAPI();
     api.getOperation.mockResolvedValue(
-      operation({
+      deployOperation({
         done: true,
         error: { code: 3, message: 'Model server exited with 1' }
       })
@@ -115,7 +90,7 @@ describe('OperationTracker', () => {
       delays: { initial: 1 }
     });
     await expect(
-      tracker.track(operation(), { label: 'Deploying "digits"' })
+      tracker.track(deployOperation(), { label: 'Deploying "digits"' })
     ).rejects.toThrow('Model server exited with 1');
     expect(mockedUpdate).toHaveBeenCalledWith(
       expect.objectContaining({
@@ -137,7 +112,7 @@ describe('OperationTracker', () => {
           status: 503
         })
       )
-      .mockResolvedValue(operation({ done: true }));
+      .mockResolvedValue(deployOperation({ done: true }));
     const tracker = new OperationTracker({
       api,
       trans,
@@ -151,7 +126,7 @@ describe('OperationTracker', () => {
         errors.push(item.pollError.message);
       }
     });
-    await tracker.track(operation(), { label: 'Undeploying' });
+    await tracker.track(deployOperation(), { label: 'Undeploying' });
     expect(errors).toEqual(['The embedded Vertex is restarting.']);
     expect(api.getOperation).toHaveBeenCalledTimes(2);
     tracker.dispose();

@@ -10,22 +10,16 @@ import {
 import * as React from 'react';
 import { VertexModel } from '../../model/VertexModel';
 import { VertexAPIError } from '../../api/request';
-import { ILogEntry } from '../../api/types';
 import { VertexPanelView } from '../Panel';
 import { formatElapsed, jobElapsed } from '../../components/format';
-import { FakeAPI, LOCAL_STATUS, makeJob } from '../../__tests__/fakes';
+import {
+  FakeAPI,
+  LOCAL_STATUS,
+  logEntry,
+  makeJob
+} from '../../__tests__/fakes';
 
 const trans = nullTranslator.load('jupyter_vertex');
-
-function entry(n: number): ILogEntry {
-  return {
-    timestamp: `2024-05-01T09:00:${String(n).padStart(2, '0')}Z`,
-    insertId: `id-${n}`,
-    severity: 'INFO',
-    replica: 'workerpool0-0',
-    message: `line ${n}`
-  };
-}
 
 describe('elapsed time', () => {
   it('formats durations', () => {
@@ -210,7 +204,7 @@ describe('Jobs list', () => {
       })
     ];
     api.logPages = [
-      { entries: [entry(1), entry(2)], cursor: 'c2', state: 'FAILED' }
+      { entries: [logEntry(1), logEntry(2)], cursor: 'c2', state: 'FAILED' }
     ];
     const model = new VertexModel({ api, autoStart: false });
     await model.refresh();

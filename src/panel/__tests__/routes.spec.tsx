@@ -1,4 +1,3 @@
-import { Notification } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import {
   act,
@@ -10,79 +9,18 @@ import {
 } from '@testing-library/react';
 import * as React from 'react';
 import { VertexAPIError } from '../../api/request';
-import { IMachineOption } from '../../dialogs/deploy/DeployDialog';
+import { FakeAPI, makeModel, trans } from '../../__tests__/fakes';
 import {
-  FakeAPI,
-  makeEndpoint,
-  makeModel,
-  mockedShowDialog,
-  trans
-} from '../../__tests__/fakes';
+  DEPLOYED_ENDPOINT,
+  MACHINES,
+  resetServingMocks
+} from '../../__tests__/serving';
 
-jest.mock('@jupyterlab/apputils', () => {
-  const actual = jest.requireActual('@jupyterlab/apputils');
-  return {
-    ...actual,
-    showDialog: jest.fn(),
-    Notification: {
-      ...actual.Notification,
-      emit: jest.fn(() => 'n1'),
-      update: jest.fn(() => true)
-    }
-  };
-});
+jest.mock('@jupyterlab/apputils', () =>
+  jest.requireActual('../../__tests__/apputils').withNotifications()
+);
 
-const mockedEmit = Notification.emit as jest.Mock;
-const mockedUpdate = Notification.update as jest.Mock;
-
-// The server's table for a few machines (GET /training/options).
-const MACHINES: IMachineOption[] = [
-  {
-    machineType: 'n1-standard-4',
-    acceleratorTypes: ['NVIDIA_TESLA_T4', 'NVIDIA_TESLA_V100'],
-    acceleratorCounts: [1, 2, 4, 8],
-    acceleratorRequired: false
-  },
-  {
-    machineType: 'e2-standard-4',
-    acceleratorTypes: [],
-    acceleratorCounts: [],
-    acceleratorRequired: false
-  },
-  {
-    machineType: 'g2-standard-24',
-    acceleratorTypes: ['NVIDIA_L4'],
-    acceleratorCounts: [2],
-    acceleratorRequired: true
-  }
-];
-
-const DEPLOYED_ENDPOINT = makeEndpoint({
-  id: '5678',
-  displayName: 'digits-endpoint',
-  deployedModels: [
-    {
-      id: '111',
-      model: 'projects/123/locations/us-central1/models/1234',
-      modelVersionId: '1',
-      displayName: 'digits-v1'
-    },
-    {
-      id: '222',
-      model: 'projects/123/locations/us-central1/models/1234',
-      modelVersionId: '2',
-      displayName: 'digits-v2'
-    }
-  ],
-  trafficSplit: { '111': 80, '222': 20 }
-});
-
-afterEach(() => {
-  mockedShowDialog.mockReset();
-  mockedEmit.mockClear();
-  mockedUpdate.mockClear();
-  jest.useRealTimers();
-});
+afterEach(resetServingMocks);
 
 describe('Panel routes', () => {
   it('opens a model, follows its link to the endpoint, and comes back the same way', async () => {

@@ -1,4 +1,3 @@
-import { Signal } from '@lumino/signaling';
 import {
   act,
   fireEvent,
@@ -10,7 +9,6 @@ import {
 import * as React from 'react';
 import { VertexModel } from '../../model/VertexModel';
 import { VertexAPIError } from '../../api/request';
-import { IInstance, IOperation } from '../../api/types';
 import { InstanceList } from '../InstanceList';
 import { OperationTracker } from '../../model/operations';
 import { VertexPanelView } from '../Panel';
@@ -25,88 +23,16 @@ import {
   mockedShowDialog,
   trans
 } from '../../__tests__/fakes';
-import type { IOperationFollower } from '../../model/operations';
+import {
+  FakeFollower,
+  instanceOperation,
+  makeInstance
+} from '../../__tests__/instances';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
   showDialog: jest.fn()
 }));
-
-function makeInstance(overrides: Partial<IInstance> = {}): IInstance {
-  const id = overrides.id ?? 'gpu-box';
-  return {
-    name: `projects/local-project/locations/us-central1-a/instances/${id}`,
-    id,
-    state: 'ACTIVE',
-    machineType: 'n1-standard-4',
-    acceleratorType: 'NVIDIA_TESLA_T4',
-    acceleratorCount: 1,
-    bootDisk: { type: 'PD_BALANCED', sizeGb: 150 },
-    dataDisk: { type: 'PD_BALANCED', sizeGb: 100 },
-    vmImage: {
-      project: 'cloud-notebooks-managed',
-      family: 'workbench-instances'
-    },
-    containerImage: null,
-    networkTags: [],
-    serviceAccount: null,
-    labels: {},
-    metadata: {},
-    proxyUri: '127.0.0.1:40123',
-    openUrl: 'http://127.0.0.1:40123/lab?token=abc',
-    createTime: '2024-05-01T12:00:00Z',
-    creator: 'local-user',
-    healthState: null,
-    stateReason: null,
-    ...overrides
-  };
-}
-
-function operation(overrides: Partial<IOperation> = {}): IOperation {
-  return {
-    name: 'projects/p/locations/us-central1-a/operations/op-1',
-    done: false,
-    error: null,
-    kind: 'other',
-    target: null,
-    metadata: null,
-    ...overrides
-  };
-}
-
-/**
- * A follower whose operations end when the test says so.
- */
-class FakeFollower implements IOperationFollower {
-  operations: Array<{ operation: IOperation; label: string }> = [];
-  changed = new Signal<this, void>(this);
-  labels: string[] = [];
-  private _ends: Array<(op: IOperation) => void> = [];
-
-  track = jest.fn(
-    (op: IOperation, options: { label: string }): Promise<IOperation> => {
-      const item = { operation: op, label: options.label };
-      this.operations = [...this.operations, item];
-      this.labels.push(options.label);
-      this.changed.emit();
-      return new Promise<IOperation>(resolve => {
-        this._ends.push(done => {
-          this.operations = this.operations.filter(other => other !== item);
-          this.changed.emit();
-          resolve(done);
-        });
-      });
-    }
-  );
-
-  /**
-   * End the oldest operation under way.
-   */
-  finish(): void {
-    const end = this._ends.shift();
-    end?.({ ...this.operations[0].operation, done: true });
-  }
-}
 
 afterEach(() => mockedShowDialog.mockReset());
 
@@ -198,7 +124,7 @@ describe('RunningNow', () => {
   it('stops an instance in one click', async () => {
     const api = new FakeAPI();
     api.instanceAction.mockResolvedValueOnce(
-      operation({ kind: 'stopInstance', target: 'gpu-box' })
+      instanceOperation({ kind: 'stopInstance', target: 'gpu-box' })
     );
     const { follower, onChanged } = renderRunning(api);
     fireEvent.click(
@@ -223,8 +149,12 @@ describe('RunningNow', () => {
   it('undeploys every model of an endpoint, one after the other, after confirmation', async () => {
     const api = new FakeAPI();
     api.undeployModel
-      .mockResolvedValueOnce(operation({ name: 'op-d1', kind: 'undeploy' }))
-      .mockResolvedValueOnce(operation({ name: 'op-d2', kind: 'undeploy' }));
+      .mockResolvedValueOnce(
+        instanceOperation({ name: 'op-d1', kind: 'undeploy' })
+      )
+      .mockResolvedValueOnce(
+        instanceOperation({ name: 'op-d2', kind: 'undeploy' })
+      );
     const { follower } = renderRunning(api);
     const button = screen.getByRole('button', {
       name: 'Undeploy all models from endpoint digits-endpoint'
@@ -361,7 +291,7 @@ describe('the panel with instances', () => {
 describe("instance actions with the panel's OperationTracker", () => {
   it('polls the stop operation until done, then the lists are fetched again', async () => {
     const api = new FakeAPI();
-    const started = operation({
+    const started = instanceOperation({
       name: 'projects/p/locations/us-central1-a/operations/stop-1',
       kind: 'stopInstance',
       target: 'gpu-box'

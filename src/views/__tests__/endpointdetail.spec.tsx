@@ -1,4 +1,3 @@
-import { Notification } from '@jupyterlab/apputils';
 import {
   act,
   fireEvent,
@@ -9,72 +8,26 @@ import {
 } from '@testing-library/react';
 import * as React from 'react';
 import { VertexAPIError } from '../../api/request';
-import { IOperation } from '../../api/types';
 import { EndpointDetail, trafficError } from '../EndpointDetail';
 import { OperationTracker } from '../../model/operations';
 import {
   dialogAnswer,
   FakeAPI,
-  makeEndpoint,
   makeModel,
   mockedShowDialog,
   trans
 } from '../../__tests__/fakes';
+import {
+  DEPLOYED_ENDPOINT,
+  deployOperation,
+  resetServingMocks
+} from '../../__tests__/serving';
 
-jest.mock('@jupyterlab/apputils', () => {
-  const actual = jest.requireActual('@jupyterlab/apputils');
-  return {
-    ...actual,
-    showDialog: jest.fn(),
-    Notification: {
-      ...actual.Notification,
-      emit: jest.fn(() => 'n1'),
-      update: jest.fn(() => true)
-    }
-  };
-});
+jest.mock('@jupyterlab/apputils', () =>
+  jest.requireActual('../../__tests__/apputils').withNotifications()
+);
 
-const mockedEmit = Notification.emit as jest.Mock;
-const mockedUpdate = Notification.update as jest.Mock;
-
-function operation(overrides: Partial<IOperation> = {}): IOperation {
-  return {
-    name: 'projects/123/locations/us-central1/endpoints/5678/operations/9',
-    done: false,
-    error: null,
-    kind: 'deploy',
-    target: '5678',
-    metadata: null,
-    ...overrides
-  };
-}
-
-const DEPLOYED_ENDPOINT = makeEndpoint({
-  id: '5678',
-  displayName: 'digits-endpoint',
-  deployedModels: [
-    {
-      id: '111',
-      model: 'projects/123/locations/us-central1/models/1234',
-      modelVersionId: '1',
-      displayName: 'digits-v1'
-    },
-    {
-      id: '222',
-      model: 'projects/123/locations/us-central1/models/1234',
-      modelVersionId: '2',
-      displayName: 'digits-v2'
-    }
-  ],
-  trafficSplit: { '111': 80, '222': 20 }
-});
-
-afterEach(() => {
-  mockedShowDialog.mockReset();
-  mockedEmit.mockClear();
-  mockedUpdate.mockClear();
-  jest.useRealTimers();
-});
+afterEach(resetServingMocks);
 
 describe('EndpointDetail', () => {
   function renderDetail(api: FakeAPI) {
@@ -155,7 +108,9 @@ describe('EndpointDetail', () => {
 
   it('undeploys after confirmation and follows the operation', async () => {
     const fake = api();
-    fake.undeployModel.mockResolvedValueOnce(operation({ kind: 'undeploy' }));
+    fake.undeployModel.mockResolvedValueOnce(
+      deployOperation({ kind: 'undeploy' })
+    );
     fake.getOperation.mockImplementation(async () => {
       // Vertex moved the traffic and removed the deployed model.
       fake.endpoints = [
@@ -165,7 +120,7 @@ describe('EndpointDetail', () => {
           trafficSplit: { '111': 100 }
         }
       ];
-      return operation({ kind: 'undeploy', done: true });
+      return deployOperation({ kind: 'undeploy', done: true });
     });
     const { tracker } = renderDetail(fake);
     const ended = jest.fn();

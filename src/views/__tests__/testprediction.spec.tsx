@@ -1,4 +1,3 @@
-import { Notification } from '@jupyterlab/apputils';
 import {
   fireEvent,
   render,
@@ -17,35 +16,14 @@ import {
   parseInstances,
   TestPrediction
 } from '../TestPrediction';
-import {
-  FakeAPI,
-  makeModel,
-  mockedShowDialog,
-  trans
-} from '../../__tests__/fakes';
+import { FakeAPI, makeModel, trans } from '../../__tests__/fakes';
+import { resetServingMocks } from '../../__tests__/serving';
 
-jest.mock('@jupyterlab/apputils', () => {
-  const actual = jest.requireActual('@jupyterlab/apputils');
-  return {
-    ...actual,
-    showDialog: jest.fn(),
-    Notification: {
-      ...actual.Notification,
-      emit: jest.fn(() => 'n1'),
-      update: jest.fn(() => true)
-    }
-  };
-});
+jest.mock('@jupyterlab/apputils', () =>
+  jest.requireActual('../../__tests__/apputils').withNotifications()
+);
 
-const mockedEmit = Notification.emit as jest.Mock;
-const mockedUpdate = Notification.update as jest.Mock;
-
-afterEach(() => {
-  mockedShowDialog.mockReset();
-  mockedEmit.mockClear();
-  mockedUpdate.mockClear();
-  jest.useRealTimers();
-});
+afterEach(resetServingMocks);
 
 describe('Test prediction', () => {
   const sized: IModel = makeModel({ labels: { 'input-size': '64' } });

@@ -1,4 +1,3 @@
-import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import {
   act,
@@ -9,7 +8,6 @@ import {
 } from '@testing-library/react';
 import * as React from 'react';
 import { VertexAPIError } from '../../../api/request';
-import { IOperation } from '../../../api/types';
 import {
   createInstanceFlow,
   defaultInstanceForm,
@@ -29,58 +27,12 @@ import {
   mockedShowDialog,
   trans
 } from '../../../__tests__/fakes';
-import type { IOperationFollower } from '../../../model/operations';
+import { FakeFollower, instanceOperation } from '../../../__tests__/instances';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
   showDialog: jest.fn()
 }));
-
-function operation(overrides: Partial<IOperation> = {}): IOperation {
-  return {
-    name: 'projects/p/locations/us-central1-a/operations/op-1',
-    done: false,
-    error: null,
-    kind: 'other',
-    target: null,
-    metadata: null,
-    ...overrides
-  };
-}
-
-/**
- * A follower whose operations end when the test says so.
- */
-class FakeFollower implements IOperationFollower {
-  operations: Array<{ operation: IOperation; label: string }> = [];
-  changed = new Signal<this, void>(this);
-  labels: string[] = [];
-  private _ends: Array<(op: IOperation) => void> = [];
-
-  track = jest.fn(
-    (op: IOperation, options: { label: string }): Promise<IOperation> => {
-      const item = { operation: op, label: options.label };
-      this.operations = [...this.operations, item];
-      this.labels.push(options.label);
-      this.changed.emit();
-      return new Promise<IOperation>(resolve => {
-        this._ends.push(done => {
-          this.operations = this.operations.filter(other => other !== item);
-          this.changed.emit();
-          resolve(done);
-        });
-      });
-    }
-  );
-
-  /**
-   * End the oldest operation under way.
-   */
-  finish(): void {
-    const end = this._ends.shift();
-    end?.({ ...this.operations[0].operation, done: true });
-  }
-}
 
 afterEach(() => mockedShowDialog.mockReset());
 
@@ -388,7 +340,7 @@ describe('createInstanceFlow', () => {
           status: 409
         })
       )
-      .mockResolvedValueOnce(operation({ kind: 'createInstance' }));
+      .mockResolvedValueOnce(instanceOperation({ kind: 'createInstance' }));
 
     const started = await createInstanceFlow({
       api,

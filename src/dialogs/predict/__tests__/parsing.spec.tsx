@@ -8,7 +8,8 @@ import {
   needsBulk
 } from '../instances';
 import { selectedExpression } from '../kernel';
-import { IProbeValue, probeCode, PROBE_SOURCE } from '../snippet';
+import { probeCode, PROBE_SOURCE } from '../snippet';
+import { probeValue } from './fixtures';
 
 jest.mock('@jupyterlab/apputils', () => ({
   ...jest.requireActual('@jupyterlab/apputils'),
@@ -16,24 +17,6 @@ jest.mock('@jupyterlab/apputils', () => ({
 }));
 
 const trans = nullTranslator.load('jupyter_vertex');
-
-function probeValue(overrides: Partial<IProbeValue> = {}): IProbeValue {
-  return {
-    ok: true,
-    kind: 'ndarray',
-    typeName: 'numpy.ndarray',
-    shape: [3, 2],
-    dtype: 'float64',
-    columns: null,
-    values: [
-      [0, 1],
-      [2, 3],
-      [4, 5]
-    ],
-    issues: { nan: 0, infinity: 0, missing: 0, nonNumeric: 0, first: [] },
-    ...overrides
-  };
-}
 
 describe('instances', () => {
   it('defaults to rows for 2-D values and one instance for 1-D', () => {

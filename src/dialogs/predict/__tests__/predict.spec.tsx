@@ -18,7 +18,7 @@ import {
 import { PredictDialogBody, pickEndpoint } from '../PredictDialog';
 import { PredictResult } from '../ResultView';
 import { PredictionRun } from '../run';
-import { IProbeValue } from '../snippet';
+import { probeValue } from './fixtures';
 import { FakeAPI, makeEndpoint } from '../../../__tests__/fakes';
 
 jest.mock('@jupyterlab/apputils', () => ({
@@ -30,24 +30,6 @@ const trans = nullTranslator.load('jupyter_vertex');
 const mockedError = showErrorMessage as jest.MockedFunction<
   typeof showErrorMessage
 >;
-
-function probeValue(overrides: Partial<IProbeValue> = {}): IProbeValue {
-  return {
-    ok: true,
-    kind: 'ndarray',
-    typeName: 'numpy.ndarray',
-    shape: [3, 2],
-    dtype: 'float64',
-    columns: null,
-    values: [
-      [0, 1],
-      [2, 3],
-      [4, 5]
-    ],
-    issues: { nan: 0, infinity: 0, missing: 0, nonNumeric: 0, first: [] },
-    ...overrides
-  };
-}
 
 const servingEndpoint = makeEndpoint({
   id: '77',
