@@ -336,14 +336,36 @@ def table(title: str, header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(out)
 
 
+class _UnixConnection(http.client.HTTPConnection):
+    """HTTP over a unix socket (a model server's only address)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__("localhost")
+        self.socket_path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.socket_path)
+
+
 def sequential_ms(
-    url: str, body: bytes, headers: dict[str, str], n: int, warm: int = 200
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    n: int,
+    warm: int = 200,
+    unix_socket: str = "",
 ) -> list[float]:
-    """Latencies (ms) of ``n`` POSTs of ``body`` to ``url`` one after the other over one
-    kept-alive connection, after ``warm`` not counted; any answer but 200 fails."""
+    """Latencies (ms) of ``n`` POSTs of ``body`` to ``url`` (over ``unix_socket`` if given)
+    one after the other over one kept-alive connection, after ``warm`` not counted; any
+    answer but 200 fails."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    conn = (
+        _UnixConnection(unix_socket)
+        if unix_socket
+        else http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    )
     out = []
     for index in range(n + warm):
         start = time.perf_counter()

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import digits, embedded_vertex, post_json, sequential_ms  # noqa: E402
 
+from jupyter_vertex.emulator.serving.modelserver import SOCKET_ENV  # noqa: E402
 from jupyter_vertex.emulator.testing import model_servers  # noqa: E402
 
 
@@ -32,10 +33,10 @@ def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
-def _server(deployed_id: str) -> tuple[int, int]:
-    """(pid, port) of the deployed model's server."""
+def _server(deployed_id: str) -> tuple[int, str]:
+    """(pid, unix socket) of the deployed model's server (its only address)."""
     for pid, environ in model_servers(deployed_id).items():
-        return pid, int(environ["AIP_HTTP_PORT"])
+        return pid, environ[SOCKET_ENV]
     raise RuntimeError(f"no model server for {deployed_id}")
 
 
@@ -53,7 +54,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work, embedded_vertex(Path(work)) as deployed:
         headers = {**deployed.auth, "Content-Type": "application/json"}
         first = post_json(deployed.predict_url, json.loads(body), deployed.auth)["deployedModelId"]
-        server_pid, port = _server(first)
+        server_pid, server_socket = _server(first)
         emulator_pid = _parent(server_pid)
         before = _cpu_ms(emulator_pid), _cpu_ms(server_pid)
         via = sequential_ms(deployed.predict_url, body, headers, args.requests)
@@ -61,10 +62,11 @@ def main() -> None:
         n = args.requests + 200  # sequential_ms's warm-up requests count for CPU too
         emulator_cpu, server_cpu = (after[0] - before[0]) / n, (after[1] - before[1]) / n
         direct = sequential_ms(
-            f"http://127.0.0.1:{port}/predict",
+            "http://localhost/predict",
             body,
             {"Content-Type": "application/json"},
             args.requests,
+            unix_socket=server_socket,
         )
     (v50, v99), (d50, d99) = _summary(via), _summary(direct)
     print(f"requests: {args.requests} sequential, one digits row, one kept-alive connection")

@@ -34,6 +34,7 @@ from .core.auth import load_or_create_token
 from .core.connection import write_private_file
 from .core.http import HARD_BODY_BYTES, make_app
 from .core.operations import Operations
+from .core.process_groups import ProcessRecords
 from .core.routing import Context, Route
 from .core.store import Store
 from .logging_v2 import logging_api
@@ -57,6 +58,7 @@ STORAGE_DIR = "storage"
 JOBS_DIR = "jobs"
 SERVING_DIR = "serving"
 WORKBENCH_DIR = "workbench"
+PROCESSES_DIR = "processes"  # the child process groups that must not outlive us
 
 
 class ConfigurationError(Exception):
@@ -147,6 +149,7 @@ class Emulator:
         self.data_dir = Path(settings.data_dir).resolve()
         self.store = Store(self.data_dir / DATABASE_FILE)
         self.operations = Operations(self.store, delay=settings.operation_delay)
+        self.processes = ProcessRecords(self.data_dir / PROCESSES_DIR)
         self.storage = LocalStorage(
             self.data_dir / STORAGE_DIR, settings.host, settings.storage_port
         )
@@ -165,6 +168,7 @@ class Emulator:
             max_replicas=settings.max_replicas_per_model,
             autoscale_window=settings.autoscale_window,
             scale_in_delay=settings.scale_in_delay,
+            records=self.processes,
         )
         self.instances = Instances(
             self.store,
@@ -174,6 +178,7 @@ class Emulator:
                 self.data_dir / WORKBENCH_DIR,
                 python=settings.instance_python,
                 ports=settings.instance_ports,
+                records=self.processes,
             ),
         )
         self.token = ""
@@ -219,6 +224,11 @@ class Emulator:
         )
         for service in (self.storage, self.runner, self.serving, self.instances):
             ctx.add(service)
+        # a killed predecessor's model and instance servers, folders and sockets go first
+        ended = await asyncio.to_thread(self.processes.reap)
+        if ended:
+            log.warning("ended %d process group(s) left by a previous process", len(ended))
+        await self.serving.remove_leftovers()
         restarted = await self.instances.resume()
         if restarted:
             log.info("starting %d Workbench instance(s) again", restarted)

@@ -14,6 +14,7 @@ import requests
 from sklearn.base import BaseEstimator
 
 from jupyter_vertex.emulator import ensure_bucket
+from jupyter_vertex.emulator.serving.modelserver import SOCKET_ENV
 from jupyter_vertex.emulator.testing import model_servers
 
 from .emulator_api import IMAGE, Api
@@ -56,8 +57,20 @@ def server_pids(deployed_id: str) -> list[int]:
 
 
 def server_ports(deployed_id: str) -> set[int]:
-    """The ports the model servers of a deployed model were given (AIP_HTTP_PORT)."""
+    """The ports the model servers of a deployed model were given (AIP_HTTP_PORT; the SDK's
+    app needs one, and nothing listens on it)."""
     return {int(environ["AIP_HTTP_PORT"]) for environ in model_servers(deployed_id).values()}
+
+
+def server_sockets(deployed_id: str) -> set[str]:
+    """The unix sockets the model servers of a deployed model listen on (their address)."""
+    return {environ[SOCKET_ENV] for environ in model_servers(deployed_id).values()}
+
+
+def answering(path: str) -> bool:
+    """Whether something accepts connections on the unix socket ``path``."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(path) == 0
 
 
 def listening(port: int) -> bool:

@@ -13,19 +13,20 @@ from sdk_helpers import Sdk
 from sklearn.datasets import load_digits
 
 from jupyter_vertex.emulator.serving.containers import predictor_for
+from jupyter_vertex.emulator.serving.modelserver import SOCKET_ENV
 from jupyter_vertex.emulator.testing import model_servers
 
 XGBOOST_IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest"
 
 
-def _server_ports(deployed_id: str) -> set[int]:
-    """AIP_HTTP_PORT of each running model server of a deployed model (from /proc)."""
-    return {int(environ["AIP_HTTP_PORT"]) for environ in model_servers(deployed_id).values()}
+def _server_sockets(deployed_id: str) -> set[str]:
+    """The unix socket each running model server of a deployed model listens on (/proc)."""
+    return {environ[SOCKET_ENV] for environ in model_servers(deployed_id).values()}
 
 
-def _listening(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+def _answering(path: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(path) == 0
 
 
 def _train(folder: Path) -> xgboost.Booster:
@@ -65,11 +66,11 @@ def test_xgboost_model_deploys_and_predicts_as_in_process(sdk: Sdk, tmp_path: Pa
     assert prediction.model_resource_name == model.resource_name
     assert prediction.model_version_id == "1"
 
-    ports = _server_ports(deployed.id)
-    assert len(ports) == 1 and all(_listening(port) for port in ports)
-    endpoint.delete(force=True)  # undeploys first: the servers stop and free their ports
-    assert _server_ports(deployed.id) == set()
-    assert not any(_listening(port) for port in ports)
+    sockets = _server_sockets(deployed.id)
+    assert len(sockets) == 1 and all(_answering(path) for path in sockets)
+    endpoint.delete(force=True)  # undeploys first: the servers stop and their sockets go
+    assert _server_sockets(deployed.id) == set()
+    assert not any(_answering(path) for path in sockets)
 
 
 def test_the_sdks_xgboost_upload_picks_an_image_that_is_served(sdk: Sdk, tmp_path: Path) -> None:

@@ -193,13 +193,16 @@ async def _create(call: Call) -> Reply:
 
 
 def _with_status(call: Call, endpoint: dict[str, Any]) -> dict[str, Any]:
-    """Each deployed model's ``status`` as its servers are now (available replicas, restarts)."""
+    """Each deployed model's ``status`` as its servers are now (available replicas, restarts,
+    and when that last changed)."""
     serving = call.ctx.get(Serving)
     for deployed in endpoint.get("deployedModels") or []:
         status = serving.status(str(deployed.get("id"))) if serving is not None else None
         if status is None:
             status = {"availableReplicaCount": 0, "message": "Model servers are starting."}
-        deployed["status"] = {**status, "lastUpdateTime": endpoint.get("updateTime")}
+        # the later of the record's last change and its servers' (both RFC 3339, UTC)
+        changed = [t for t in (endpoint.get("updateTime"), status.get("lastUpdateTime")) if t]
+        deployed["status"] = {**status, "lastUpdateTime": max(changed, default=None)}
     return endpoint
 
 

@@ -7,7 +7,9 @@ server's root, the instance's "disk"), ``runtime/`` (its Jupyter runtime files),
 ``--instance-ports`` when given), with a random token; it is ready once ``/api/status``
 answers 200 with that token. The script's output also becomes Cloud Logging entries
 (:mod:`.instance_logs`). Servers run in their own session through
-:mod:`.jupyterserver`, which stops them when the embedded Vertex is gone.
+:mod:`.jupyterserver`, which stops them when the embedded Vertex is gone; they also get
+SIGTERM from the kernel when it dies (parent-death signal, armed before their interpreter
+starts) and are recorded in ``D/processes``, so that a later start ends any left behind.
 No shell anywhere: argv lists only; the post-startup script runs as ``/bin/bash FILE``.
 """
 
@@ -19,13 +21,14 @@ import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..core.process_groups import stop_group
+from ..core.process_groups import ProcessRecords, dies_with_parent, stop_group
 from .instance_logs import ScriptLog, copy_lines
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ SCRIPT_LOG = "post-startup-script.log"
 SERVER_LOG = "server.log"
 #: Seconds a stopped Jupyter server has to end (and stop its kernels) before SIGKILL.
 STOP_GRACE = 10.0
+RECORD_KIND = "instance-server"
 
 
 class StartFailed(Exception):
@@ -87,11 +91,13 @@ class Workbench:
         python: str = sys.executable,
         ports: tuple[int, int] | None = None,
         start_timeout: float = 90.0,
+        records: ProcessRecords | None = None,
     ) -> None:
         self.folder = folder
         self.python = python
         self.ports = ports
         self.start_timeout = start_timeout
+        self.records = records
         self._servers: dict[str, Server] = {}
         self._copiers: set[asyncio.Task[None]] = set()
 
@@ -169,9 +175,13 @@ class Workbench:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
+                # SIGTERM, not SIGKILL: Jupyter then stops its kernels (in their own sessions)
+                preexec_fn=dies_with_parent(signal.SIGTERM),
             )
         except OSError as error:
             raise StartFailed(f"The Jupyter server could not be started: {error}.") from None
+        if self.records is not None:
+            await asyncio.to_thread(self.records.add, process.pid, RECORD_KIND, name)
         server = Server(name, folder, port, token, process)
         server.reader = asyncio.ensure_future(_keep_output(server, folder / SERVER_LOG))
         self._servers[name] = server
@@ -215,6 +225,8 @@ class Workbench:
             return
         # SIGTERM first: Jupyter stops its kernels.
         await stop_group(server.process, grace=STOP_GRACE)
+        if self.records is not None:
+            await asyncio.to_thread(self.records.remove, server.pid)
         if server.reader is not None:
             await asyncio.wait([server.reader], timeout=2.0)
 

@@ -1,13 +1,19 @@
-"""Run the SDK's own model server (``google.cloud.aiplatform.prediction.model_server``) on
-loopback only.
+"""Run the SDK's own model server (``google.cloud.aiplatform.prediction.model_server``)
+reachable by this user only.
 
 The SDK's ``__main__`` binds ``0.0.0.0``; the embedded Vertex wants its model servers
-reachable only through itself, so this starts the same uvicorn app on ``127.0.0.1``.
-Driven by the same environment (``AIP_HTTP_PORT``, ``AIP_HEALTH_ROUTE``, ``AIP_PREDICT_ROUTE``,
-``AIP_STORAGE_URI``, ``HANDLER_*``, ``PREDICTOR_*``, ``VERTEX_CPR_WEB_CONCURRENCY``), plus
-``JUPYTER_VERTEX_SOURCE_IN_ARTIFACTS=1`` for Custom Prediction Routine models whose predictor
-source is in the artifact folder, and ``JUPYTER_VERTEX_MODEL_SOCKET``: a unix socket (in the
-embedded Vertex's private folder) that serves the same app, for the predict hot path.
+reachable only through itself, so this serves the same uvicorn app on
+``JUPYTER_VERTEX_MODEL_SOCKET``, a unix socket in the embedded Vertex's private (0700) folder,
+and on no TCP port: health checks and predictions both go over the socket. Driven by the same
+environment (``AIP_HTTP_PORT``, which the SDK's app requires but which is not listened on;
+``AIP_HEALTH_ROUTE``, ``AIP_PREDICT_ROUTE``, ``AIP_STORAGE_URI``, ``HANDLER_*``,
+``PREDICTOR_*``, ``VERTEX_CPR_WEB_CONCURRENCY``), plus ``JUPYTER_VERTEX_SOURCE_IN_ARTIFACTS=1``
+for Custom Prediction Routine models whose predictor source is in the artifact folder. Without
+a socket (run by hand) it serves ``127.0.0.1:AIP_HTTP_PORT``.
+
+It dies with the embedded Vertex: the parent-death signal is armed before this interpreter
+starts (:func:`..core.process_groups.dies_with_parent`), and ``JUPYTER_VERTEX_PARENT_PID``,
+checked before any slow import, catches a parent that died before it was armed.
 """
 
 from __future__ import annotations
@@ -16,21 +22,12 @@ import contextlib
 import os
 import socket
 import sys
-import threading
-import time
 
-PARENT_CHECK_SECONDS = 1.0
+from ..core.process_groups import exit_if_orphaned
+
 SOURCE_ENV = "JUPYTER_VERTEX_SOURCE_IN_ARTIFACTS"
-#: A unix socket path to serve predictions on besides the loopback port.
+#: The unix socket path the server listens on (its only address).
 SOCKET_ENV = "JUPYTER_VERTEX_MODEL_SOCKET"
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this server once the embedded Vertex that started it is gone (even SIGKILLed):
-    a server left behind would hold its port and memory, unreachable through any endpoint."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(0)
 
 
 def _import_source_from_artifacts() -> None:
@@ -60,28 +57,23 @@ def _unix_socket(path: str) -> socket.socket:
 
 
 def main() -> None:
+    exit_if_orphaned()  # before the slow imports below
     import uvicorn
     from google.cloud.aiplatform.prediction import model_server
 
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     if os.environ.get(SOURCE_ENV) == "1":
         _import_source_from_artifacts()
     model_server.set_number_of_workers_from_env()
-    config = uvicorn.Config(
-        "google.cloud.aiplatform.prediction.model_server:CprModelServer",
-        host="127.0.0.1",
-        port=int(os.environ["AIP_HTTP_PORT"]),
-        factory=True,
-        log_level="warning",
-    )
     path = os.environ.get(SOCKET_ENV)
-    if not path or config.workers > 1:
+    app = "google.cloud.aiplatform.prediction.model_server:CprModelServer"
+    if not path:
+        port = int(os.environ["AIP_HTTP_PORT"])
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, factory=True, log_level="warning")
         uvicorn.Server(config).run()
         return
-    # Predictions come over the unix socket (cheaper than loopback TCP per request); the
-    # loopback port serves the health checks, as Vertex's containers do.
-    server = uvicorn.Server(config)
-    server.run(sockets=[config.bind_socket(), _unix_socket(path)])
+    # One process (uvicorn.Server runs no workers); our socket, bound with this user's mode.
+    config = uvicorn.Config(app, uds=path, factory=True, log_level="warning")
+    uvicorn.Server(config).run(sockets=[_unix_socket(path)])
 
 
 if __name__ == "__main__":

@@ -1,14 +1,17 @@
 """Model server processes for deployed models: start, health, restart, stop, forward.
 
 Each deployed model runs ``replicas`` processes of the SDK's own model server
-(:mod:`.modelserver`, loopback only), each in its own session and working folder
-``D/serving/DEPLOYED_ID/rN`` (the server copies the artifacts into its cwd). A deploy
-completes once every replica answers its health route; a replica that exits unexpectedly is
-started again (the deployed model's ``status`` says so meanwhile). Health checks use the
-server's loopback port; predictions go over its unix socket, in a private (0700)
-folder, through one pooled, kept-alive HTTP client (cheaper per request than loopback TCP).
-A deployed model whose max replicas exceed its min is autoscaled (:mod:`.autoscale`) on the
-requests in flight per replica.
+(:mod:`.modelserver`), each in its own session and working folder
+``D/serving/DEPLOYED_ID/rN`` (the server copies the artifacts into its cwd), dying with the
+embedded Vertex (parent-death signal) and recorded in ``D/processes`` so that a later start
+ends any a killed one left. A server listens only on a unix socket in a private (0700)
+folder: health checks and predictions (through one pooled, kept-alive HTTP client) go there.
+A deploy completes once every replica answers its health route; a replica that exits
+unexpectedly is started again (the deployed model's ``status`` says so meanwhile, and its
+``lastUpdateTime`` moves with every change). A predict finding no ready server waits
+:data:`READY_WAIT` seconds at most, then answers UNAVAILABLE saying why (starting, crashed
+with its error, cannot reach storage). A deployed model whose max replicas exceed its min is
+autoscaled (:mod:`.autoscale`) on the requests in flight per replica.
 """
 
 from __future__ import annotations
@@ -22,26 +25,32 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.errors import ApiError, failed_precondition
-from ..core.process_groups import stop_group
+from ..core.process_groups import ProcessRecords, dies_with_parent, stop_group
 from .autoscale import Autoscaler, Scaling
 from .containers import ServerSpec
+from .health import failure, healthy
 from .loopback_http import LoopbackClient, Response
-from .modelserver import SOCKET_ENV, SOURCE_ENV
-from .replicas import Deployment, Replica, free_port, fresh_folder, unlink_quietly
-
-if TYPE_CHECKING:  # pragma: no cover
-    import httpx
+from .replicas import (
+    HEALTH_ROUTE,
+    PREDICT_ROUTE,
+    Deployment,
+    Replica,
+    free_port,
+    fresh_folder,
+    server_env,
+    unlink_quietly,
+)
 
 log = logging.getLogger(__name__)
 
-HEALTH_ROUTE = "/health"
-PREDICT_ROUTE = "/predict"
 HEALTH_INTERVAL = 5.0  # seconds between health checks of a running server
 HEALTH_FAILURES = 3  # consecutive failed checks before a server is killed and restarted
 STOP_GRACE = 5.0  # seconds a stopped server gets between SIGTERM and SIGKILL
+READY_WAIT = 3.0  # seconds a predict waits for a ready server before answering UNAVAILABLE
+RECORD_KIND = "model-server"
 
 
 class Serving:
@@ -55,6 +64,7 @@ class Serving:
         project: str = "",
         autoscale_window: float = 60.0,
         scale_in_delay: float = 300.0,
+        records: ProcessRecords | None = None,
     ) -> None:
         self.folder = folder
         self.storage_url = storage_url
@@ -63,23 +73,12 @@ class Serving:
         self.scale_in_delay = scale_in_delay
         self.health_timeout = health_timeout
         self.project = project
+        self.records = records
         self._deployments: dict[str, Deployment] = {}
-        self._client: httpx.AsyncClient | None = None
         self.forwarder = LoopbackClient()  # predictions: lean keep-alive HTTP/1.1 (hot path)
         self._next: dict[str, int] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._sockets: str | None = None  # a private (0700) folder for the servers' sockets
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(60.0, connect=5.0),
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-            )
-        return self._client
 
     def replica_count(self, requested: int) -> int:
         return max(1, min(requested or 1, self.max_replicas))
@@ -141,38 +140,17 @@ class Serving:
         task.add_done_callback(self._background.discard)
 
     async def _start(self, deployment: Deployment, replica: Replica) -> None:
-        server = deployment.server
         await asyncio.to_thread(fresh_folder, replica.folder)
+        # The SDK's app requires AIP_HTTP_PORT; the server listens on its unix socket only.
         replica.port = free_port()
         if replica.socket:  # a restart: the old server's socket goes
             await asyncio.to_thread(unlink_quietly, replica.socket)
         replica.socket = await asyncio.to_thread(self._socket_path)
         replica.ready = False
-        env = {
-            **os.environ,
-            **server.env,  # the container's own environment, as Vertex passes it
-            # one worker: a server handles one request at a time, which autoscaling counts on
-            "VERTEX_CPR_WEB_CONCURRENCY": "1",
-            "AIP_HTTP_PORT": str(replica.port),
-            SOCKET_ENV: replica.socket,
-            "AIP_HEALTH_ROUTE": HEALTH_ROUTE,
-            "AIP_PREDICT_ROUTE": PREDICT_ROUTE,
-            "AIP_STORAGE_URI": deployment.artifact_uri,
-            "AIP_DEPLOYED_MODEL_ID": deployment.deployed_id,
-            "HANDLER_MODULE": server.handler[0],
-            "HANDLER_CLASS": server.handler[1],
-            "STORAGE_EMULATOR_HOST": self.storage_url,
-            "PYTHONUNBUFFERED": "1",
-        }
-        if server.predictor is not None:
-            env["PREDICTOR_MODULE"], env["PREDICTOR_CLASS"] = server.predictor
-        else:
-            env.pop("PREDICTOR_MODULE", None)
-            env.pop("PREDICTOR_CLASS", None)
-        if server.source_in_artifacts:
-            env[SOURCE_ENV] = "1"
-        if self.project:
-            env.setdefault("GOOGLE_CLOUD_PROJECT", self.project)
+        replica.started = asyncio.get_running_loop().time()
+        deployment.touch()
+        env = server_env(deployment, replica, self.storage_url, self.project)
+        # Spawned from the event loop's thread: the parent-death signal follows that thread.
         replica.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -183,9 +161,16 @@ class Serving:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=dies_with_parent(),
         )
-        reader = asyncio.ensure_future(self._read_output(replica, replica.process))
-        replica.tasks.append(reader)
+        replica.output.clear()
+        replica.reader = asyncio.ensure_future(self._read_output(replica, replica.process))
+        replica.tasks.append(replica.reader)
+        if self.records is not None:
+            paths = (str(replica.folder), replica.socket)
+            await asyncio.to_thread(
+                self.records.add, replica.process.pid, RECORD_KIND, deployment.deployed_id, paths
+            )
         await self._wait_healthy(deployment, replica)
 
     async def _read_output(self, replica: Replica, process: asyncio.subprocess.Process) -> None:
@@ -193,36 +178,49 @@ class Serving:
         async for line in process.stdout:
             replica.output.append(line.decode("utf-8", "replace").rstrip())
 
+    async def _ended(self, replica: Replica, process: asyncio.subprocess.Process) -> str:
+        """After its process ended: drop its record, take its last lines; answer why it
+        ended, in a phrase ("crashed (exited with status 1): ValueError: …")."""
+        if self.records is not None:
+            await asyncio.to_thread(self.records.remove, process.pid)
+        if replica.reader is not None:
+            await asyncio.wait([replica.reader], timeout=2.0)
+        code = process.returncode
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"was killed ({name})"
+        return failure(f"crashed (exited with status {code})", replica.output, self.storage_url)
+
     async def _wait_healthy(self, deployment: Deployment, replica: Replica) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.health_timeout
         process = replica.process
         assert process is not None
-        url = f"http://127.0.0.1:{replica.port}{HEALTH_ROUTE}"
         while True:
             if process.returncode is not None:
                 break
-            try:
-                response = await self.client.get(url, timeout=2.0)
-                if response.status_code == 200:
-                    replica.ready = True
-                    return
-            except Exception as error:  # noqa: BLE001 - not listening yet
-                log.debug("health of %s: %s", url, error)
+            if await healthy(replica.socket, HEALTH_ROUTE):
+                replica.ready = True
+                replica.failure = ""
+                deployment.touch()
+                return
             if loop.time() > deadline or deployment.stopping:
                 break
             try:
                 await asyncio.wait_for(asyncio.shield(process.wait()), 0.1)
             except asyncio.TimeoutError:
                 pass
+        exited = process.returncode is not None
         await stop_group(process, STOP_GRACE)
-        await asyncio.sleep(0)  # let the reader take the last lines
+        why = await self._ended(replica, process)
+        if not exited:
+            why = f"did not answer {HEALTH_ROUTE} within {self.health_timeout:g} s"
+        replica.failure = why
+        deployment.touch()
         last = "\n".join(replica.output) or "(no output)"
-        why = (
-            f"exited with status {process.returncode}"
-            if process.returncode not in (None, -signal.SIGKILL, -signal.SIGTERM)
-            else f"did not answer {HEALTH_ROUTE} within {self.health_timeout:g} s"
-        )
         raise failed_precondition(
             f"The model server for deployed model {deployment.deployed_id} {why}. "
             f"Its last output:\n{last}"
@@ -238,38 +236,39 @@ class Serving:
         while not deployment.stopping:
             process = replica.process
             assert process is not None
-            status = await self._until_exit(replica, process)
+            if process.returncode is None or replica.ready:
+                status = await self._until_exit(replica, process)
+                why = await self._ended(replica, process)
+                replica.failure = status if status.startswith("failed") else why
             if deployment.stopping:
                 return
             replica.ready = False
             deployment.restarts += 1
             deployment.message = (
-                f"A model server {status}; restarting it (restart {deployment.restarts})."
+                f"A model server {replica.failure}; restarting it (restart {deployment.restarts})."
             )
+            deployment.touch()
             log.warning("deployed model %s: %s", deployment.deployed_id, deployment.message)
             try:
                 await self._start(deployment, replica)
                 deployment.message = ""
+                deployment.touch()
             except ApiError as error:
                 deployment.message = error.message
+                deployment.touch()
                 await asyncio.sleep(1.0)
 
     async def _until_exit(self, replica: Replica, process: asyncio.subprocess.Process) -> str:
         """Wait for the process to end, checking its health route meanwhile; answer why."""
         failures = 0
-        url = f"http://127.0.0.1:{replica.port}{HEALTH_ROUTE}"
         while True:
             try:
                 status = await asyncio.wait_for(asyncio.shield(process.wait()), HEALTH_INTERVAL)
                 return f"exited with status {status}"
             except asyncio.TimeoutError:
                 pass
-            try:
-                healthy = (await self.client.get(url, timeout=2.0)).status_code == 200
-            except Exception as error:  # noqa: BLE001
-                log.debug("health of %s: %s", url, error)
-                healthy = False
-            failures = 0 if healthy else failures + 1
+            healthy_now = await healthy(replica.socket, HEALTH_ROUTE)
+            failures = 0 if healthy_now else failures + 1
             if failures >= HEALTH_FAILURES:
                 await stop_group(process, STOP_GRACE)
                 return f"failed {HEALTH_FAILURES} health checks"
@@ -294,6 +293,7 @@ class Serving:
                 await self._stop_replica(replica)
             added = [Replica(base / f"r{i}") for i in range(len(deployment.replicas), count)]
             deployment.replicas.extend(added)
+            deployment.touch()
 
             async def start(replica: Replica) -> None:
                 try:
@@ -338,6 +338,8 @@ class Serving:
                 task.cancel()
         if replica.process is not None:
             await stop_group(replica.process, STOP_GRACE)
+            if self.records is not None:
+                await asyncio.to_thread(self.records.remove, replica.process.pid)
         await asyncio.to_thread(shutil.rmtree, replica.folder, True)
         if replica.socket:
             await asyncio.to_thread(unlink_quietly, replica.socket)
@@ -365,7 +367,7 @@ class Serving:
         if deployment is None:
             return None
         ready = sum(1 for r in deployment.replicas if r.ready)
-        out: dict[str, Any] = {"availableReplicaCount": ready}
+        out: dict[str, Any] = {"availableReplicaCount": ready, "lastUpdateTime": deployment.updated}
         if deployment.message:
             out["message"] = deployment.message
         elif ready == len(deployment.replicas) and ready:
@@ -418,8 +420,10 @@ class Serving:
             )
 
     async def _ready_replica(self, deployment: Deployment) -> Replica:
+        """A ready server (round robin); UNAVAILABLE saying why if none is within
+        READY_WAIT seconds: a client learns at once, as from Vertex, rather than hanging."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.health_timeout
+        deadline = loop.time() + READY_WAIT
         while True:
             ready = [r for r in deployment.replicas if r.ready]
             if ready:
@@ -429,10 +433,23 @@ class Serving:
             if deployment.stopping or not deployment.replicas or loop.time() > deadline:
                 raise ApiError(
                     "UNAVAILABLE",
-                    f"No model server of deployed model {deployment.deployed_id} is ready. "
-                    f"{deployment.message}",
+                    f"No model server of deployed model {deployment.deployed_id} is ready: "
+                    f"{self._why_not_ready(deployment, loop.time())}",
                 )
             await asyncio.sleep(0.05)
+
+    @staticmethod
+    def _why_not_ready(deployment: Deployment, now: float) -> str:
+        if deployment.stopping:
+            return "it is being undeployed."
+        if not deployment.replicas:
+            return deployment.message or "it has no model server."
+        # a replica that failed tells more than one that is merely starting
+        replica = next((r for r in deployment.replicas if r.failure), deployment.replicas[0])
+        starting = f"starting for {max(0.0, now - replica.started):.0f} s"
+        if replica.failure:
+            return f"its model server {replica.failure}; restarting it ({starting})."
+        return f"its model server is {starting}."
 
     async def close(self) -> None:
         for deployed_id in list(self._deployments):
@@ -440,12 +457,24 @@ class Serving:
         for task in list(self._background):
             task.cancel()
         await self.forwarder.aclose()
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
         if self._sockets is not None:
             await asyncio.to_thread(shutil.rmtree, self._sockets, True)
             self._sockets = None
+
+    async def remove_leftovers(self) -> None:
+        """At start, before any deployment is served again: the working folders and sockets
+        a killed embedded Vertex left (none of them belongs to a server of this one)."""
+
+        def remove() -> None:
+            if not self.folder.is_dir():
+                return
+            for child in self.folder.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    unlink_quietly(str(child))
+
+        await asyncio.to_thread(remove)
 
     def _socket_path(self) -> str:
         """A new socket path in the private (0700) folder, made on first use: ``sockets`` in

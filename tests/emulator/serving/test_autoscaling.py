@@ -26,7 +26,7 @@ from jupyter_vertex.emulator.serving.autoscale import (
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 from ..emulator_api import Api
-from ..serving_helpers import listening, server_pids, server_ports, sklearn_model, wait_for
+from ..serving_helpers import answering, server_pids, server_sockets, sklearn_model, wait_for
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 
@@ -108,8 +108,8 @@ def test_replicas_grow_under_load_and_shrink_back_to_min(
     with _Load(api, endpoint["name"], clients=4) as load:
         wait_for("a second replica under load", lambda: replicas() == 2)
         assert len(server_pids(deployed["id"])) == 2
-        ports = server_ports(deployed["id"])
-        assert len(ports) == 2 and all(listening(port) for port in ports)
+        sockets = server_sockets(deployed["id"])
+        assert len(sockets) == 2 and all(answering(path) for path in sockets)
         # at the cap it stays at 2 while the load goes on
         seen = len(load.statuses)
         wait_for("more requests at two replicas", lambda: len(load.statuses) > seen + 50)
@@ -141,7 +141,7 @@ def test_replicas_grow_under_load_and_shrink_back_to_min(
     # while requests are flowing, and none of those requests fails
     assert bounds(2, 2)["done"] is True
     assert replicas() == 2 and len(server_pids(deployed["id"])) == 2
-    ports |= server_ports(deployed["id"])
+    sockets |= server_sockets(deployed["id"])
     with _Load(api, endpoint["name"], clients=4) as load:
         wait_for("requests on two replicas", lambda: len(load.statuses) > 50)
         assert bounds(1, 1)["done"] is True
@@ -152,7 +152,7 @@ def test_replicas_grow_under_load_and_shrink_back_to_min(
 
     api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed["id"]})
     assert server_pids(deployed["id"]) == []
-    assert len(ports) >= 2 and not any(listening(port) for port in ports)
+    assert len(sockets) >= 2 and not any(answering(path) for path in sockets)
     assert not (Path(scaling_emulator.data_dir) / "serving" / deployed["id"]).exists()
     api.ok("DELETE", f"v1/{endpoint['name']}")
 

@@ -289,6 +289,16 @@ def test_deployed_models_are_served_after_a_restart(
         (before,) = server_pids(deployed_id)
         emu.restart()
         assert not Path(f"/proc/{before}").exists() or server_pids(deployed_id) != [before]
+        # until its server is up again a predict answers UNAVAILABLE at once ("starting")
+        wait_for(
+            "the server to be up again",
+            lambda: (
+                api.ok("GET", f"v1/{endpoint['name']}")["deployedModels"][0]["status"].get(
+                    "availableReplicaCount"
+                )
+                == 1
+            ),
+        )
         response = _predict(api, endpoint, FEATURES[:4])
         assert response.status_code == 200, response.text
         assert response.json()["predictions"] == classifier.predict(FEATURES[:4]).tolist()
