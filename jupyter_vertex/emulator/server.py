@@ -165,6 +165,7 @@ class Emulator:
             max_concurrent=settings.max_concurrent_jobs,
             cancel_grace=settings.cancel_grace,
             follower=training_pipelines.PipelineFollower(self.store, self.storage),
+            addresses=self.data_dir / ADDRESSES_FILE,
         )
         self.serving = Serving(
             self.data_dir / SERVING_DIR,
@@ -245,6 +246,7 @@ class Emulator:
         self._http = HTTPServer(app, max_body_size=HARD_BODY_BYTES)
         self._http.add_sockets(sockets)
         self.url = _url(self.settings.host, port)
+        self.runner.emulator_url = self.url
         addresses = {"url": self.url, "storage_url": self.storage.url}
         await asyncio.to_thread(
             write_private_file, self.data_dir / ADDRESSES_FILE, json.dumps(addresses) + "\n"
