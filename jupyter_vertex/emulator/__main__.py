@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -138,6 +139,10 @@ def port_range(value: str | None) -> tuple[int, int] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Only this user reads what the embedded Vertex writes (SQLite files, stored objects,
+    # job logs, serving copies), and so do its children (replicas, model servers), which
+    # inherit the umask. Set before anything is written.
+    os.umask(0o077)
     args = parse_args(argv)
     logging.basicConfig(
         level=args.log_level,

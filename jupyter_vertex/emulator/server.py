@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,13 @@ from .aiplatform_v1 import (
 )
 from .core import protos
 from .core.auth import load_or_create_token
-from .core.connection import write_private_file
+from .core.connection import (
+    ADDRESSES_FILE,
+    make_private_tree,
+    port_of,
+    read_addresses,
+    write_private_file,
+)
 from .core.http import HARD_BODY_BYTES, make_app
 from .core.operations import Operations
 from .core.process_groups import ProcessRecords
@@ -161,6 +168,7 @@ class Emulator:
             max_concurrent=settings.max_concurrent_jobs,
             cancel_grace=settings.cancel_grace,
             follower=training_pipelines.PipelineFollower(self.store, self.storage),
+            addresses=self.data_dir / ADDRESSES_FILE,
         )
         self.serving = Serving(
             self.data_dir / SERVING_DIR,
@@ -207,6 +215,12 @@ class Emulator:
     async def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_data_dir()
+        # Only this user: files written from now on are private (the umask, set by
+        # __main__), and so becomes what an older version or another umask left.
+        await asyncio.to_thread(make_private_tree, self.data_dir)
+        # The last run's ports, reused when free so clients keep their address.
+        recorded = await asyncio.to_thread(read_addresses, self.data_dir / ADDRESSES_FILE)
+        self.storage.preferred_port = port_of(recorded.get("storage_url"))
         self.token = load_or_create_token(self.data_dir)
         await asyncio.to_thread(protos.load)
         await asyncio.to_thread(instance_specs.load_types)
@@ -237,11 +251,16 @@ class Emulator:
             log.info("serving %d deployed model(s) again", resumed)
         app = make_app(ctx, self.token, all_routes())
         prediction_metrics.attach(ctx)  # measures predictions; flushes until the loop ends
-        sockets = bind_sockets(self.settings.port, address=self.settings.host)
+        sockets = self._bind(port_of(recorded.get("url")))
         port = sockets[0].getsockname()[1]
         self._http = HTTPServer(app, max_body_size=HARD_BODY_BYTES)
         self._http.add_sockets(sockets)
         self.url = _url(self.settings.host, port)
+        self.runner.emulator_url = self.url
+        addresses = {"url": self.url, "storage_url": self.storage.url}
+        await asyncio.to_thread(
+            write_private_file, self.data_dir / ADDRESSES_FILE, json.dumps(addresses) + "\n"
+        )
         connection = {
             "url": self.url,
             "storage_url": self.storage.url,
@@ -252,6 +271,15 @@ class Emulator:
         ready = {"url": self.url, "storage_url": self.storage.url, "pid": os.getpid()}
         sys.stdout.write(f"{READY_PREFIX} {json.dumps(ready)}\n")
         sys.stdout.flush()
+
+    def _bind(self, preferred: int) -> list[socket.socket]:
+        """The API's sockets: on the port asked for, else on the last run's when it is free."""
+        if not self.settings.port and preferred:
+            try:
+                return bind_sockets(preferred, address=self.settings.host)
+            except OSError as error:  # taken meanwhile: any free port will do
+                log.info("port %d: %s; picking another", preferred, error)
+        return bind_sockets(self.settings.port, address=self.settings.host)
 
     async def stop(self) -> None:
         if self._http is not None:

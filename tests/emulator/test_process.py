@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
@@ -313,3 +315,107 @@ def test_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
     finally:
         parent.kill()
         parent.wait(timeout=10)
+
+
+# addresses that survive restarts ---------------------------------------------------------
+
+
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+def test_a_new_process_on_the_same_data_dir_gets_the_same_ports(tmp_path: Path) -> None:
+    with EmulatorProcess(tmp_path / "vertex") as first:  # port 0, storage port 0
+        url, storage_url = first.url, first.storage_url
+    addresses = tmp_path / "vertex" / "addresses.json"
+    assert json.loads(addresses.read_text()) == {"url": url, "storage_url": storage_url}
+    assert _mode(addresses) == 0o600
+    with EmulatorProcess(tmp_path / "vertex") as second:  # port 0, storage port 0 again
+        assert (second.url, second.storage_url) == (url, storage_url)
+        api = Api(second, "p-ports")
+        assert api.ok("GET", f"v1/{api.parent}/models") == {}
+
+
+def test_a_taken_port_is_replaced_and_an_asked_for_port_wins(tmp_path: Path) -> None:
+    with EmulatorProcess(tmp_path / "vertex") as first:
+        url, storage_url = first.url, first.storage_url
+    # something else listens on the old storage port meanwhile
+    with socket.create_server(("127.0.0.1", _port(storage_url))):
+        with EmulatorProcess(tmp_path / "vertex") as second:
+            assert second.url == url
+            assert second.storage_url != storage_url
+            assert requests.get(f"{second.storage_url}/storage/v1/b", timeout=10).ok
+            new_storage_url = second.storage_url
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        asked = int(probe.getsockname()[1])
+    with EmulatorProcess(tmp_path / "vertex", port=asked) as third:
+        assert third.url == f"http://127.0.0.1:{asked}" != url
+        assert third.storage_url == new_storage_url  # the last run's, still free
+
+
+# only this user ----------------------------------------------------------------------------
+
+
+def _not_private(root: Path) -> list[tuple[str, str]]:
+    """Folders under ``root`` that are not 0700 and files that are not 0600 (sockets and
+    other special files aside)."""
+    wrong = []
+    for top, _dirs, files in os.walk(root):
+        for path in [top, *(os.path.join(top, name) for name in files)]:
+            try:
+                mode = os.lstat(path).st_mode
+            except FileNotFoundError:  # gone meanwhile
+                continue
+            expected = 0o700 if stat.S_ISDIR(mode) else 0o600 if stat.S_ISREG(mode) else None
+            if expected is not None and stat.S_IMODE(mode) != expected:
+                wrong.append((os.path.relpath(path, root), oct(stat.S_IMODE(mode))))
+    return wrong
+
+
+def test_the_data_dir_is_private_after_a_deploy_and_a_job(tmp_path: Path) -> None:
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+
+    from .serving_helpers import sklearn_model, wait_for
+    from .training_helpers import create_job, job_body, make_package, pool, wait_done
+
+    data_dir = tmp_path / "vertex"
+    with EmulatorProcess(data_dir) as emu:
+        api = Api(emu, "p-private")
+        features, target = load_digits(return_X_y=True)
+        model = sklearn_model(api, LogisticRegression(max_iter=200).fit(features, target))
+        endpoint = api.create_endpoint()
+        resources = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
+        body = {"deployedModel": {"model": model["name"], "dedicatedResources": resources}}
+        started = api.ok("POST", f"v1/{endpoint['name']}:deployModel", body)
+        deployed = wait_for(
+            "the deploy", lambda: (op := api.ok("GET", f"v1/{started['name']}")).get("done") and op
+        )
+        assert "error" not in deployed, deployed
+        code = "open('written-by-the-job.txt', 'w').write('x'); print('done')"
+        job = create_job(api, job_body(pool(make_package(tmp_path / "pkg", code))))
+        assert wait_done(api, job["name"])["state"] == "JOB_STATE_SUCCEEDED"
+        assert list(data_dir.glob("jobs/*/replicas/*/work/written-by-the-job.txt"))
+        assert list(data_dir.glob("jobs/*/python/pool0/sdist0/**/task.py"))
+        assert list(data_dir.glob("serving/**/model.joblib"))
+        assert _not_private(data_dir) == []
+
+
+def test_an_existing_data_dir_is_made_private_at_start(tmp_path: Path) -> None:
+    data_dir = tmp_path / "vertex"
+    (data_dir / "storage" / "old-bucket").mkdir(parents=True)
+    (data_dir / "storage" / "old-bucket" / "object").write_text("older version")
+    (data_dir / "notes.txt").write_text("mine")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the emulator's")
+    (data_dir / "link").symlink_to(outside)
+    for path in (data_dir, data_dir / "storage", data_dir / "storage" / "old-bucket"):
+        path.chmod(0o755)
+    for path in (data_dir / "notes.txt", data_dir / "storage" / "old-bucket" / "object", outside):
+        path.chmod(0o644)
+    with EmulatorProcess(data_dir):
+        assert _mode(data_dir) == 0o700
+        assert _not_private(data_dir) == []
+        assert (data_dir / "notes.txt").read_text() == "mine"
+    assert _mode(outside) == 0o644  # links are not followed

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
+import urllib.parse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,11 @@ STORAGE_ENV = "STORAGE_EMULATOR_HOST"
 PROJECT_ENV = "JUPYTER_VERTEX_PROJECT"
 REGION_ENV = "JUPYTER_VERTEX_REGION"
 RUNTIME_FILE = "jupyter_vertex_emulator.json"
+# In the data dir: the addresses the last start served on ({"url", "storage_url"}). Kept
+# after a stop (unlike connection.json): the next start reuses those ports when they are
+# free, and processes that outlive a restart (training replicas' relays) read it to find
+# the current address. No secret in it.
+ADDRESSES_FILE = "addresses.json"
 
 
 def write_private_file(path: Path | str, text: str) -> None:
@@ -38,6 +45,44 @@ def write_private_file(path: Path | str, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def read_addresses(path: Path | str) -> dict[str, str]:
+    """The addresses recorded in an ``addresses.json`` ({} when absent or unreadable)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def port_of(url: str | None) -> int:
+    """The port of an ``http://host:port`` URL; 0 when it has none or is not one."""
+    try:
+        return urllib.parse.urlsplit(url or "").port or 0
+    except ValueError:
+        return 0
+
+
+def make_private_tree(root: Path | str) -> int:
+    """Make ``root`` and every folder under it 0700 and every regular file 0600; links are
+    neither followed nor changed, sockets and other special files are left alone. Answers
+    how many entries changed. For a data dir written by an older version or another umask."""
+    changed = 0
+    for top, _dirs, files in os.walk(root):  # os.walk does not descend into linked folders
+        entries = [(top, stat.S_ISDIR, 0o700)]
+        entries += [(os.path.join(top, name), stat.S_ISREG, 0o600) for name in files]
+        for path, is_kind, wanted in entries:
+            try:
+                mode = os.lstat(path).st_mode
+                if is_kind(mode) and stat.S_IMODE(mode) != wanted:
+                    os.chmod(path, wanted)
+                    changed += 1
+            except (FileNotFoundError, PermissionError):  # gone meanwhile, or not ours
+                continue
+    return changed
 
 
 @dataclass(frozen=True)

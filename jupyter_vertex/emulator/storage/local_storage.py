@@ -7,19 +7,30 @@ consistent; the emulator itself only talks to it over HTTP, like any other clien
 
 It does not check credentials: anything on this machine that can reach the loopback port
 can read and write it (see docs/emulator.md).
+
+Addresses: gcp-storage-emulator stores each object's ``mediaLink`` with the address the
+object was uploaded at, and google-cloud-storage downloads through ``mediaLink``. The port
+changes when a restart cannot get the old one back, and clients behind a training replica's
+relay (training/relay.py) upload through a port that dies with the replica; so every JSON
+API answer is given links to the address the client used (its ``Host``), whatever address
+an object was created at. Rewriting at serve time rather than the stored metadata at start
+also covers objects uploaded during this run through another address (a relay).
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
+import re
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from functools import partial
-from http.server import HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +40,14 @@ log = logging.getLogger(__name__)
 
 
 class LocalStorage:
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, root: Path, host: str = "127.0.0.1", port: int = 0, preferred_port: int = 0
+    ) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
+        # with port 0: the port to try first (the last run's), so addresses survive restarts
+        self.preferred_port = preferred_port
         self._httpd: HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -41,14 +56,14 @@ class LocalStorage:
         return f"http://{_url_host(self.host)}:{self.port}"
 
     def start(self) -> None:
-        from gcp_storage_emulator.server import RequestHandler
         from gcp_storage_emulator.storage import Storage
 
         logging.getLogger("gcp_storage_emulator").setLevel(logging.WARNING)
         self.root.mkdir(parents=True, exist_ok=True)
         storage = Storage(data_dir=str(self.root.resolve()))
         server_class = _IPv6HTTPServer if ":" in self.host else HTTPServer
-        self._httpd = server_class((self.host, self.port), partial(RequestHandler, storage))
+        handler = partial(_handler_class(), storage)
+        self._httpd = self._bind(server_class, handler)
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -57,6 +72,14 @@ class LocalStorage:
             daemon=True,
         )
         self._thread.start()
+
+    def _bind(self, server_class: type[HTTPServer], handler: Any) -> HTTPServer:
+        if not self.port and self.preferred_port:
+            try:
+                return server_class((self.host, self.preferred_port), handler)
+            except OSError as error:  # taken meanwhile: any free port will do
+                log.info("local storage: port %d: %s; picking another", self.preferred_port, error)
+        return server_class((self.host, self.port), handler)
 
     def stop(self) -> None:
         if self._httpd is not None:
@@ -137,6 +160,86 @@ def split_gs_uri(uri: str, field: str) -> tuple[str, str]:
     if not bucket:
         raise invalid_argument(f"Invalid {field}: {uri!r} names no bucket.")
     return bucket, prefix
+
+
+# JSON API paths whose answers may hold object resources (never object content: downloads
+# are /download/... or alt=media, the XML API is /BUCKET/OBJECT)
+_METADATA_PATH = re.compile(r"^/(?:upload/)?(?:storage/v1/)?b(?:/|$)")
+_ADDRESS = re.compile(r"^https?://[^/]*")
+
+
+def _handler_class() -> type[BaseHTTPRequestHandler]:
+    """gcp-storage-emulator's request handler, answering object links at the client's
+    address (imported lazily: the library is only needed once local storage starts)."""
+    from gcp_storage_emulator.server import RequestHandler
+
+    class CurrentLinksHandler(RequestHandler):
+        wfile: Any  # set per connection by socketserver; swapped in _answer
+
+        def do_GET(self) -> None:
+            self._answer(super().do_GET)
+
+        def do_POST(self) -> None:
+            self._answer(super().do_POST)
+
+        def do_PUT(self) -> None:
+            self._answer(super().do_PUT)
+
+        def do_PATCH(self) -> None:
+            self._answer(super().do_PATCH)
+
+        def _answer(self, handle: Callable[[], None]) -> None:
+            path, _, query = self.path.partition("?")
+            if not _METADATA_PATH.match(path) or "alt=media" in query:
+                handle()
+                return
+            # The library writes its whole answer (status, headers, body) to wfile at once;
+            # take it, fix the links, then send it.
+            real = self.wfile
+            answer = io.BytesIO()
+            self.wfile = answer
+            try:
+                handle()
+            finally:
+                self.wfile = real
+            raw = answer.getvalue()
+            bound = self.server.server_address
+            host = self.headers.get("Host") or f"{_url_host(bound[0])}:{bound[1]}"
+            real.write(with_links_at(raw, f"http://{host}"))
+
+    return CurrentLinksHandler
+
+
+def with_links_at(raw: bytes, base: str) -> bytes:
+    """An HTTP answer (head and JSON body) whose ``mediaLink`` values start with ``base``."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    if not sep or b'"mediaLink"' not in body:
+        return raw
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return raw
+    _relink(payload, base)
+    new_body = json.dumps(payload).encode("utf-8")
+    lines = [
+        f"Content-Length: {len(new_body)}".encode("ascii")
+        if line.lower().startswith(b"content-length:")
+        else line
+        for line in head.split(b"\r\n")
+    ]
+    return b"\r\n".join(lines) + sep + new_body
+
+
+def _relink(value: Any, base: str) -> None:
+    if isinstance(value, dict):
+        link = value.get("mediaLink")
+        if isinstance(link, str):
+            value["mediaLink"] = _ADDRESS.sub(lambda _: base, link, count=1)
+        for item in value.values():
+            _relink(item, base)
+    elif isinstance(value, list):
+        for item in value:
+            _relink(item, base)
 
 
 class _IPv6HTTPServer(HTTPServer):

@@ -8,6 +8,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import replica_process
 
@@ -103,9 +104,14 @@ def write_meta(folder: Path, meta: dict[str, str]) -> None:
     replica_process.write_atomic(folder / "job.json", meta)
 
 
-def write_steps(rdir: Path, steps: list[list[str]], env: dict[str, str]) -> None:
+def write_steps(
+    rdir: Path, steps: list[list[str]], env: dict[str, str], relays: dict[str, Any] | None = None
+) -> None:
     rdir.mkdir(parents=True, exist_ok=True)
-    replica_process.write_atomic(rdir / replica_process.STEPS, {"steps": steps, "env": env})
+    spec: dict[str, Any] = {"steps": steps, "env": env}
+    if relays:
+        spec["relays"] = relays
+    replica_process.write_atomic(rdir / replica_process.STEPS, spec)
 
 
 async def docker_unavailable() -> str:

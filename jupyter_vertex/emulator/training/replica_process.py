@@ -14,6 +14,10 @@ restart of the embedded Vertex and is followed again by the next one:
 
 SIGTERM (the runner's cancel, sent to the whole group) reaches the running step directly;
 the wrapper itself keeps going until the step ends, then records how it ended.
+
+With ``relays`` in ``steps.json``, the steps reach the embedded Vertex through loopback
+relays the wrapper runs (:mod:`.relay`), which follow it to its current address when a
+restart gives it other ports.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
+
+from .relay import start_relays
 
 STEPS = "steps.json"
 PID = "replica.json"
@@ -70,13 +76,19 @@ def run(folder: Path) -> int:
     log = LogWriter(folder / LOG)
     workdir = folder / "work"
     workdir.mkdir(exist_ok=True)
+    env = dict(spec["env"])
+    try:
+        relays = start_relays(spec.get("relays"), env)
+    except OSError as error:  # the steps keep the addresses they were given
+        print(f"no relay to the embedded Vertex: {error}", file=sys.stderr, flush=True)
+        env, relays = dict(spec["env"]), []
     code = 0
     for argv in spec["steps"]:
         try:
             child = subprocess.Popen(  # noqa: S603 - argv lists, never a shell
                 argv,
                 cwd=workdir,
-                env=spec["env"],
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -98,6 +110,8 @@ def run(folder: Path) -> int:
         code = 128 - status if status < 0 else status
         if code != 0:
             break
+    for relay in relays:
+        relay.close()
     write_atomic(folder / EXIT, {"exitCode": code, "endTime": _now()})
     return 0
 

@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..core.connection import STORAGE_ENV, URL_ENV
 from ..core.errors import ApiError
 from ..core.store import Store, Tx
 from ..storage.local_storage import LocalStorage, split_gs_uri
@@ -98,8 +99,13 @@ class Runner:
         cancel_grace: float = 5.0,
         poll_interval: float = 0.2,
         follower: JobFollower | None = None,
+        addresses: Path | None = None,
     ) -> None:
         self.follower = follower
+        # the data dir's addresses.json: replicas relay to the address it holds (see
+        # relay.py), so a job outliving a restart on other ports still reaches us
+        self.addresses = addresses
+        self.emulator_url = ""  # the API's address, once it listens
         self.store = store
         self.storage = storage
         self.jobs_dir = Path(jobs_dir)
@@ -316,8 +322,17 @@ class Runner:
                     steps = docker_steps(
                         pool, {**pool.env, **contract}, f"vertex-{job_id(name)}-{task}"
                     )
-                await asyncio.to_thread(write_steps, rdir, steps, env)
+                await asyncio.to_thread(write_steps, rdir, steps, env, self._relays(env))
                 await self._start_replica(rdir)
+
+    def _relays(self, env: dict[str, str]) -> dict[str, Any] | None:
+        """Which of a replica's variables name our addresses, for its wrapper to relay."""
+        if self.addresses is None:
+            return None
+        names = {STORAGE_ENV: "storage_url"}
+        if self.emulator_url and env.get(URL_ENV) == self.emulator_url:
+            names[URL_ENV] = "url"  # inherited from our own environment
+        return {"addresses": str(self.addresses), "env": names}
 
     async def _fetch_packages(self, folder: Path, pool: Pool) -> list[str]:
         paths = []

@@ -291,7 +291,7 @@ def unpack_packages(packages: list[str], target: Path) -> list[str]:
         folder.mkdir(parents=True, exist_ok=True)
         if name.endswith((".tar.gz", ".tgz", ".tar")):
             with tarfile.open(package) as archive:
-                archive.extractall(folder, filter="data")
+                archive.extractall(folder, filter=_private)  # noqa: S202 - data filter
         elif name.endswith(".zip"):
             with zipfile.ZipFile(package) as archive:
                 _safe_zip(archive, folder)
@@ -301,6 +301,13 @@ def unpack_packages(packages: list[str], target: Path) -> list[str]:
         root = tops[0] if len(tops) == 1 and len(list(folder.iterdir())) == 1 else folder
         entries.append(str(root / "src" if (root / "src").is_dir() else root))
     return entries
+
+
+def _private(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo:
+    """tarfile's "data" filter, keeping the data dir private: no group or other bits
+    (extraction sets an archive's modes, whatever the umask)."""
+    safe = tarfile.data_filter(member, path)
+    return safe if safe.mode is None else safe.replace(mode=safe.mode & 0o700, deep=False)
 
 
 def _safe_zip(archive: zipfile.ZipFile, target: Path) -> None:
@@ -314,8 +321,10 @@ def _safe_zip(archive: zipfile.ZipFile, target: Path) -> None:
 
 def docker_steps(pool: Pool, env: dict[str, str], name: str) -> list[list[str]]:
     argv = ["docker", "run", "--rm", "--name", name, "--network", "host"]
-    for key, value in env.items():
-        argv += ["--env", f"{key}={value}"]
+    for key in env:
+        # the value comes from docker's own environment (the replica's), where the wrapper
+        # may have pointed the emulator's addresses at its relays; and stays off the argv
+        argv += ["--env", key]
     if pool.command:
         argv += ["--entrypoint", pool.command[0]]
     argv.append(pool.image)

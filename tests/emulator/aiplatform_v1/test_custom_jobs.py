@@ -37,6 +37,9 @@ seen = {{k: os.environ.get(k) for k in keys}}
 seen["argv"] = sys.argv[1:]
 seen["cluster"] = json.loads(os.environ["CLUSTER_SPEC"])
 seen["tf_config"] = os.environ.get("TF_CONFIG")
+import urllib.request
+with urllib.request.urlopen(os.environ["STORAGE_EMULATOR_HOST"] + "/storage/v1/b", timeout=10) as r:
+    seen["storage_status"] = r.status
 open({str(out)!r}, "w").write(json.dumps(seen))
 print("done")
 """
@@ -64,7 +67,11 @@ print("done")
     assert seen["CLOUD_ML_PROJECT_ID"] == api.project
     assert seen["CLOUD_ML_REGION"] == "us-central1"
     assert seen["CLOUD_ML_JOB_ID"] == job_id
-    assert seen["STORAGE_EMULATOR_HOST"] == api.emu.storage_url
+    # the local storage, through the replica wrapper's relay (which follows it to another
+    # port after a restart: training/relay.py)
+    assert seen["STORAGE_EMULATOR_HOST"].startswith("http://127.0.0.1:")
+    assert seen["STORAGE_EMULATOR_HOST"] != api.emu.storage_url
+    assert seen["storage_status"] == 200
     assert seen["MY_VAR"] == "x y"
     assert seen["cluster"]["task"] == {"type": "workerpool0", "index": 0}
     assert list(seen["cluster"]["cluster"]) == ["workerpool0"]
