@@ -5,8 +5,9 @@ and the Vertex SDK's staging honour it). Objects live under ``DATA_DIR/storage``
 server handles one request at a time, which keeps its (not thread-safe) bookkeeping
 consistent; the emulator itself only talks to it over HTTP, like any other client.
 
-It does not check credentials: anything on this machine that can reach the loopback port
-can read and write it (see docs/emulator.md).
+It answers only this user: google-cloud-storage sends no credentials to an emulator host, so
+a connection is accepted when the kernel says its socket belongs to the user who runs the
+embedded Vertex (or root) (:mod:`.peers`); anyone else gets 403 PERMISSION_DENIED.
 
 Addresses: gcp-storage-emulator stores each object's ``mediaLink`` with the address the
 object was uploaded at, and google-cloud-storage downloads through ``mediaLink``. The port
@@ -23,6 +24,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 import re
 import threading
 import urllib.error
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ApiError, invalid_argument
+from . import peers
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +176,9 @@ def _handler_class() -> type[BaseHTTPRequestHandler]:
     address (imported lazily: the library is only needed once local storage starts)."""
     from gcp_storage_emulator.server import RequestHandler
 
+    checking = peers.can_check()
+    allowed = peers.allowed_uids()
+
     class CurrentLinksHandler(RequestHandler):
         wfile: Any  # set per connection by socketserver; swapped in _answer
 
@@ -188,7 +194,36 @@ def _handler_class() -> type[BaseHTTPRequestHandler]:
         def do_PATCH(self) -> None:
             self._answer(super().do_PATCH)
 
+        def do_DELETE(self) -> None:
+            self._answer(super().do_DELETE)
+
+        def _refused(self) -> bool:
+            """Refuse (403) a client that is not this user; True when refused."""
+            if not checking:
+                return False
+            uid = peers.peer_uid(self.client_address[1], self.server.server_address[1])
+            if uid in allowed:
+                return False
+            body = json.dumps(
+                {
+                    "error": {
+                        "code": 403,
+                        "message": "Local Cloud Storage answers only the user who runs the "
+                        f"embedded Vertex (uid {os.getuid()}).",
+                        "status": "PERMISSION_DENIED",
+                    }
+                }
+            ).encode("utf-8")
+            self.send_response(403)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return True
+
         def _answer(self, handle: Callable[[], None]) -> None:
+            if self._refused():
+                return
             path, _, query = self.path.partition("?")
             if not _METADATA_PATH.match(path) or "alt=media" in query:
                 handle()
