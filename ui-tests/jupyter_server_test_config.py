@@ -8,6 +8,9 @@ user settings, the notebook trust database, IPython's dir, npm's cache and
 temporary files, so a run leaves nothing in $HOME or /tmp.
 
 The port comes from ``$JUPYTER_VERTEX_UI_PORT`` (default 8899).
+
+``$JUPYTER_VERTEX_UI_KEEP_DATA=1`` keeps the data folder as it is (a restart on the same
+data: the restart spec); ``$JUPYTER_VERTEX_UI_TOKEN`` sets a token (default: none).
 """
 
 import os
@@ -21,7 +24,10 @@ HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
 DATA = Path(os.environ.get("JUPYTER_VERTEX_UI_DATA", HERE / ".jupyter-data")).resolve()
 
-shutil.rmtree(DATA, ignore_errors=True)
+KEEP_DATA = os.environ.get("JUPYTER_VERTEX_UI_KEEP_DATA") == "1"
+
+if not KEEP_DATA:
+    shutil.rmtree(DATA, ignore_errors=True)
 dirs = {
     name: DATA / name
     for name in (
@@ -38,7 +44,8 @@ dirs = {
 for path in dirs.values():
     path.mkdir(parents=True, exist_ok=True)
 ROOT = DATA / "root"
-shutil.copytree(EXAMPLES, ROOT, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+if not ROOT.exists():
+    shutil.copytree(EXAMPLES, ROOT, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
 
 # Before Galata's helper calls mkdtemp, and before kernels start (they inherit these).
 os.environ["TMPDIR"] = str(dirs["tmp"])
@@ -55,6 +62,8 @@ c = get_config()  # noqa: F821 (defined by the config loader)
 configure_jupyter_server(c)
 
 c.ServerApp.port = int(os.environ.get("JUPYTER_VERTEX_UI_PORT", "8899"))
+if os.environ.get("JUPYTER_VERTEX_UI_TOKEN"):
+    c.IdentityProvider.token = os.environ["JUPYTER_VERTEX_UI_TOKEN"]
 c.ServerApp.root_dir = str(ROOT)
 c.ServerApp.allow_root = True
 c.FileContentsManager.delete_to_trash = False
