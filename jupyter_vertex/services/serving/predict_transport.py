@@ -81,6 +81,11 @@ class AuthHeaders:
             return headers
 
 
+# The hint of an UNAVAILABLE that Vertex answered (e.g. a model server still starting), as
+# opposed to a host that could not be reached at all.
+UNAVAILABLE_ANSWER_HINT = "The endpoint is not ready to answer yet; retry in a moment."
+
+
 class PredictTransport:
     """An authorized, pooled HTTP client to one Vertex API host. Build it on the event loop
     (its session belongs to the running loop), after ``aiohttp`` was imported."""
@@ -137,4 +142,8 @@ def _error_of(status: int, content: bytes, url: str) -> VertexError:
         payload = {"error": {"message": text or f"HTTP {status}"}}
     # what an error reads from a response: its status, and its body for Google's own status
     response = SimpleNamespace(status_code=status, json=lambda: payload)
-    return to_vertex_error(exceptions.format_http_response_error(response, "POST", url, payload))
+    error = to_vertex_error(exceptions.format_http_response_error(response, "POST", url, payload))
+    if isinstance(error, Unavailable):
+        # Vertex answered: it was reached, and its message says what is not ready yet.
+        error.hint = UNAVAILABLE_ANSWER_HINT
+    return error

@@ -83,6 +83,10 @@ class Answers(tornado.web.RequestHandler):
             self.set_status(400)
             error = {"code": 400, "status": "FAILED_PRECONDITION", "message": "nothing deployed"}
             self.finish({"error": error})
+        elif kind == "starting":
+            self.set_status(503)
+            error = {"code": 503, "status": "UNAVAILABLE", "message": "it is starting for 3 s"}
+            self.finish({"error": error})
         elif kind == "noise":
             self.finish(b"<html>not json</html>")
         else:
@@ -138,6 +142,10 @@ async def _answers_and_errors(host: str, seen: list[dict[str, Any]]) -> None:
             await transport.predict(ENDPOINT, _asking("bad"))
         with pytest.raises(InvalidArgument, match="Vertex AI's answer has no list of predictions"):
             await transport.predict(ENDPOINT, _asking("noise"))
+        # Vertex was reached: the hint does not say it could not be
+        with pytest.raises(Unavailable, match="^it is starting for 3 s$") as starting:
+            await transport.predict(ENDPOINT, _asking("starting"))
+        assert starting.value.hint == "The endpoint is not ready to answer yet; retry in a moment."
     finally:
         await transport.close()
 
@@ -147,7 +155,8 @@ async def test_an_unreachable_host_is_unavailable_naming_it() -> None:
     sock.close()  # nothing listens there now
     transport = PredictTransport(_client(f"http://127.0.0.1:{port}"), connections=1, timeout=5)
     try:
-        with pytest.raises(Unavailable, match=f"Could not reach http://127.0.0.1:{port}"):
+        with pytest.raises(Unavailable, match=f"Could not reach http://127.0.0.1:{port}") as info:
             await transport.predict(ENDPOINT, b'{"instances":[1]}')
+        assert info.value.hint == "Vertex AI could not be reached; retry in a moment."
     finally:
         await transport.close()
