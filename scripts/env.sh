@@ -68,7 +68,8 @@ record_step() {
 }
 
 # Install the package with the given extra, and build the JupyterLab extension, only where
-# what they depend on changed since the last run: a second `make lab` starts in seconds.
+# what they depend on changed since the last run: a second `make lab` starts in seconds
+# (delete $VENV/.jupyter_vertex-*.stamp to force both).
 # Each step says its name; a first install shows pip's progress.
 ensure_installed() {
   local extra="$1" python_digest labextension_digest fresh_build=""
