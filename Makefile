@@ -1,7 +1,7 @@
 # The two set-up commands of the README.
 .PHONY: lab test bench
 
-lab:  ## install everything, start JupyterLab with the embedded Vertex on examples/
+lab:  ## install what changed, start JupyterLab with the embedded Vertex on workspace/ (a git repo of the examples)
 	bash scripts/lab.sh
 
 test: ## install what the tests need (Chromium included) and run all of them
