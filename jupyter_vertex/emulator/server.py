@@ -21,6 +21,7 @@ from tornado.netutil import bind_sockets
 
 from ..defaults import READY_PREFIX, is_loopback
 from .aiplatform_v1 import (
+    batch_prediction_jobs,
     custom_jobs,
     deploy,
     endpoints,
@@ -30,6 +31,7 @@ from .aiplatform_v1 import (
     prediction_metrics,
     training_pipelines,
 )
+from .batch.engine import BatchRunner
 from .core import protos
 from .core.auth import load_or_create_token
 from .core.connection import (
@@ -65,6 +67,7 @@ STORAGE_DIR = "storage"
 JOBS_DIR = "jobs"
 SERVING_DIR = "serving"
 WORKBENCH_DIR = "workbench"
+BATCH_DIR = "batch"  # batch prediction jobs' output spools
 PROCESSES_DIR = "processes"  # the child process groups that must not outlive us
 
 
@@ -137,6 +140,7 @@ def all_routes() -> list[Route]:
         + deploy.routes()
         + predict.routes()
         + custom_jobs.routes()
+        + batch_prediction_jobs.routes()
         + training_pipelines.routes()
         + operations.routes()
         + logging_api.routes()
@@ -178,6 +182,7 @@ class Emulator:
             scale_in_delay=settings.scale_in_delay,
             records=self.processes,
         )
+        self.batch = BatchRunner(self.store, self.serving, self.data_dir / BATCH_DIR)
         self.instances = Instances(
             self.store,
             self.operations,
@@ -236,7 +241,7 @@ class Emulator:
             operations=self.operations,
             log_sources=[JobLogs(self.runner.jobs_dir), InstanceLogs(self.instances.logs_dir)],
         )
-        for service in (self.storage, self.runner, self.serving, self.instances):
+        for service in (self.storage, self.runner, self.serving, self.instances, self.batch):
             ctx.add(service)
         # a killed predecessor's model and instance servers, folders and sockets go first
         ended = await asyncio.to_thread(self.processes.reap)
@@ -246,6 +251,9 @@ class Emulator:
         restarted = await self.instances.resume()
         if restarted:
             log.info("starting %d Workbench instance(s) again", restarted)
+        failed = await self.batch.start(self.storage.url)
+        if failed:
+            log.warning("failed %d batch prediction job(s) a previous process ran", failed)
         resumed = await deploy.resume_all(ctx)
         if resumed:
             log.info("serving %d deployed model(s) again", resumed)
@@ -290,6 +298,7 @@ class Emulator:
                 log.warning("some connections did not close in time")
             self._http = None
         await self.operations.close()
+        await self.batch.close()
         await self.serving.close()
         await self.instances.close()
         await self.runner.close()

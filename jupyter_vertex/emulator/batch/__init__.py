@@ -1,0 +1,1 @@
+"""The batch prediction engine: BatchPredictionJobs scored by model servers started for them."""

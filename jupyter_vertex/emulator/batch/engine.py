@@ -1,0 +1,278 @@
+"""Runs BatchPredictionJobs as asyncio tasks in the embedded Vertex's process.
+
+A job starts ``dedicatedResources.startingReplicaCount`` model servers (capped by
+``--max-replicas-per-model``) through the serving engine, under the deployed model id
+``batch-JOBID`` (so they are found, recorded, reaped and stopped like any other), reads its
+input as a stream (:mod:`.inputs`, off the event loop), sends batches of
+``manualBatchTuningParameters.batchSize`` instances (default 64) to the servers (one batch
+per server at a time, round robin), retries a batch the model refused row by row so that
+only the bad rows fail, and writes Vertex's output layout (:mod:`.outputs`).
+``completionStats`` and ``outputInfo`` are stored as it goes. The servers stop when the job
+ends, however it ends. Cancel stops them and keeps what was written.
+
+After a restart of the embedded Vertex, a job that was running is FAILED with
+:data:`.records.RESTART_REASON` (its servers died with the previous process); it is not
+resumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import itertools
+import json
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import ApiError, failed_precondition
+from ..core.store import Store, Tx
+from ..serving.autoscale import Scaling
+from ..serving.containers import server_for
+from ..serving.serving import Serving
+from . import records as r
+from .inputs import InputError, Row, Shape, Source
+from .outputs import Writer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 64
+
+
+def job_id_of(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def deployed_id_of(path: str) -> str:
+    return f"batch-{job_id_of(path)}"
+
+
+def output_directory(prefix: str, model_name: str, when: datetime.datetime) -> str:
+    stamp = when.strftime("%Y_%m_%dT%H_%M_%S_") + f"{when.microsecond // 1000:03d}Z"
+    return f"{prefix.rstrip('/')}/prediction-{model_name}-{stamp}"
+
+
+def _detail(status: int, body: bytes) -> str:
+    text = body.decode("utf-8", "replace")
+    try:
+        return str(json.loads(text).get("detail", text))
+    except (ValueError, AttributeError):
+        return text or f"the model server answered {status}"
+
+
+class BatchRunner:
+    def __init__(self, store: Store, serving: Serving, folder: Path) -> None:
+        self.store = store
+        self.serving = serving
+        self.folder = folder
+        self.storage_url = ""
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._writers: dict[str, Writer] = {}
+
+    async def start(self, storage_url: str) -> int:
+        """FAIL the jobs a previous process left unfinished; answer how many."""
+        self.storage_url = storage_url
+        await asyncio.to_thread(shutil.rmtree, self.folder, True)
+
+        def fail(tx: Tx) -> int:
+            count = 0
+            for job in tx.all_of_kind(r.KIND):
+                if job.get("state") not in r.TERMINAL:
+                    r.finish(job, r.FAILED, tx.now, r.CODE_INTERNAL, r.RESTART_REASON)
+                    tx.update(job["name"], job)
+                    count += 1
+            return count
+
+        return await self.store.write(fail)
+
+    def launch(self, path: str) -> None:
+        task = asyncio.ensure_future(self._run(path))
+        self._tasks[path] = task
+        task.add_done_callback(lambda _: self._tasks.pop(path, None))
+
+    async def cancel(self, path: str) -> None:
+        """Ask a job to stop (CANCELLING, then CANCELLED once its servers are stopped)."""
+
+        def mark(tx: Tx) -> str:
+            job = r.get_job(tx, path)
+            state = str(job.get("state"))
+            if state in r.TERMINAL:
+                raise failed_precondition(
+                    f"BatchPredictionJob {path} is already in state {state}; "
+                    "it cannot be cancelled."
+                )
+            job["state"] = r.CANCELLING
+            job["updateTime"] = tx.now
+            tx.update(path, job)
+            return state
+
+        await self.store.write(mark)
+        task = self._tasks.get(path)
+        if task is not None:
+            task.cancel()
+        else:
+            await self._end(path, r.CANCELLED, r.CODE_CANCELLED, "The job was cancelled.")
+
+    async def close(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=30)
+
+    # one job -------------------------------------------------------------------------------
+
+    async def _update(self, path: str, **fields: Any) -> dict[str, Any]:
+        def write(tx: Tx) -> dict[str, Any]:
+            job = r.get_job(tx, path)
+            job.update(fields)
+            job["updateTime"] = tx.now
+            tx.update(path, job)
+            return job
+
+        return await self.store.write(write)
+
+    async def _end(self, path: str, state: str, code: int = 0, message: str = "") -> None:
+        def write(tx: Tx) -> None:
+            job = tx.get(path, r.KIND)
+            if job is None:
+                return
+            r.finish(job, state, tx.now, code, message)
+            tx.update(path, job)
+
+        await self.store.write(write)
+
+    async def _run(self, path: str) -> None:
+        deployed_id = deployed_id_of(path)
+        writer: Writer | None = None
+        outcome: tuple[str, int, str] = (r.SUCCEEDED, 0, "")
+        try:
+            writer = await self._prepare_and_score(path)
+        except asyncio.CancelledError:
+            outcome = (r.CANCELLED, r.CODE_CANCELLED, "The job was cancelled.")
+        except InputError as error:
+            outcome = (r.FAILED, r.CODE_INVALID_ARGUMENT, str(error))
+        except ApiError as error:
+            outcome = (r.FAILED, r.CODE_FAILED_PRECONDITION, error.message)
+        except Exception as error:  # noqa: BLE001 - the job fails with the reason
+            log.exception("batch prediction job %s failed", path)
+            outcome = (r.FAILED, r.CODE_INTERNAL, f"{type(error).__name__}: {error}")
+        # the servers stop and what was written stays, however the job ended
+        writer = writer or self._writers.pop(path, None)
+        self._writers.pop(path, None)
+        if writer is not None:
+            try:
+                await asyncio.to_thread(writer.close)
+            except Exception as error:  # noqa: BLE001
+                log.exception("batch prediction job %s: writing its output failed", path)
+                if outcome[0] == r.SUCCEEDED:
+                    outcome = (r.FAILED, r.CODE_INTERNAL, f"Writing the output failed: {error}")
+        await self.serving.undeploy(deployed_id)
+        await asyncio.to_thread(shutil.rmtree, self.folder / job_id_of(path), True)
+        await self._end(path, *outcome)
+
+    async def _prepare_and_score(self, path: str) -> Writer:
+        job = await self._update(path, state=r.PENDING)
+        source = Source(self.storage_url)
+        config = job.get("inputConfig") or {}
+        listed = (config.get("gcsSource") or {}).get("uris") or []
+        uris: list[str] = []
+        for position, uri in enumerate(listed):
+            field = f"batch_prediction_job.input_config.gcs_source.uris[{position}]"
+            uris += await asyncio.to_thread(source.names, uri, field)
+        if not uris:
+            raise InputError(f"No input file matches {', '.join(listed)}.")
+        resources = job.get("dedicatedResources") or {}
+        count = self.serving.replica_count(int(resources.get("startingReplicaCount") or 1))
+        await self.serving.deploy(
+            deployed_id_of(path),
+            server_for(job.get("_containerSpec") or {}),
+            str(job.get("_artifactUri") or ""),
+            Scaling(count, count),
+        )
+        now = datetime.datetime.now(datetime.timezone.utc)
+        prefix = job["outputConfig"]["gcsDestination"]["outputUriPrefix"]
+        directory = output_directory(prefix, job.get("_modelDisplayName", "model"), now)
+        job = await self._update(
+            path,
+            state=r.RUNNING,
+            startTime=now.isoformat().replace("+00:00", "Z"),
+            outputInfo={"gcsOutputDirectory": directory},
+        )
+        writer = Writer(self.storage_url, directory, self.folder / job_id_of(path))
+        self._writers[path] = writer
+        await self._score(path, job, source, uris, writer, count)
+        return writer
+
+    async def _score(
+        self,
+        path: str,
+        job: dict[str, Any],
+        source: Source,
+        uris: list[str],
+        writer: Writer,
+        replicas: int,
+    ) -> None:
+        size = int((job.get("manualBatchTuningParameters") or {}).get("batchSize") or DEFAULT_BATCH)
+        fmt = str((job.get("inputConfig") or {}).get("instancesFormat"))
+        parameters = job.get("modelParameters")
+        rows: Iterator[Row] = source.rows(uris, fmt, Shape.of(job.get("instanceConfig") or {}))
+        stats = {"successfulCount": 0, "failedCount": 0, "incompleteCount": 0}
+        deployed_id = deployed_id_of(path)
+        while True:
+            chunk = await asyncio.to_thread(lambda: list(itertools.islice(rows, size * replicas)))
+            if not chunk:
+                return
+            batches = [chunk[i : i + size] for i in range(0, len(chunk), size)]
+            answers = await asyncio.gather(
+                *(self._batch(deployed_id, batch, parameters) for batch in batches)
+            )
+            lines: list[tuple[bool, dict[str, Any]]] = []
+            for batch, answer in zip(batches, answers, strict=True):
+                for row, (ok, value) in zip(batch, answer, strict=True):
+                    if ok:
+                        lines.append((True, {**row.shown, "prediction": value}))
+                        stats["successfulCount"] += 1
+                    else:
+                        error = {"code": r.CODE_INVALID_ARGUMENT, "message": value}
+                        lines.append((False, {**row.shown, "error": error}))
+                        stats["failedCount"] += 1
+            await asyncio.to_thread(self._write, writer, lines)
+            await self._update(path, completionStats={k: str(v) for k, v in stats.items()})
+
+    @staticmethod
+    def _write(writer: Writer, lines: list[tuple[bool, dict[str, Any]]]) -> None:
+        for ok, line in lines:
+            (writer.predictions if ok else writer.errors).add(line)
+
+    async def _batch(
+        self, deployed_id: str, rows: list[Row], parameters: Any
+    ) -> list[tuple[bool, Any]]:
+        """(True, prediction) or (False, the model's message) per row."""
+        status, predictions, message = await self._predict(
+            deployed_id, [row.instance for row in rows], parameters
+        )
+        if status == 200 and len(predictions) == len(rows):
+            return [(True, p) for p in predictions]
+        if len(rows) == 1:
+            return [(False, message)]
+        out: list[tuple[bool, Any]] = []
+        for row in rows:  # one bad row fails alone
+            out += await self._batch(deployed_id, [row], parameters)
+        return out
+
+    async def _predict(
+        self, deployed_id: str, instances: list[Any], parameters: Any
+    ) -> tuple[int, list[Any], str]:
+        body: dict[str, Any] = {"instances": instances}
+        if parameters is not None:
+            body["parameters"] = parameters
+        status, _, answer = await self.serving.forward(
+            deployed_id, json.dumps(body).encode(), "application/json"
+        )
+        if status != 200:
+            return status, [], _detail(status, answer)
+        predictions = json.loads(answer).get("predictions") or []
+        return status, predictions, f"the model answered {len(predictions)} predictions"

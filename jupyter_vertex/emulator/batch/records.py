@@ -1,0 +1,50 @@
+"""BatchPredictionJob records as stored, and their states (Vertex's JobState names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.errors import not_found
+from ..core.store import Tx
+
+KIND = "batchPredictionJob"
+
+QUEUED = "JOB_STATE_QUEUED"
+PENDING = "JOB_STATE_PENDING"
+RUNNING = "JOB_STATE_RUNNING"
+SUCCEEDED = "JOB_STATE_SUCCEEDED"
+FAILED = "JOB_STATE_FAILED"
+CANCELLING = "JOB_STATE_CANCELLING"
+CANCELLED = "JOB_STATE_CANCELLED"
+TERMINAL = frozenset({SUCCEEDED, FAILED, CANCELLED})
+
+# google.rpc.Code numbers of a job's ``error``
+CODE_CANCELLED = 1
+CODE_INVALID_ARGUMENT = 3
+CODE_FAILED_PRECONDITION = 9
+CODE_INTERNAL = 13
+
+RESTART_REASON = (
+    "The embedded Vertex stopped while this batch prediction job ran; its model servers "
+    "stopped with it and the job is not resumed. What it had written stays under its output "
+    "directory: create a new job to score the input again."
+)
+
+
+def render(job: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in job.items() if not k.startswith("_")}
+
+
+def get_job(tx: Tx, path: str) -> dict[str, Any]:
+    found = tx.get(path, KIND)
+    if found is None:
+        raise not_found(f"BatchPredictionJob {path} not found.")
+    return found
+
+
+def finish(job: dict[str, Any], state: str, now: str, code: int = 0, message: str = "") -> None:
+    job["state"] = state
+    job["updateTime"] = now
+    job["endTime"] = now
+    if message:
+        job["error"] = {"code": code, "message": message}
