@@ -218,7 +218,21 @@ class BatchRunner:
         size = int((job.get("manualBatchTuningParameters") or {}).get("batchSize") or DEFAULT_BATCH)
         fmt = str((job.get("inputConfig") or {}).get("instancesFormat"))
         parameters = job.get("modelParameters")
-        rows: Iterator[Row] = source.rows(uris, fmt, Shape.of(job.get("instanceConfig") or {}))
+        rows = source.rows(uris, fmt, Shape.of(job.get("instanceConfig") or {}))
+        try:
+            await self._chunks(path, rows, size, replicas, parameters, writer)
+        finally:  # cancelled or failed too: the input's download ends
+            await asyncio.to_thread(rows.close)
+
+    async def _chunks(
+        self,
+        path: str,
+        rows: Iterator[Row],
+        size: int,
+        replicas: int,
+        parameters: Any,
+        writer: Writer,
+    ) -> None:
         stats = {"successfulCount": 0, "failedCount": 0, "incompleteCount": 0}
         deployed_id = deployed_id_of(path)
         while True:

@@ -19,7 +19,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +138,7 @@ class Source:
         with answer:
             yield from io.TextIOWrapper(answer, encoding="utf-8", errors="replace", newline="")
 
-    def rows(self, uris: list[str], fmt: str, config: Shape) -> Iterator[Row]:
+    def rows(self, uris: list[str], fmt: str, config: Shape) -> Generator[Row, None, None]:
         """Every input row of every file, in order."""
         for uri in uris:
             if fmt == "csv":
