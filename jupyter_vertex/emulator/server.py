@@ -182,7 +182,7 @@ class Emulator:
             scale_in_delay=settings.scale_in_delay,
             records=self.processes,
         )
-        self.batch = BatchRunner(self.store, self.serving, self.data_dir / BATCH_DIR)
+        self.batch = BatchRunner(self.store, self.serving, self.data_dir / BATCH_DIR, self.storage)
         self.instances = Instances(
             self.store,
             self.operations,

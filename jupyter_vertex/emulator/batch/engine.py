@@ -32,6 +32,7 @@ from ..core.store import Store, Tx
 from ..serving.autoscale import Scaling
 from ..serving.containers import server_for
 from ..serving.serving import Serving
+from ..storage.local_storage import LocalStorage
 from . import records as r
 from .inputs import InputError, Row, Shape, Source
 from .outputs import Writer
@@ -63,9 +64,12 @@ def _detail(status: int, body: bytes) -> str:
 
 
 class BatchRunner:
-    def __init__(self, store: Store, serving: Serving, folder: Path) -> None:
+    def __init__(
+        self, store: Store, serving: Serving, folder: Path, storage: LocalStorage | None = None
+    ) -> None:
         self.store = store
         self.serving = serving
+        self.storage = storage
         self.folder = folder
         self.storage_url = ""
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -175,7 +179,7 @@ class BatchRunner:
 
     async def _prepare_and_score(self, path: str) -> Writer:
         job = await self._update(path, state=r.PENDING)
-        source = Source(self.storage_url)
+        source = Source(self.storage_url, self.storage.object_file if self.storage else None)
         config = job.get("inputConfig") or {}
         listed = (config.get("gcsSource") or {}).get("uris") or []
         uris: list[str] = []

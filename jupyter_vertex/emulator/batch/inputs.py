@@ -19,8 +19,9 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..storage.local_storage import split_gs_uri
@@ -91,10 +92,14 @@ def _number(text: str) -> Any:
 
 
 class Source:
-    """Local Cloud Storage read over its JSON API, streamed."""
+    """Local Cloud Storage, streamed: an object's file read from disk where local storage
+    tells it (``object_file``), else its JSON API's download."""
 
-    def __init__(self, storage_url: str) -> None:
+    def __init__(
+        self, storage_url: str, object_file: Callable[[str, str], Path | None] | None = None
+    ) -> None:
         self.storage_url = storage_url
+        self.object_file = object_file
 
     def names(self, uri: str, field: str) -> list[str]:
         """The objects ``uri`` names (with wildcards), sorted: gs://bucket/name each."""
@@ -129,6 +134,11 @@ class Source:
     def lines(self, uri: str) -> Iterator[str]:
         """The text lines of one object, streamed."""
         bucket, name = split_gs_uri(uri, "input")
+        path = self.object_file(bucket, name) if self.object_file is not None else None
+        if path is not None:
+            with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+                yield from handle
+            return
         quoted = f"{urllib.parse.quote(bucket, safe='')}/o/{urllib.parse.quote(name, safe='')}"
         url = f"{self.storage_url}/download/storage/v1/b/{quoted}?alt=media"
         try:

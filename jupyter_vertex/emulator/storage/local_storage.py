@@ -53,6 +53,7 @@ class LocalStorage:
         self.preferred_port = preferred_port
         self._httpd: HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._backend: Any = None  # gcp-storage-emulator's Storage, once started
 
     @property
     def url(self) -> str:
@@ -64,6 +65,7 @@ class LocalStorage:
         logging.getLogger("gcp_storage_emulator").setLevel(logging.WARNING)
         self.root.mkdir(parents=True, exist_ok=True)
         storage = Storage(data_dir=str(self.root.resolve()))
+        self._backend = storage
         server_class = _IPv6HTTPServer if ":" in self.host else HTTPServer
         handler = partial(_handler_class(), storage)
         self._httpd = self._bind(server_class, handler)
@@ -110,6 +112,21 @@ class LocalStorage:
                 return None
             raise
         return [item["name"] for item in payload.get("items") or []]
+
+    def object_file(self, bucket: str, name: str) -> Path | None:
+        """The file holding an object's bytes on disk, to stream a large object without the
+        storage server reading it whole into memory (as its downloads do); None when the
+        object does not exist or this gcp-storage-emulator keeps objects elsewhere (then
+        read it over HTTP)."""
+        backend = self._backend
+        store = getattr(backend, "_store", None)
+        if store is None or not hasattr(store, "_disk_path"):
+            return None
+        try:
+            path = Path(store._disk_path(backend._object_path(bucket, name)))
+        except (AssertionError, AttributeError, TypeError):  # an in-memory store
+            return None
+        return path if path.is_file() else None
 
     async def download(self, bucket: str, name: str, target: Path) -> bool:
         """Copy one object to ``target``; False when it does not exist."""

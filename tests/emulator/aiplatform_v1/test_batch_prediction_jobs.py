@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import requests
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
+from jupyter_vertex.emulator import ensure_bucket
+from jupyter_vertex.emulator.batch.inputs import Shape, Source
+from jupyter_vertex.emulator.storage.local_storage import LocalStorage
 from jupyter_vertex.emulator.testing import model_servers
 
 from ..batch_helpers import bucket, create, job_body, lines, names, put, wait_done, wait_state
@@ -243,3 +248,34 @@ def test_bad_input_fails_the_job_with_the_reason(api: Api) -> None:
     assert malformed["error"]["code"] == 3
     assert malformed["error"]["message"].startswith(f"{bad_line} line 3 is not valid JSON")
     assert _servers_of(malformed) == {}
+
+
+def test_inputs_are_read_from_the_object_file_not_a_whole_download(tmp_path: Path) -> None:
+    """Local storage's downloads read an object whole into memory; batch inputs are streamed
+    from the object's file instead (the HTTP download is only a fallback)."""
+    storage = LocalStorage(tmp_path / "storage")
+    storage.start()
+    try:
+        ensure_bucket(storage.url, "inputs", "p")
+        text = "".join(json.dumps([i, i + 1]) + "\n" for i in range(1000))
+        response = requests.post(
+            f"{storage.url}/upload/storage/v1/b/inputs/o",
+            params={"uploadType": "media", "name": "dir/rows.jsonl"},
+            data=text.encode(),
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        path = storage.object_file("inputs", "dir/rows.jsonl")
+        assert path is not None and path.read_text() == text
+        assert storage.object_file("inputs", "dir/missing.jsonl") is None
+        source = Source(storage.url, storage.object_file)
+        opened: list[str] = []
+        real = source.object_file
+        assert real is not None
+        source.object_file = lambda b, n: opened.append(n) or real(b, n)
+        rows = list(source.rows(["gs://inputs/dir/rows.jsonl"], "jsonl", Shape()))
+        assert [row.instance for row in rows] == [[i, i + 1] for i in range(1000)]
+        assert opened == ["dir/rows.jsonl"]
+        assert source.names("gs://inputs/dir/*.jsonl", "uris") == ["gs://inputs/dir/rows.jsonl"]
+    finally:
+        storage.stop()
