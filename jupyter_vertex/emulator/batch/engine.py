@@ -74,6 +74,7 @@ class BatchRunner:
         self.storage_url = ""
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._writers: dict[str, Writer] = {}
+        self._closing = False  # the embedded Vertex stops: running jobs FAIL, not CANCEL
 
     async def start(self, storage_url: str) -> int:
         """FAIL the jobs a previous process left unfinished; answer how many."""
@@ -120,6 +121,7 @@ class BatchRunner:
             await self._end(path, r.CANCELLED, r.CODE_CANCELLED, "The job was cancelled.")
 
     async def close(self) -> None:
+        self._closing = True
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
@@ -155,7 +157,10 @@ class BatchRunner:
         try:
             writer = await self._prepare_and_score(path)
         except asyncio.CancelledError:
-            outcome = (r.CANCELLED, r.CODE_CANCELLED, "The job was cancelled.")
+            if self._closing:
+                outcome = (r.FAILED, r.CODE_INTERNAL, r.RESTART_REASON)
+            else:
+                outcome = (r.CANCELLED, r.CODE_CANCELLED, "The job was cancelled.")
         except InputError as error:
             outcome = (r.FAILED, r.CODE_INVALID_ARGUMENT, str(error))
         except ApiError as error:

@@ -1,6 +1,6 @@
-"""Fault injection for batch prediction: SIGKILL the embedded Vertex while a batch job runs,
-start it again on the same data dir: the job is FAILED with the restart's reason (it is not
-resumed), its model servers are gone, and a new job on the same input succeeds."""
+"""Fault injection for batch prediction: SIGKILL (or stop) the embedded Vertex while a batch
+job runs, start it again on the same data dir: the job is FAILED with the restart's reason
+(it is not resumed), its model servers are gone, and a new job on the same input succeeds."""
 
 from __future__ import annotations
 
@@ -49,3 +49,13 @@ def test_a_running_batch_job_fails_after_a_kill_and_restart(tmp_path: Path) -> N
         again = wait_done(api, create(api, {**body, "dedicatedResources": None})["name"])
         assert again["state"] == "JOB_STATE_SUCCEEDED", again.get("error")
         assert again["completionStats"] == {"successfulCount": str(len(rows))}
+
+        # a graceful stop (SIGTERM) ends a running job the same way, not as CANCELLED
+        stopped = create(api, body)
+        wait_state(api, stopped["name"], {"JOB_STATE_RUNNING"})
+        emu.stop()
+        emu.start()
+        stopped = api.ok("GET", f"v1/{stopped['name']}")
+        assert stopped["state"] == "JOB_STATE_FAILED"
+        assert stopped["error"] == {"code": 13, "message": RESTART_REASON}
+        assert model_servers(f"batch-{stopped['name'].rsplit('/', 1)[1]}") == {}
