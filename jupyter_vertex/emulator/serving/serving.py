@@ -23,6 +23,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ class Serving:
         self._next: dict[str, int] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._sockets: str | None = None  # a private (0700) folder for the servers' sockets
+        self._sockets_lock = threading.Lock()  # replicas start at once, on worker threads
 
     def replica_count(self, requested: int) -> int:
         return max(1, min(requested or 1, self.max_replicas))
@@ -480,6 +482,10 @@ class Serving:
         """A new socket path in the private (0700) folder, made on first use: ``sockets`` in
         this data dir (emptied: one emulator per data dir), or a temporary folder when that
         path is too long for a unix socket (at most 107 bytes)."""
+        with self._sockets_lock:
+            return self._new_socket_path()
+
+    def _new_socket_path(self) -> str:
         if self._sockets is None:
             folder = self.folder / "sockets"
             if len(str(folder)) + len("/0123456789abcdef.sock") <= 100:
