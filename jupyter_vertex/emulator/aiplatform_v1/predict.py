@@ -240,6 +240,11 @@ async def _predict(call: Call, measure: Measure) -> RawReply:
     return RawReply("", {}, body=out)
 
 
+def _header_safe(value: str) -> str:
+    """``value`` without the control characters an HTTP header cannot carry."""
+    return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in value)
+
+
 async def _raw_predict(call: Call, measure: Measure) -> RawReply:
     body: bytes = call.request["_body"]
     name = measure.endpoint()
@@ -260,7 +265,7 @@ async def _raw_predict(call: Call, measure: Measure) -> RawReply:
             "X-Vertex-AI-Deployed-Model-Id": target.deployed_model_id,
             # what Vertex adds and the SDK's predict(use_raw_predict=True) reads
             "X-Vertex-AI-Model": target.fields["model"],
-            "X-Vertex-AI-Model-Display-Name": target.fields["modelDisplayName"],
+            "X-Vertex-AI-Model-Display-Name": _header_safe(target.fields["modelDisplayName"]),
             "X-Vertex-AI-Model-Version-Id": target.fields["modelVersionId"],
         },
     )
