@@ -31,6 +31,8 @@ module.exports = {
   coverageReporters: ['lcov', 'text-summary'],
   // jest-junit writes its report next to the coverage, not into the checkout root.
   reporters: ['default', ['jest-junit', { outputDirectory: 'coverage' }]],
+  // Only the checkout's own src/ (tests/architecture copies src/ under .tmp/).
+  roots: ['<rootDir>/src'],
   testRegex: 'src/.*/.*.spec.ts[x]?$',
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };

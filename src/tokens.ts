@@ -22,3 +22,4 @@ export namespace CommandIDs {
 export * from './api/types';
 export { IVertexAPI } from './api/vertexAPI';
 export * from './model/tokens';
+export { IVertexNavigator } from './panel/tokens';

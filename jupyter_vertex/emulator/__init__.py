@@ -8,12 +8,14 @@ inside :func:`init`.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from ..defaults import LOCAL_PROJECT, LOCAL_REGION, staging_bucket_name
 from .core.connection import STORAGE_ENV, EmulatorConnection
+from .sdk_setup import bucket_of, ensure_bucket, redirect_aiplatform, route_resource_manager
 
-__all__ = ["EmulatorConnection", "init"]
+__all__ = ["EmulatorConnection", "ensure_bucket", "init"]
 
 # the local project and region when neither the caller nor the connection names one
 DEFAULT_PROJECT = LOCAL_PROJECT
@@ -21,26 +23,33 @@ DEFAULT_LOCATION = LOCAL_REGION
 
 
 def init(
-    project: str | None = None, location: str | None = None, **kwargs: Any
+    project: str | None = None,
+    location: str | None = None,
+    *,
+    data_dir: Path | str | None = None,
+    **kwargs: Any,
 ) -> EmulatorConnection:
     """Point ``google.cloud.aiplatform`` at the running embedded Vertex.
 
-    Discovers the connection (environment, else the Jupyter runtime dir), sets
-    ``STORAGE_EMULATOR_HOST`` for Cloud Storage clients, and calls ``aiplatform.init`` with
-    the emulator's address, the REST transport and its token as credentials. Other keyword
-    arguments go to ``aiplatform.init``. Unless one is given, a staging bucket
-    ``gs://{project}-vertex-staging-{location}`` is created in local storage and used, so
-    ``Model.upload(artifact_uri=<local folder>)`` works any number of times (the SDK's own
-    default bucket needs Resource Manager on its second use in a process).
+    Finds the connection: with ``data_dir``, the ``connection.json`` of the standalone
+    ``jupyter-vertex-emulator --data-dir DATA_DIR``; else the environment
+    (``JUPYTER_VERTEX_EMULATOR_URL`` …, as ``jupyter-vertex-emulator env`` prints them), else
+    the Jupyter runtime dir's file. Sets ``STORAGE_EMULATOR_HOST`` for Cloud Storage clients
+    and calls ``aiplatform.init`` with the emulator's address, the REST transport and its
+    token as credentials; other keyword arguments go to ``aiplatform.init``.
+
+    A given ``staging_bucket`` is created in local storage when missing; without one, a
+    staging bucket ``gs://{project}-vertex-staging-{location}`` is created and used. Either
+    way ``Model.upload(artifact_uri=<local folder>)`` works at once and any number of times.
+
+    It also points the SDK calls that bypass ``api_endpoint`` at the embedded Vertex
+    (:mod:`.sdk_setup`): raw predict (``Endpoint.raw_predict``,
+    ``predict(use_raw_predict=True)``) and the project-number look-up of the SDK's
+    bucket-owner check (its default staging bucket, ``PipelineJob.submit``).
 
     Returns the connection used.
     """
-    connection = EmulatorConnection.discover()
-    if connection is None:
-        raise RuntimeError(
-            "No embedded Vertex found: set JUPYTER_VERTEX_EMULATOR_URL and "
-            "JUPYTER_VERTEX_EMULATOR_TOKEN, or start one from JupyterLab (backend 'local')."
-        )
+    connection = _connection(data_dir)
     project = project or connection.project or DEFAULT_PROJECT
     location = location or connection.location or DEFAULT_LOCATION
     if connection.storage_url:
@@ -49,10 +58,11 @@ def init(
     import google.cloud.aiplatform as aiplatform
     from google.oauth2.credentials import Credentials
 
-    if "staging_bucket" not in kwargs and connection.storage_url:
-        kwargs["staging_bucket"] = ensure_bucket(
-            connection.storage_url, staging_bucket_name(project, location), project
-        )
+    if connection.storage_url:
+        given = kwargs.get("staging_bucket")
+        bucket = bucket_of(given) if given else staging_bucket_name(project, location)
+        created = ensure_bucket(connection.storage_url, bucket, project, location)
+        kwargs["staging_bucket"] = given or created
     aiplatform.init(
         project=project,
         location=location,
@@ -61,26 +71,22 @@ def init(
         credentials=Credentials(token=connection.token),
         **kwargs,
     )
+    redirect_aiplatform(connection.url)
+    route_resource_manager(connection.url)
     return connection
 
 
-def ensure_bucket(storage_url: str, bucket: str, project: str) -> str:
-    """Create ``bucket`` in local Cloud Storage unless it exists; answer its gs:// URI."""
-    import json
-    import urllib.error
-    import urllib.request
-
-    base = storage_url.rstrip("/")
-    try:
-        urllib.request.urlopen(f"{base}/storage/v1/b/{bucket}", timeout=10).close()  # noqa: S310
-    except urllib.error.HTTPError as error:
-        if error.code != 404:
-            raise
-        request = urllib.request.Request(  # noqa: S310 - the local storage URL
-            f"{base}/storage/v1/b?project={project}",
-            data=json.dumps({"name": bucket}).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
+def _connection(data_dir: Path | str | None) -> EmulatorConnection:
+    if data_dir is not None:
+        try:
+            return EmulatorConnection.in_data_dir(data_dir)
+        except FileNotFoundError as error:
+            raise RuntimeError(str(error)) from None
+    connection = EmulatorConnection.discover()
+    if connection is None:
+        raise RuntimeError(
+            "No embedded Vertex found: set JUPYTER_VERTEX_EMULATOR_URL and "
+            'JUPYTER_VERTEX_EMULATOR_TOKEN (`eval "$(jupyter-vertex-emulator env --data-dir '
+            "D)\"`), pass init(data_dir=D), or start one from JupyterLab (backend 'local')."
         )
-        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
-    return f"gs://{bucket}"
+    return connection

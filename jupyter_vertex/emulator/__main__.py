@@ -1,6 +1,7 @@
 """``jupyter-vertex-emulator``: run the embedded Vertex AI as a standalone process.
 
     jupyter-vertex-emulator --data-dir D [--port N] [--host 127.0.0.1] [--storage-port M]
+    jupyter-vertex-emulator env [--data-dir D]    # eval "$(...)": the shell exports to reach it
 
 See docs/emulator.md.
 """
@@ -11,11 +12,13 @@ import argparse
 import asyncio
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from .core.connection import EmulatorConnection
 from .server import ConfigurationError, Settings, serve
 
 
@@ -138,7 +141,45 @@ def port_range(value: str | None) -> tuple[int, int] | None:
         raise ConfigurationError(f"--instance-ports {value!r}: expected LOW-HIGH") from None
 
 
+def env_main(argv: list[str]) -> int:
+    """Print the shell exports that point clients at a running embedded Vertex (like
+    ``gcloud beta emulators … env-init``): ``eval "$(jupyter-vertex-emulator env --data-dir D)"``.
+    """
+    parser = argparse.ArgumentParser(
+        prog="jupyter-vertex-emulator env",
+        description="Print the exports (JUPYTER_VERTEX_EMULATOR_URL, "
+        "JUPYTER_VERTEX_EMULATOR_TOKEN, STORAGE_EMULATOR_HOST) of a running embedded Vertex.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the data dir of a standalone jupyter-vertex-emulator (default: the one "
+        "JupyterLab runs, from the Jupyter runtime dir)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.data_dir is not None:
+            connection = EmulatorConnection.in_data_dir(args.data_dir)
+        elif EmulatorConnection.runtime_file().is_file():
+            connection = EmulatorConnection.read(EmulatorConnection.runtime_file())
+        else:
+            raise FileNotFoundError(
+                f"No embedded Vertex found in the Jupyter runtime dir "
+                f"({EmulatorConnection.runtime_file()}): pass --data-dir."
+            )
+    except (OSError, ValueError) as error:
+        print(f"jupyter-vertex-emulator env: {error}", file=sys.stderr)
+        return 1
+    for key, value in connection.to_env().items():
+        print(f"export {key}={shlex.quote(value)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["env"]:
+        return env_main(argv[1:])
     # Only this user reads what the embedded Vertex writes (SQLite files, stored objects,
     # job logs, serving copies), and so do its children (replicas, model servers), which
     # inherit the umask. Set before anything is written.

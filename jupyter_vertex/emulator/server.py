@@ -36,6 +36,7 @@ from .core import protos
 from .core.auth import load_or_create_token
 from .core.connection import (
     ADDRESSES_FILE,
+    CONNECTION_FILE,
     make_private_tree,
     port_of,
     read_addresses,
@@ -52,6 +53,7 @@ from .notebooks_v2 import instance_specs, instances
 from .notebooks_v2.instance_logs import InstanceLogs
 from .notebooks_v2.instances import Instances
 from .notebooks_v2.workbench import Workbench
+from .resourcemanager_v3 import projects
 from .serving.serving import Serving
 from .storage.local_storage import LocalStorage
 from .training.job_logs import JobLogs
@@ -60,7 +62,6 @@ from .training.workerpool import Interpreters
 
 log = logging.getLogger(__name__)
 
-CONNECTION_FILE = "connection.json"
 DATABASE_FILE = "vertex.sqlite3"
 LOCK_FILE = "emulator.lock"
 STORAGE_DIR = "storage"
@@ -146,6 +147,7 @@ def all_routes() -> list[Route]:
         + logging_api.routes()
         + monitoring_api.routes()
         + instances.routes()
+        + projects.routes()
     )
 
 

@@ -1,8 +1,16 @@
 import { apiPlugin } from './api';
+import { commandsPlugin } from './commands';
+import { modelPlugin } from './model';
 import { panelPlugin } from './panel';
 import { predictPlugin } from './predict';
 
 /**
  * The extension's plugins: the REST client first, then those requiring it.
  */
-export const plugins = [apiPlugin, panelPlugin, predictPlugin];
+export const plugins = [
+  apiPlugin,
+  modelPlugin,
+  panelPlugin,
+  commandsPlugin,
+  predictPlugin
+];

@@ -3,18 +3,17 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import { IVertexAPI } from '../api/vertexAPI';
 import { vertexIcon } from '../components/icons';
 import { IVertexModel } from '../model/tokens';
-import { VertexModel } from '../model/VertexModel';
 import { machineLoader, VertexPanel } from '../panel/Panel';
+import { IVertexNavigator } from '../panel/tokens';
 import { CommandIDs, PANEL_ID, PLUGIN_ID } from '../tokens';
-import { addCommands } from './commands';
+import { followSettings } from './settings';
 
 /**
  * Rank in the left sidebar: just after the Git panel (200), whether or not
@@ -23,37 +22,29 @@ import { addCommands } from './commands';
 const SIDEBAR_RANK = 210;
 
 /**
- * The Vertex AI panel in the left sidebar, its commands and settings.
+ * The Vertex AI panel in the left sidebar, its commands and settings; it
+ * provides where the other commands show what they made.
  */
-export const panelPlugin: JupyterFrontEndPlugin<IVertexModel> = {
+export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
   id: PLUGIN_ID,
   description:
-    'A left-sidebar panel with the Vertex AI backend, its training jobs, models and endpoints, and the Train on Vertex command.',
+    'A left-sidebar panel with the Vertex AI backend, its training jobs, models and endpoints.',
   autoStart: true,
-  provides: IVertexModel,
-  requires: [IVertexAPI],
-  optional: [
-    ILayoutRestorer,
-    ISettingRegistry,
-    ICommandPalette,
-    ITranslator,
-    IDefaultFileBrowser,
-    IToolbarWidgetRegistry
-  ],
+  provides: IVertexNavigator,
+  requires: [IVertexAPI, IVertexModel],
+  optional: [ILayoutRestorer, ISettingRegistry, ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     api: IVertexAPI,
+    model: IVertexModel,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null,
-    fileBrowser: IDefaultFileBrowser | null,
-    toolbarRegistry: IToolbarWidgetRegistry | null
-  ): IVertexModel => {
+    translator: ITranslator | null
+  ): IVertexNavigator => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyter_vertex');
 
-    const model = new VertexModel({ api });
     const loadMachines = machineLoader(api);
     const panel = new VertexPanel({ model, translator, api, loadMachines });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
@@ -77,54 +68,37 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexModel> = {
       icon: args => (args['isPalette'] ? undefined : refreshIcon),
       execute: () => model.refresh()
     });
-
-    const commands = addCommands(app, {
-      api,
-      model,
-      panel,
-      trans,
-      fileBrowser,
-      toolbarRegistry,
-      loadMachines
-    });
     if (palette) {
       const category = trans.__('Vertex AI');
       palette.addItem({ command: CommandIDs.openPanel, category });
       palette.addItem({ command: CommandIDs.refresh, category });
-      palette.addItem({ command: CommandIDs.train, category });
-      palette.addItem({ command: CommandIDs.createInstance, category });
     }
 
-    if (settingRegistry) {
-      settingRegistry
-        .load(PLUGIN_ID)
-        .then(settings => {
-          const apply = () => {
-            const value = settings.get('pollInterval').composite;
-            if (typeof value === 'number') {
-              model.pollInterval = value;
-            }
-            const machine = settings.get('defaultMachineType').composite;
-            commands.defaultMachineType =
-              typeof machine === 'string' && machine ? machine : null;
-            // Defaults of the Deploy dialog.
-            const text = (key: string) => {
-              const v = settings.get(key).composite;
-              return typeof v === 'string' && v.trim() ? v.trim() : null;
-            };
-            panel.preferences = {
-              defaultMachineType: text('defaultMachineType'),
-              defaultEndpoint: text('defaultEndpoint')
-            };
-          };
-          apply();
-          settings.changed.connect(apply);
-        })
-        .catch(reason => {
-          console.error('jupyter-vertex: could not load settings.', reason);
-        });
-    }
+    followSettings(settingRegistry, settings => {
+      const value = settings.get('pollInterval').composite;
+      if (typeof value === 'number') {
+        model.pollInterval = value;
+      }
+      // Defaults of the Deploy dialog.
+      const text = (key: string) => {
+        const v = settings.get(key).composite;
+        return typeof v === 'string' && v.trim() ? v.trim() : null;
+      };
+      panel.preferences = {
+        defaultMachineType: text('defaultMachineType'),
+        defaultEndpoint: text('defaultEndpoint')
+      };
+    });
 
-    return model;
+    const reveal = () => app.shell.activateById(PANEL_ID);
+    return {
+      reveal,
+      openJob: job => {
+        reveal();
+        panel.showJob(job, job);
+      },
+      operations: panel.tracker,
+      loadMachines
+    };
   }
 };

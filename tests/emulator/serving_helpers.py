@@ -30,6 +30,17 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:
         time.sleep(0.05)
 
 
+def wait_serving(api: Api, endpoint: dict[str, Any], replicas: int = 1) -> None:
+    """Until the endpoint's first deployed model has ``replicas`` ready servers (after a
+    restart a predict answers UNAVAILABLE at once while they start)."""
+
+    def ready() -> bool:
+        shown = api.ok("GET", f"v1/{endpoint['name']}")["deployedModels"][0]
+        return bool(shown["status"].get("availableReplicaCount") == replicas)
+
+    wait_for("the model server to be up", ready)
+
+
 def artifacts(api: Api, files: dict[str, bytes]) -> str:
     """Put files in a new bucket of local storage; answer their folder's gs:// URI."""
     bucket = f"b-{uuid.uuid4().hex[:10]}"

@@ -1,4 +1,5 @@
-"""The kernel side of "Predict with Vertex endpoint" (src/predict/snippet.ts) in a real kernel.
+"""The kernel side of "Predict with Vertex endpoint" (src/dialogs/predict/snippet.ts), in a
+real kernel.
 
 The code under test is what the frontend sends: ``probeCode(expression)`` from snippet.ts,
 compiled with the project's TypeScript and run by Node, then executed in a real ipykernel
@@ -19,7 +20,7 @@ from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
 ROOT = Path(__file__).resolve().parents[2]
-SNIPPET = ROOT / "src" / "predict" / "snippet.ts"
+SNIPPET = ROOT / "src" / "dialogs" / "predict" / "snippet.ts"
 PROBE_MIME = "application/x.jupyter-vertex-probe"
 
 # Transpiles snippet.ts (no imports) to CommonJS and prints probeCode(e, maxBytes) for

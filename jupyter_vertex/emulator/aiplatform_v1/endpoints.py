@@ -2,7 +2,8 @@
 
 An endpoint row holds the Endpoint as answered minus its etag (computed on the way out).
 ``deployedModels`` and ``trafficSplit`` belong to the serving slice (DeployModel /
-UndeployModel); here they are kept, validated on update, and block deletion.
+UndeployModel); here they are kept, validated on update, and block deletion. Private
+endpoints (``network`` or Private Service Connect) are refused with INVALID_ARGUMENT.
 """
 
 from __future__ import annotations
@@ -89,6 +90,22 @@ def validate_traffic_split(split: dict[str, Any], deployed: list[dict[str, Any]]
         )
 
 
+def _refuse_private(body: dict[str, Any]) -> None:
+    """Private endpoints (VPC peering or Private Service Connect) are refused when created:
+    their predictions would need a private address that nothing local provides, and one
+    accepted as public would fail later ("No host specified")."""
+    psc = body.get("privateServiceConnectConfig") or {}
+    field = "network" if body.get("network") else ""
+    if not field and psc.get("enablePrivateServiceConnect"):
+        field = "private_service_connect_config"
+    if field:
+        raise invalid_argument(
+            f"Invalid endpoint.{field}: private endpoints (a VPC network or Private Service "
+            "Connect) are not served by the embedded Vertex; create a public endpoint (no "
+            "network, no private_service_connect_config)."
+        )
+
+
 class CreatePlan:
     def __init__(self, request: dict[str, Any]) -> None:
         self.location = parse_location(request.get("parent", ""), "parent")
@@ -101,6 +118,7 @@ class CreatePlan:
             raise invalid_argument(
                 "Invalid endpoint.traffic_split: a new endpoint has no deployed models."
             )
+        _refuse_private(body)
         endpoint_id = request.get("endpointId", "")
         if endpoint_id and not ENDPOINT_ID.match(endpoint_id):
             raise invalid_argument(

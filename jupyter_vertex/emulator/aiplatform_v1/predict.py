@@ -3,9 +3,11 @@
 ``:predict`` takes ``{"instances": [...], "parameters": ...}`` and answers Vertex's
 PredictResponse (``predictions``, ``deployedModelId``, ``model``, ``modelDisplayName``,
 ``modelVersionId``); ``:rawPredict`` passes the body and content type through and answers the
-server's bytes. Bodies over Vertex's online limit (1.5 MB) are INVALID_ARGUMENT; an endpoint
-with nothing deployed is FAILED_PRECONDITION. A model server's own error (bad instances,
-wrong number of features) is answered as INVALID_ARGUMENT with the server's message.
+server's bytes with Vertex's ``X-Vertex-AI-*`` headers (endpoint, deployed model, model, its
+display name and version id). Bodies over Vertex's online limit (1.5 MB) are
+INVALID_ARGUMENT; an endpoint with nothing deployed is FAILED_PRECONDITION. A model server's
+own error (bad instances, wrong number of features) is answered as INVALID_ARGUMENT with the
+server's message.
 
 Every request is measured (instances, response code, latency inside the model server and
 in total) into the endpoint metrics (:mod:`..serving.measurements`), in memory.
@@ -238,6 +240,11 @@ async def _predict(call: Call, measure: Measure) -> RawReply:
     return RawReply("", {}, body=out)
 
 
+def _header_safe(value: str) -> str:
+    """``value`` without the control characters an HTTP header cannot carry."""
+    return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in value)
+
+
 async def _raw_predict(call: Call, measure: Measure) -> RawReply:
     body: bytes = call.request["_body"]
     name = measure.endpoint()
@@ -256,6 +263,10 @@ async def _raw_predict(call: Call, measure: Measure) -> RawReply:
         headers={
             "X-Vertex-AI-Endpoint-Id": name.resource_id,
             "X-Vertex-AI-Deployed-Model-Id": target.deployed_model_id,
+            # what Vertex adds and the SDK's predict(use_raw_predict=True) reads
+            "X-Vertex-AI-Model": target.fields["model"],
+            "X-Vertex-AI-Model-Display-Name": _header_safe(target.fields["modelDisplayName"]),
+            "X-Vertex-AI-Model-Version-Id": target.fields["modelVersionId"],
         },
     )
 

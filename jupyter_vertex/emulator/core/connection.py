@@ -20,6 +20,9 @@ STORAGE_ENV = "STORAGE_EMULATOR_HOST"
 PROJECT_ENV = "JUPYTER_VERTEX_PROJECT"
 REGION_ENV = "JUPYTER_VERTEX_REGION"
 RUNTIME_FILE = "jupyter_vertex_emulator.json"
+# In the data dir while the embedded Vertex runs: {"url", "storage_url", "token", "pid"},
+# 0600; removed at a clean stop. init(data_dir=...) and `jupyter-vertex-emulator env` read it.
+CONNECTION_FILE = "connection.json"
 # In the data dir: the addresses the last start served on ({"url", "storage_url"}). Kept
 # after a stop (unlike connection.json): the next start reuses those ports when they are
 # free, and processes that outlive a restart (training replicas' relays) read it to find
@@ -136,6 +139,18 @@ class EmulatorConnection:
         if self.location:
             env[REGION_ENV] = self.location
         return env
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path | str) -> EmulatorConnection:
+        """The connection of the embedded Vertex running with ``data_dir`` (its
+        ``connection.json``); FileNotFoundError when none runs there."""
+        path = Path(data_dir) / CONNECTION_FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"No embedded Vertex is running with data dir {data_dir} (no {path}): start "
+                f"one with `jupyter-vertex-emulator --data-dir {data_dir}`."
+            )
+        return cls.read(path)
 
     @classmethod
     def runtime_file(cls) -> Path:

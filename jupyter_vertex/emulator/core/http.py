@@ -129,9 +129,10 @@ class ApiHandler(tornado.web.RequestHandler):
             reply = await route.handler(Call(self.ctx, raw_call, int_enums))
             assert isinstance(reply, RawReply)
             return reply
-        if not route.request_type:  # not a Vertex message (Cloud Logging): plain JSON
+        if not route.request_type:  # not a Vertex message (Logging, Resource Manager): plain JSON
             raw = {k: v[-1] for k, v in query.items() if not k.startswith("$")}
             raw.update(self._json_body() or {})
+            raw.update({_camel(k): v for k, v in variables.items()})
             return (await route.handler(Call(self.ctx, raw, int_enums))).data
         request = protos.query_to_request(route.request_type, query)
         body = self._json_body()

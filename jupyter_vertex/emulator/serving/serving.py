@@ -224,8 +224,8 @@ class Serving:
         deployment.touch()
         last = "\n".join(replica.output) or "(no output)"
         raise failed_precondition(
-            f"The model server for deployed model {deployment.deployed_id} {why}. "
-            f"Its last output:\n{last}"
+            f"The model server for deployed model {deployment.deployed_id} "
+            f"{why.rstrip('.')}. Its last output:\n{last}"
         )
 
     def _watch(self, deployment: Deployment, replica: Replica) -> None:

@@ -16,6 +16,10 @@ relay (training/relay.py) upload through a port that dies with the replica; so e
 API answer is given links to the address the client used (its ``Host``), whatever address
 an object was created at. Rewriting at serve time rather than the stored metadata at start
 also covers objects uploaded during this run through another address (a relay).
+
+Buckets: a bucket is created with the number of the project its insert names (the number the
+embedded Vertex's resource names use) and the location it asks for, as Cloud Storage does;
+gcp-storage-emulator alone answers ``projectNumber: "1234"`` and ``US`` for every bucket.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ApiError, invalid_argument
+from ..core.resources import project_number
 from . import peers
 
 log = logging.getLogger(__name__)
@@ -64,7 +69,7 @@ class LocalStorage:
 
         logging.getLogger("gcp_storage_emulator").setLevel(logging.WARNING)
         self.root.mkdir(parents=True, exist_ok=True)
-        storage = Storage(data_dir=str(self.root.resolve()))
+        storage = _storage_class(Storage)(data_dir=str(self.root.resolve()))
         self._backend = storage
         server_class = _IPv6HTTPServer if ":" in self.host else HTTPServer
         handler = partial(_handler_class(), storage)
@@ -198,6 +203,7 @@ def _handler_class() -> type[BaseHTTPRequestHandler]:
 
     class CurrentLinksHandler(RequestHandler):
         wfile: Any  # set per connection by socketserver; swapped in _answer
+        rfile: Any  # likewise; a bucket insert's body is read and put back
 
         def do_GET(self) -> None:
             self._answer(super().do_GET)
@@ -241,6 +247,14 @@ def _handler_class() -> type[BaseHTTPRequestHandler]:
         def _answer(self, handle: Callable[[], None]) -> None:
             if self._refused():
                 return
+            if self.command == "POST" and self.path.partition("?")[0] in _BUCKETS_PATHS:
+                self.storage.new_bucket = self._new_bucket_fields()
+            try:
+                self._answer_with_links(handle)
+            finally:
+                self.storage.new_bucket = {}
+
+        def _answer_with_links(self, handle: Callable[[], None]) -> None:
             path, _, query = self.path.partition("?")
             if not _METADATA_PATH.match(path) or "alt=media" in query:
                 handle()
@@ -259,7 +273,62 @@ def _handler_class() -> type[BaseHTTPRequestHandler]:
             host = self.headers.get("Host") or f"{_url_host(bound[0])}:{bound[1]}"
             real.write(with_links_at(raw, f"http://{host}"))
 
+        def _new_bucket_fields(self) -> dict[str, str]:
+            """What a bucket insert asks for that gcp-storage-emulator ignores: the
+            ``project`` query (as its number) and the body's ``location``. The body is read
+            here and put back for the library."""
+            length = int(self.headers.get("Content-Length") or 0)
+            body = b""
+            if length > 0:  # (a chunked body is left to the library; its location too)
+                body = self.rfile.read(length)
+                self.rfile = io.BytesIO(body)
+            query = urllib.parse.parse_qs(self.path.partition("?")[2])
+            return bucket_fields(query.get("project", [""])[-1], body)
+
     return CurrentLinksHandler
+
+
+_BUCKETS_PATHS = ("/storage/v1/b", "/b")
+_MULTI_REGIONS = {"US", "EU", "ASIA"}
+
+
+def bucket_fields(project: str, body: bytes) -> dict[str, str]:
+    """A new bucket's ``projectNumber`` (the number the embedded Vertex's resource names use,
+    so the SDK's bucket-owner check passes) and ``location``/``locationType``, as Cloud
+    Storage answers them; only those the insert gives."""
+    fields: dict[str, str] = {}
+    if project:
+        try:
+            fields["projectNumber"] = project_number(project, "project")
+        except ApiError:
+            pass  # not a project id: the library's default number stays
+    try:
+        location = json.loads(body or b"{}").get("location")
+    except (ValueError, AttributeError):
+        location = None
+    if isinstance(location, str) and location:
+        fields["location"] = location.upper()
+        if fields["location"] in _MULTI_REGIONS:
+            fields["locationType"] = "multi-region"
+        elif "-" in location:
+            fields["locationType"] = "region"
+        else:
+            fields["locationType"] = "dual-region"
+    return fields
+
+
+def _storage_class(base: type[Any]) -> type[Any]:
+    """gcp-storage-emulator's Storage, giving a bucket being created the fields its insert
+    asked for (``new_bucket``, set by the handler; its server handles one request at a time)."""
+
+    class ProjectStorage(base):
+        new_bucket: dict[str, str] = {}  # noqa: RUF012 - replaced per request, never mutated
+
+        def create_bucket(self, bucket_name: str, bucket_obj: dict[str, Any]) -> Any:
+            bucket_obj.update(self.new_bucket)
+            return super().create_bucket(bucket_name, bucket_obj)
+
+    return ProjectStorage
 
 
 def with_links_at(raw: bytes, base: str) -> bytes:

@@ -128,6 +128,38 @@ export function defaultDeployForm(options: {
 }
 
 /**
+ * The change of picking another machine type: the accelerator stays when the
+ * new machine takes it, else the first it requires (or none); the count
+ * stays when the machine offers it, else its first.
+ */
+export function withMachineType(
+  form: IDeployForm,
+  machines: ReadonlyArray<IMachineOption>,
+  machineType: string
+): Partial<IDeployForm> {
+  const next = machines.find(m => m.machineType === machineType);
+  const keep = next && next.acceleratorTypes.includes(form.acceleratorType);
+  return {
+    machineType,
+    acceleratorType: keep
+      ? form.acceleratorType
+      : next?.acceleratorRequired
+        ? next.acceleratorTypes[0]
+        : '',
+    acceleratorCount: next?.acceleratorCounts.includes(form.acceleratorCount)
+      ? form.acceleratorCount
+      : (next?.acceleratorCounts[0] ?? 1)
+  };
+}
+
+/**
+ * A number box's text as a whole number.
+ */
+export function wholeNumber(text: string): number {
+  return Math.floor(Number(text));
+}
+
+/**
  * The request body of a form.
  */
 export function deployRequest(form: IDeployForm): IDeployRequest {

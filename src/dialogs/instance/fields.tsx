@@ -1,8 +1,9 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { withInlineCode } from '../../components/format';
 
-import { Field, NumberInput, Select, TextInput } from '../../components/form';
-import { DISK_TYPES, InstanceField } from './form';
+import { Field, TextInput } from '../../components/form';
+import { IInstanceForm, InstanceField } from './form';
 
 /**
  * The fields the form holds as text under the API's name for them.
@@ -66,39 +67,17 @@ export function at(name: string): { id: string; name: string } {
 }
 
 /**
- * A disk's type and size, side by side.
+ * What each fieldset of the Create instance form is given by the form view.
  */
-export function DiskFields(props: {
-  type: IBoundField;
-  size: IBoundField;
-  typeLabel: string;
-  sizeLabel: string;
-  range: { min: number; max: number };
-}): JSX.Element {
-  const { type, size, range } = props;
-  return (
-    <div className="jp-Vertex-form-row">
-      <Field {...at(type.id)} label={props.typeLabel} error={coded(type.error)}>
-        {control => (
-          <Select
-            {...control}
-            value={type.value}
-            choices={DISK_TYPES.map(value => ({ value, label: value }))}
-            onChange={type.onChange}
-          />
-        )}
-      </Field>
-      <Field {...at(size.id)} label={props.sizeLabel} error={coded(size.error)}>
-        {control => (
-          <NumberInput
-            {...control}
-            min={range.min}
-            max={range.max}
-            value={size.value}
-            onChange={size.onChange}
-          />
-        )}
-      </Field>
-    </div>
-  );
+export interface IInstanceFieldsetProps {
+  form: IInstanceForm;
+  trans: TranslationBundle;
+  /** Change the form; `field` marks that field edited (its problem shows). */
+  set: (change: Partial<IInstanceForm>, field?: InstanceField) => void;
+  /** The problem a field shows now, if any. */
+  errorOf: (field: InstanceField) => string | null;
+  /** A control's value and change handler, for a field held as text. */
+  inputOf: (field: TextFieldName) => IBoundInput;
+  /** The same with the field's id and problem, for a whole field. */
+  bound: (field: TextFieldName) => IBoundField;
 }

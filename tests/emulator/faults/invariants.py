@@ -18,7 +18,7 @@ from jupyter_vertex.emulator.testing import model_servers
 from ..emulator_api import Api
 from ..training_helpers import TERMINAL, pid_alive, wait_for
 
-SETTLE = 60.0  # seconds anything started again may take to be back
+SETTLE = 120.0  # seconds anything started again may take to be back (on a busy 2-core CI)
 ROW = [0.0] * 64  # one digits row
 
 

@@ -11,6 +11,7 @@ import io
 import random
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,23 @@ class Harness:
         return body
 
     def check(self) -> None:
-        check_all(self.api, self.data_dir, self.ack, self.outputs)
+        """The invariants, then the endpoints retired: each round starts with nothing
+        deployed, so the model servers a restart brings back stay few on a small machine."""
+        deployed = check_all(self.api, self.data_dir, self.ack, self.outputs)
+        for endpoint in {e["name"]: e for e in deployed.values()}.values():
+            self.retire(endpoint["name"])
+
+    def _done(self, operation: str) -> bool:
+        return bool(self.api.ok("GET", operation).get("done"))
+
+    def retire(self, name: str) -> None:
+        """Undeploy everything from an endpoint and delete it."""
+        for model in self.api.ok("GET", f"v1/{name}").get("deployedModels", []):
+            body = {"deployedModelId": model["id"]}
+            start = self.api.ok("POST", f"v1/{name}:undeployModel", body)
+            wait_for(partial(self._done, f"v1/{start['name']}"), "an undeploy")
+        self.api.ok("DELETE", f"v1/{name}")
+        self.ack.resources.discard(name)
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from jupyter_vertex.emulator.serving.containers import (
 from jupyter_vertex.emulator.testing import EmulatorProcess, model_servers
 
 from ..emulator_api import IMAGE, Api
-from ..serving_helpers import artifacts, server_pids, sklearn_model, wait_for
+from ..serving_helpers import artifacts, server_pids, sklearn_model, wait_for, wait_serving
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
@@ -290,15 +290,7 @@ def test_deployed_models_are_served_after_a_restart(
         emu.restart()
         assert not Path(f"/proc/{before}").exists() or server_pids(deployed_id) != [before]
         # until its server is up again a predict answers UNAVAILABLE at once ("starting")
-        wait_for(
-            "the server to be up again",
-            lambda: (
-                api.ok("GET", f"v1/{endpoint['name']}")["deployedModels"][0]["status"].get(
-                    "availableReplicaCount"
-                )
-                == 1
-            ),
-        )
+        wait_serving(api, endpoint)
         response = _predict(api, endpoint, FEATURES[:4])
         assert response.status_code == 200, response.text
         assert response.json()["predictions"] == classifier.predict(FEATURES[:4]).tolist()

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 from ..emulator_api import IMAGE, Api
-from ..serving_helpers import artifacts, wait_for
+from ..serving_helpers import artifacts, wait_for, wait_serving
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 # an object whose content looks like an object resource: downloads must pass it unchanged
@@ -90,6 +90,7 @@ def test_a_deployed_model_predicts_after_a_restart_on_another_storage_port(
     )
     assert "error" not in operation, operation
     _restart_on_another_storage_port(emu)  # the model server fetches its artifacts again
+    wait_serving(api, endpoint)
     response = api.call(
         "POST", f"v1/{endpoint['name']}:predict", {"instances": FEATURES[:4].tolist()}
     )

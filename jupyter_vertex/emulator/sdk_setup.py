@@ -1,0 +1,123 @@
+"""What :func:`jupyter_vertex.emulator.init` sets up beyond ``aiplatform.init``, for the SDK
+calls that do not go through the client it configures.
+
+Two of them build their own way to Google, and nothing public points them elsewhere, so
+``init()`` (and only ``init()``) installs one small, idempotent hook for each:
+
+- ``Endpoint.raw_predict``, ``stream_raw_predict`` and ``predict(use_raw_predict=True)`` post
+  with a ``google.auth`` ``AuthorizedSession`` to ``https://{region}-aiplatform.googleapis.com``
+  whatever ``api_endpoint`` says. :func:`redirect_aiplatform` wraps
+  ``AuthorizedSession.request`` so that URLs on that host (``aiplatform.googleapis.com`` and
+  ``{region}-aiplatform.googleapis.com``, nothing else) go to the embedded Vertex instead.
+- The SDK's bucket-owner check (a staging bucket's second use, ``PipelineJob.submit`` with a
+  ``pipeline_root``) calls ``resource_manager_utils.get_project_number``, which makes a
+  ``resourcemanager_v3.ProjectsClient`` with its default (gRPC) transport and Google's host.
+  :func:`route_resource_manager` replaces that function with the same call through a
+  ``ProjectsClient`` on the REST transport at the embedded Vertex, which answers
+  ``projects.get`` (``resourcemanager_v3``).
+
+Both read the current address from :data:`_TARGET`, so a later ``init()`` (another emulator)
+moves them. Google client libraries are imported inside the functions only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+# the embedded Vertex's URL, set by init(); the hooks read it at call time
+_TARGET: dict[str, str] = {}
+_AIPLATFORM_HOST = re.compile(
+    r"^https://(?:[a-z0-9-]+-)?aiplatform\.googleapis\.com(?::443)?(?=/|$)", re.IGNORECASE
+)
+_HOOKED = "_jupyter_vertex_hook"
+
+
+def aiplatform_url(url: str, target: str) -> str:
+    """``url`` on the embedded Vertex at ``target`` when it is on Vertex's host, else ``url``."""
+    return _AIPLATFORM_HOST.sub(lambda _: target.rstrip("/"), url, count=1)
+
+
+def redirect_aiplatform(url: str) -> None:
+    """Send ``AuthorizedSession`` requests for Vertex's host to the embedded Vertex at ``url``."""
+    from google.auth.transport.requests import AuthorizedSession
+
+    _TARGET["url"] = url
+    if getattr(AuthorizedSession.request, _HOOKED, False):
+        return
+    original = AuthorizedSession.request
+
+    @functools.wraps(original)
+    def request(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        target = _TARGET.get("url")
+        if target and isinstance(url, str):
+            url = aiplatform_url(url, target)
+        return original(self, method, url, *args, **kwargs)
+
+    setattr(request, _HOOKED, True)
+    AuthorizedSession.request = request  # type: ignore[method-assign]
+
+
+def route_resource_manager(url: str) -> None:
+    """Answer the SDK's project-number look-ups from the embedded Vertex at ``url``."""
+    from google.cloud.aiplatform.utils import resource_manager_utils
+
+    _TARGET["url"] = url
+    if getattr(resource_manager_utils.get_project_number, _HOOKED, False):
+        return
+    setattr(get_project_number, _HOOKED, True)
+    resource_manager_utils.get_project_number = get_project_number
+
+
+def get_project_number(project_id: str, credentials: Any = None) -> str:
+    """``resource_manager_utils.get_project_number`` through Resource Manager's own client, on
+    the REST transport at the embedded Vertex (same signature and answer)."""
+    from google.cloud import resourcemanager
+    from google.cloud.aiplatform import initializer
+
+    client = resourcemanager.ProjectsClient(
+        credentials=credentials or initializer.global_config.credentials,
+        transport="rest",
+        client_options={"api_endpoint": _TARGET["url"]},
+    )
+    project = client.get_project(name=f"projects/{project_id}")
+    number: str = project.name.split("/", 1)[1]
+    return number
+
+
+def bucket_of(uri: str) -> str:
+    """The bucket of a ``gs://bucket[/path]`` URI (or a bare bucket name)."""
+    name = uri[len("gs://") :] if uri.startswith("gs://") else uri
+    bucket = name.partition("/")[0]
+    if not bucket:
+        raise ValueError(f"{uri!r} names no Cloud Storage bucket")
+    return bucket
+
+
+def ensure_bucket(storage_url: str, bucket: str, project: str, location: str | None = None) -> str:
+    """Create ``bucket`` in local Cloud Storage for ``project`` (in ``location``) unless it
+    exists; answer its gs:// URI."""
+    base = storage_url.rstrip("/")
+    quoted = urllib.parse.quote(bucket, safe="")
+    try:
+        urllib.request.urlopen(f"{base}/storage/v1/b/{quoted}", timeout=10).close()  # noqa: S310
+    except urllib.error.HTTPError as error:
+        if error.code != 404:
+            raise
+        body: dict[str, str] = {"name": bucket}
+        if location:
+            body["location"] = location
+        query = urllib.parse.urlencode({"project": project})
+        request = urllib.request.Request(  # noqa: S310 - the local storage URL
+            f"{base}/storage/v1/b?{query}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+    return f"gs://{bucket}"

@@ -1,0 +1,47 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { VertexAPIError } from '../../api/request';
+
+/**
+ * "Show Python code": the button, and the SDK code or why it could not be
+ * had.
+ */
+export function CodePreview(props: {
+  code: string | null;
+  error: VertexAPIError | null;
+  trans: TranslationBundle;
+  onShow: () => void;
+  onHide: () => void;
+}): JSX.Element {
+  const { code, error, trans } = props;
+  return (
+    <>
+      <div className="jp-Vertex-form-codeRow">
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-Vertex-action"
+          aria-expanded={code !== null}
+          onClick={() => (code === null ? props.onShow() : props.onHide())}
+        >
+          {code === null
+            ? trans.__('Show Python code')
+            : trans.__('Hide Python code')}
+        </button>
+      </div>
+      {error ? (
+        <div className="jp-Vertex-form-error" role="alert">
+          {error.message}
+        </div>
+      ) : null}
+      {code !== null ? (
+        <pre
+          className="jp-Vertex-codeBlock"
+          aria-label={trans.__('Python SDK code')}
+          tabIndex={0}
+        >
+          {code}
+        </pre>
+      ) : null}
+    </>
+  );
+}
