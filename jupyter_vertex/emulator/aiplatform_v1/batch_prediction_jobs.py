@@ -13,7 +13,6 @@ from ..batch.inputs import FORMATS
 from ..core import filters
 from ..core.errors import failed_precondition, invalid_argument
 from ..core.resources import (
-    ResourceName,
     new_numeric_id,
     parse_location,
     parse_resource_name,
@@ -26,7 +25,7 @@ from ..serving.containers import server_for
 from ..storage.local_storage import split_gs_uri
 from . import V1
 from .deploy import model_source
-from .resource_handlers import delete_operation, list_in_location, resource_spec
+from .resource_handlers import delete_ended_job, list_in_location, resource_spec
 
 BATCH_JOB = f"{V1}.BatchPredictionJob"
 WHERE = "batch_prediction_job"
@@ -201,25 +200,13 @@ async def _cancel(call: Call) -> Reply:
     return Reply("google.protobuf.Empty", {})
 
 
-def check_delete(tx: Tx, name: ResourceName) -> None:
-    state = r.get_job(tx, name.path).get("state", r.QUEUED)
-    if state not in r.TERMINAL:
-        raise failed_precondition(
-            f"The BatchPredictionJob {name.path} is in state {state} and cannot be deleted; "
-            "cancel it first."
-        )
-
-
-def delete_job(tx: Tx, name: ResourceName) -> dict[str, Any]:
-    check_delete(tx, name)
-    tx.delete(name.path)
-    return {}
-
-
 async def _delete(call: Call) -> Reply:
-    name = parse_resource_name(call.request.get("name", ""), "batchPredictionJobs")
-    return await delete_operation(
-        call, name, check=lambda tx: check_delete(tx, name), work=lambda tx: delete_job(tx, name)
+    return await delete_ended_job(
+        call,
+        collection="batchPredictionJobs",
+        what="BatchPredictionJob",
+        state_of=lambda tx, path: str(r.get_job(tx, path).get("state", r.QUEUED)),
+        ended=r.TERMINAL,
     )
 
 

@@ -9,7 +9,6 @@ from ..core import filters
 from ..core.errors import failed_precondition, invalid_argument
 from ..core.resources import (
     LocationName,
-    ResourceName,
     new_numeric_id,
     parse_location,
     parse_resource_name,
@@ -29,7 +28,7 @@ from ..training.job_records import (
 from ..training.runner import Runner
 from ..training.workerpool import Pool, parse_pools
 from . import V1
-from .resource_handlers import delete_operation, list_in_location, resource_spec
+from .resource_handlers import delete_ended_job, list_in_location, resource_spec
 
 CUSTOM_JOB = f"{V1}.CustomJob"
 
@@ -159,25 +158,13 @@ async def _cancel(call: Call) -> Reply:
     return Reply("google.protobuf.Empty", {})
 
 
-def check_delete(tx: Tx, name: ResourceName) -> None:
-    job = get_job(tx, name.path)
-    state = job.get("state", QUEUED)
-    if state not in TERMINAL:
-        raise failed_precondition(
-            f"The CustomJob {name.path} is in state {state} and cannot be deleted; cancel it first."
-        )
-
-
-def delete_job(tx: Tx, name: ResourceName) -> dict[str, Any]:
-    check_delete(tx, name)
-    tx.delete(name.path)
-    return {}
-
-
 async def _delete(call: Call) -> Reply:
-    name = parse_resource_name(call.request.get("name", ""), "customJobs")
-    return await delete_operation(
-        call, name, check=lambda tx: check_delete(tx, name), work=lambda tx: delete_job(tx, name)
+    return await delete_ended_job(
+        call,
+        collection="customJobs",
+        what="CustomJob",
+        state_of=lambda tx, path: str(get_job(tx, path).get("state", QUEUED)),
+        ended=TERMINAL,
     )
 
 

@@ -3,13 +3,13 @@ read a record that must exist, and answer List and Delete calls."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from ..core import listing
-from ..core.errors import not_found
+from ..core.errors import failed_precondition, not_found
 from ..core.filters import FilterField, ListSpec, map_field, string_field, timestamp_field
-from ..core.resources import ResourceName, parse_location
+from ..core.resources import ResourceName, parse_location, parse_resource_name
 from ..core.routing import Call, Reply
 from ..core.store import Tx
 from . import V1
@@ -67,6 +67,34 @@ async def delete_operation(
         work=work,
     )
     return Reply("google.longrunning.Operation", operation)
+
+
+async def delete_ended_job(
+    call: Call,
+    *,
+    collection: str,
+    what: str,
+    state_of: Callable[[Tx, str], str],
+    ended: Collection[str],
+) -> Reply:
+    """DeleteCustomJob / DeleteBatchPredictionJob: the delete LRO, refused with
+    FAILED_PRECONDITION while the job (``what``, e.g. ``CustomJob``) has not ended."""
+    name = parse_resource_name(call.request.get("name", ""), collection)
+
+    def check(tx: Tx) -> None:
+        state = state_of(tx, name.path)
+        if state not in ended:
+            raise failed_precondition(
+                f"The {what} {name.path} is in state {state} and cannot be deleted; "
+                "cancel it first."
+            )
+
+    def work(tx: Tx) -> Record:
+        check(tx)
+        tx.delete(name.path)
+        return {}
+
+    return await delete_operation(call, name, check=check, work=work)
 
 
 def resource_spec(**own: FilterField) -> ListSpec:

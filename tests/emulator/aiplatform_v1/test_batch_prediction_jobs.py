@@ -167,6 +167,12 @@ def test_cancel_stops_the_servers_and_keeps_what_was_written(api: Api) -> None:
     assert len(_servers_of(job)) == 2
     while int(running["completionStats"].get("successfulCount", "0")) == 0:
         running = wait_state(api, job["name"], {"JOB_STATE_RUNNING"})
+    # a running job cannot be deleted
+    refused = api.error("DELETE", f"v1/{job['name']}", status="FAILED_PRECONDITION")
+    assert refused == (
+        f"The BatchPredictionJob {job['name']} is in state JOB_STATE_RUNNING and cannot be "
+        "deleted; cancel it first."
+    )
     api.ok("POST", f"v1/{job['name']}:cancel", {})
     done = wait_done(api, job["name"])
     assert done["state"] == "JOB_STATE_CANCELLED", done

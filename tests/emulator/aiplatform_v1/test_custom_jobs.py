@@ -146,6 +146,12 @@ time.sleep(600)
     assert api.ok("GET", f"v1/{job['name']}")["state"] == "JOB_STATE_RUNNING"
     script, grandchild = (int(p) for p in pids.read_text().split())
     assert pid_alive(script) and pid_alive(grandchild)
+    # a running job cannot be deleted
+    refused = api.error("DELETE", f"v1/{job['name']}", status="FAILED_PRECONDITION")
+    assert refused == (
+        f"The CustomJob {job['name']} is in state JOB_STATE_RUNNING and cannot be deleted; "
+        "cancel it first."
+    )
     api.ok("POST", f"v1/{job['name']}:cancel", {})
     state = api.ok("GET", f"v1/{job['name']}")["state"]
     assert state in ("JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED")
