@@ -98,14 +98,25 @@ def start_time(pid: int) -> int | None:
     return int(fields[19])
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's group with that id: never ours
-        return False
-    return True
+def group_alive(pgid: int) -> bool:
+    """Whether any live (not zombie) process is in process group ``pgid``: training replicas
+    and recorded model/instance servers are followed by their group."""
+    if not Path("/proc/self").exists():  # pragma: no cover - macOS
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
 
 
 class ProcessRecords:
@@ -170,7 +181,7 @@ class ProcessRecords:
             return False  # the pid was reused: another process, not ours to end
         # With the leader gone, a live group of that id is still the recorded one: Linux
         # gives no new process a pid that is in use as a process group id.
-        if not _group_alive(pgid):
+        if not group_alive(pgid):
             return False
         signal_group(pgid, signal.SIGKILL)
         return True

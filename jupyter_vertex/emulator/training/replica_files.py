@@ -49,26 +49,6 @@ def process_alive(pid: int, marker: str) -> bool:
     return not cmdline or marker in cmdline  # empty while an exec is under way
 
 
-def group_alive(pgid: int) -> bool:
-    """Whether any live (not zombie) process is in process group ``pgid``."""
-    if not Path("/proc/self").exists():  # pragma: no cover - macOS
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            return True
-    return False
-
-
 def tail(folder: Path, count: int = TAIL_LINES) -> list[str]:
     try:
         lines = (folder / replica_process.LOG).read_text(encoding="utf-8").splitlines()

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from ..core.connection import STORAGE_ENV, URL_ENV
 from ..core.errors import ApiError
+from ..core.process_groups import group_alive
 from ..core.store import Store, Tx
 from ..storage.local_storage import LocalStorage, split_gs_uri
 from . import replica_process
@@ -48,7 +49,6 @@ from .job_records import (
 from .replica_files import (
     ReplicaStatus,
     docker_unavailable,
-    group_alive,
     job_id,
     process_alive,
     signal_groups,
