@@ -227,17 +227,13 @@ def _handler_class() -> type[BaseHTTPRequestHandler]:
             uid = peers.peer_uid(self.client_address[1], self.server.server_address[1])
             if uid in allowed:
                 return False
-            body = json.dumps(
-                {
-                    "error": {
-                        "code": 403,
-                        "message": "Local Cloud Storage answers only the user who runs the "
-                        f"embedded Vertex (uid {os.getuid()}).",
-                        "status": "PERMISSION_DENIED",
-                    }
-                }
-            ).encode("utf-8")
-            self.send_response(403)
+            refusal = ApiError(
+                "PERMISSION_DENIED",
+                "Local Cloud Storage answers only the user who runs the embedded Vertex "
+                f"(uid {os.getuid()}).",
+            )
+            body = json.dumps(refusal.to_http_body()).encode("utf-8")
+            self.send_response(refusal.http_status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
