@@ -6,13 +6,18 @@ Lab writes into the instance's folder, not into the user's Jupyter dirs."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tornado.websocket import websocket_connect
+
+from jupyter_vertex.emulator.core.connection import PROJECT_ENV, REGION_ENV, URL_ENV
 
 ZONE = "us-central1-a"
 
@@ -31,6 +36,41 @@ async def finished(api: Any, operation: dict[str, Any], timeout: float = 90.0) -
             return current
         assert time.monotonic() < deadline, f"operation not done: {current}"
         await asyncio.sleep(0.2)
+
+
+async def printed_by_kernel(client: httpx.AsyncClient, token: str, code: str) -> str:
+    """Start a kernel on the instance's server, run ``code`` there, answer its stdout."""
+    auth = {"Authorization": f"token {token}"}
+    started = await client.post("/api/kernels", headers=auth, json={})
+    assert started.status_code == 201, started.text
+    kernel = started.json()["id"]
+    url = f"{str(client.base_url).replace('http', 'ws', 1)}/api/kernels/{kernel}/channels"
+    socket = await websocket_connect(f"{url}?token={token}")
+    msg_id = uuid.uuid4().hex
+    header = {"msg_id": msg_id, "msg_type": "execute_request", "username": "", "session": ""}
+    header |= {"version": "5.3", "date": ""}
+    content = {"code": code, "silent": False, "store_history": False}
+    content |= {"user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+    message = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
+    await socket.write_message(json.dumps({**message, "channel": "shell"}))
+    out = []
+    try:
+        while True:
+            raw = await asyncio.wait_for(socket.read_message(), timeout=60)
+            assert raw is not None, "the kernel's channels closed"
+            reply = json.loads(raw)
+            if reply["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind = reply["header"]["msg_type"]
+            if kind == "stream":
+                out.append(reply["content"]["text"])
+            elif kind == "error":
+                raise AssertionError("\n".join(reply["content"]["traceback"]))
+            elif kind == "status" and reply["content"]["execution_state"] == "idle":
+                return "".join(out)
+    finally:
+        socket.close()
+        await client.delete(f"/api/kernels/{kernel}", headers=auth)
 
 
 async def test_an_instances_lab_has_git_and_the_same_embedded_vertex(
@@ -72,6 +112,13 @@ async def test_an_instances_lab_has_git_and_the_same_embedded_vertex(
         listed = await client.get("/jupyter-vertex/api/instances", headers=auth)
         assert listed.status_code == 200, listed.text
         assert [i["id"] for i in listed.json()["instances"]] == ["box"]
+        # Its kernels find that embedded Vertex too (what emulator.init() reads).
+        printed = await printed_by_kernel(
+            client,
+            token,
+            f"import os\nprint(*(os.environ[n] for n in {(URL_ENV, PROJECT_ENV, REGION_ENV)}))",
+        )
+        assert printed.split() == [emulator.url, project_id, "us-central1"]
 
         # jupyterlab-git's server extension answers (its labextension asks this at start).
         git = await client.get("/git/settings", headers=auth, params={"version": "4.0.0"})
