@@ -194,6 +194,7 @@ class Emulator:
                 python=settings.instance_python,
                 ports=settings.instance_ports,
                 records=self.processes,
+                vertex_connection=self.data_dir / CONNECTION_FILE,
             ),
         )
         self.token = ""
@@ -278,6 +279,7 @@ class Emulator:
             "pid": os.getpid(),
         }
         write_private_file(self.data_dir / CONNECTION_FILE, json.dumps(connection, indent=2) + "\n")
+        self.instances.workbench.vertex_listening()  # instances' Labs may now read that file
         ready = {"url": self.url, "storage_url": self.storage.url, "pid": os.getpid()}
         sys.stdout.write(f"{READY_PREFIX} {json.dumps(ready)}\n")
         sys.stdout.flush()

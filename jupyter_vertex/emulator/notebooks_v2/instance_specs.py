@@ -54,6 +54,13 @@ def render(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
+def lab_location(row: dict[str, Any]) -> tuple[str, str]:
+    """(project, region) of the instance's own jupyter_vertex: the project it was created in
+    (its number for rows from before that was kept) and its zone's region."""
+    _, number, _, zone, _, _ = row["name"].split("/")
+    return (row.get("_local") or {}).get("project") or number, zone.rsplit("-", 1)[0]
+
+
 def proxy_uri(port: int, token: str) -> str:
     return f"127.0.0.1:{port}/lab?token={token}"
 
@@ -172,6 +179,9 @@ class CreatePlan:
         body = dict(request.get("instance") or {})
         validate_labels(body.get("labels") or {}, "instance.labels")
         self.path = self.location.child("instances", instance_id)
+        # The project as the caller named it (an id, unlike the path's number): the one the
+        # instance's own jupyter_vertex works in, like a real instance's metadata server.
+        self.project = request["parent"].split("/")[1]
         self.gce = check_gce_setup(body.get("gceSetup") or {}, self.location.project)
         self.labels = body.get("labels") or {}
         self.disable_proxy_access = bool(body.get("disableProxyAccess"))
@@ -189,7 +199,7 @@ class CreatePlan:
             "id": str(uuid.uuid4()),
             "createTime": tx.now,
             "updateTime": tx.now,
-            "_local": {"token": secrets.token_hex(24), "scriptRuns": 0},
+            "_local": {"token": secrets.token_hex(24), "scriptRuns": 0, "project": self.project},
         }
         if self.labels:
             row["labels"] = self.labels

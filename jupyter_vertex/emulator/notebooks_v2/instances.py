@@ -48,6 +48,7 @@ from .instance_specs import (
     SCRIPT_KEY,
     CreatePlan,
     check_exists,
+    lab_location,
     proxy_uri,
     render,
     row_of,
@@ -180,7 +181,9 @@ class Instances:
             try:
                 if reset:
                     await self.workbench.stop(name)
-                server = await self.workbench.start(name, local["token"], local.get("port"))
+                server = await self.workbench.start(
+                    name, local["token"], local.get("port"), lab_location(row)
+                )
             except StartFailed as error:
                 reason = str(error)
                 log.warning("instance %s failed: %s", name, reason)

@@ -1,12 +1,17 @@
 """The processes behind Workbench instances: one real Jupyter server per instance.
 
 Each instance has its own folder ``D/workbench/PROJECT/ZONE/ID`` with ``home/`` (the
-server's root, the instance's "disk"), ``runtime/`` (its Jupyter runtime files),
-``jupyter_server_config.json``, ``server.log`` and the post-startup script's
-``post-startup-script.log``. A server listens on 127.0.0.1 only, on a free port (from
-``--instance-ports`` when given), with a random token; it is ready once ``/api/status``
-answers 200 with that token. The script's output also becomes Cloud Logging entries
-(:mod:`.instance_logs`). Servers run in their own session through
+server's root, the instance's "disk"), ``runtime/``, ``config/``, ``data/`` and ``ipython/``
+(its Jupyter and IPython dirs: an instance is another machine, its Lab writes nothing into
+the user's own), ``jupyter_server_config.json``, ``server.log`` and the post-startup
+script's ``post-startup-script.log``. The server loads the server extensions its interpreter
+has enabled, which its labextensions need (jupyterlab-git, nbdime...); jupyter_vertex, where
+installed, is pointed at the embedded Vertex that runs the instance (its ``connection.json``)
+in the instance's project and region, so the instance's Lab shows the same resources. That
+is configuration (a config file), not an import of the extension. A server listens on
+127.0.0.1 only, on a free port (from ``--instance-ports`` when given), with a random token;
+it is ready once ``/api/status`` answers 200 with that token. The script's output also
+becomes Cloud Logging entries (:mod:`.instance_logs`). Servers run in their own session through
 :mod:`.jupyterserver`, which stops them when the embedded Vertex is gone; they also get
 SIGTERM from the kernel when it dies (parent-death signal, armed before their interpreter
 starts) and are recorded in ``D/processes``, so that a later start ends any left behind.
@@ -36,9 +41,8 @@ log = logging.getLogger(__name__)
 SERVER_SCRIPT = Path(__file__).with_name("jupyterserver.py")
 OUTPUT_LINES = 20
 STATUS_ROUTE = "/api/status"
-# Server extensions an instance does not need: jupyter_vertex would start another embedded
-# Vertex inside the instance; the others only slow the start.
-DISABLED_EXTENSIONS = ("jupyter_vertex", "jupyterlab_git", "nbdime", "jupyter_lsp")
+CONFIG_FILE = "jupyter_server_config.json"
+GIT_CEILINGS = "GIT_CEILING_DIRECTORIES"
 SCRIPT_LOG = "post-startup-script.log"
 SERVER_LOG = "server.log"
 #: Seconds a stopped Jupyter server has to end (and stop its kernels) before SIGKILL.
@@ -92,8 +96,13 @@ class Workbench:
         ports: tuple[int, int] | None = None,
         start_timeout: float = 90.0,
         records: ProcessRecords | None = None,
+        vertex_connection: Path | None = None,
     ) -> None:
         self.folder = folder
+        # The embedded Vertex's connection file, for jupyter_vertex in the instances' servers;
+        # none starts before it is written (vertex_listening), lest one read a stale file.
+        self.vertex_connection = vertex_connection
+        self._vertex_up = asyncio.Event()
         self.python = python
         self.ports = ports
         self.start_timeout = start_timeout
@@ -144,11 +153,25 @@ class Workbench:
 
     # lifecycle -----------------------------------------------------------------------
 
-    async def start(self, name: str, token: str, preferred_port: int | None = None) -> Server:
-        """Start the instance's server and wait until it answers; raise StartFailed."""
+    def vertex_listening(self) -> None:
+        """The embedded Vertex answers and its connection file is written."""
+        self._vertex_up.set()
+
+    async def start(
+        self,
+        name: str,
+        token: str,
+        preferred_port: int | None,
+        location: tuple[str, str],
+    ) -> Server:
+        """Start the instance's server and wait until it answers; raise StartFailed.
+        ``location`` is the (project, region) its jupyter_vertex works in."""
         await self.stop(name)
+        if self.vertex_connection is not None:
+            await self._vertex_up.wait()
         folder = self.folder_for(name)
-        await asyncio.to_thread(_prepare_folder, folder)
+        config = lab_config(folder, self.vertex_connection, *location)
+        await asyncio.to_thread(_prepare_folder, folder, config)
         port = await asyncio.to_thread(self._pick_port, preferred_port)
         argv = [
             self.python,
@@ -162,9 +185,19 @@ class Workbench:
             f"--ServerApp.root_dir={folder / 'home'}",
             "--ServerApp.allow_root=True",
             "--LabApp.extension_manager=readonly",
-            f"--config={folder / 'jupyter_server_config.json'}",
+            f"--config={folder / CONFIG_FILE}",
         ]
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(folder / "runtime")}
+        # The instance is another machine: Lab's workspaces and settings, kernels' IPython
+        # history and the runtime files go to its folder, not to the user's own dirs; and
+        # git (the Git panel) finds no repository around its disk, only ones on it.
+        ceilings = [str(folder), *filter(None, os.environ.get(GIT_CEILINGS, "").split(":"))]
+        env = {
+            **os.environ,
+            "JUPYTER_RUNTIME_DIR": str(folder / "runtime"),
+            "JUPYTER_CONFIG_DIR": str(folder / "config"),
+            "IPYTHONDIR": str(folder / "ipython"),
+            GIT_CEILINGS: ":".join(ceilings),
+        }
         env.pop("JUPYTER_TOKEN", None)
         try:
             process = await asyncio.create_subprocess_exec(
@@ -310,13 +343,32 @@ async def _copy_output(
             await script_log.close()
 
 
-def _prepare_folder(folder: Path) -> None:
-    for sub in ("home", "runtime"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
+def lab_config(
+    folder: Path, vertex_connection: Path | None, project: str, region: str
+) -> dict[str, Any]:
+    """The instance server's own configuration (``jupyter_server_config.json``)."""
     config: dict[str, Any] = {
-        "ServerApp": {"jpserver_extensions": dict.fromkeys(DISABLED_EXTENSIONS, False)}
+        # The notebook trust database, else in the user's data dir.
+        "NotebookNotary": {"data_dir": str(folder / "data")},
     }
-    (folder / "jupyter_server_config.json").write_text(json.dumps(config), encoding="utf-8")
+    if vertex_connection is not None:
+        # Read only where jupyter_vertex is installed (unknown sections are ignored).
+        config["VertexApp"] = {
+            "backend": "local",
+            "emulator_connection_file": str(vertex_connection),
+            "project": project,
+            "region": region,
+            "data_dir": str(folder / "data" / "jupyter_vertex"),
+        }
+    else:  # no embedded Vertex to point at: it would start one of its own
+        config["ServerApp"] = {"jpserver_extensions": {"jupyter_vertex": False}}
+    return config
+
+
+def _prepare_folder(folder: Path, config: dict[str, Any]) -> None:
+    for sub in ("home", "runtime", "config", "data", "ipython"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / CONFIG_FILE).write_text(json.dumps(config, indent=1), encoding="utf-8")
 
 
 async def _keep_output(server: Server, path: Path) -> None:
