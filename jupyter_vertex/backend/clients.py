@@ -287,6 +287,19 @@ class ClientFactory(LoggingConfigurable):
             self._buckets_made.add(name)
         return f"gs://{name}"
 
+    async def kernel_setup(self) -> str:
+        """Python a notebook runs first so that Google's clients in its kernel reach this
+        backend: ``local``: ``jupyter_vertex.emulator.init`` (the embedded Vertex and its Cloud
+        Storage); ``vertex``: nothing (Application Default Credentials)."""
+        if self.backend != "local":
+            return ""
+        location = await self.location()
+        return (
+            "import jupyter_vertex.emulator\n\n"
+            f"jupyter_vertex.emulator.init(project={location.project!r}, "
+            f"location={location.region!r})\n"
+        )
+
     async def upload(self, file: Any, uri: str) -> None:
         """Upload a local file to ``gs://bucket/object`` (off the loop)."""
         client = await self.storage_client()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..backend.clients import ClientFactory
+from .batch.service import BatchService
 from .instances import InstancesService
 from .metrics import MetricsService
 from .serving.bundle import ServingServices
@@ -36,6 +37,7 @@ class Services:
     serving: ServingServices
     metrics: MetricsService
     instances: InstancesService
+    batch: BatchService
 
     async def close(self) -> None:
         """Stop what runs in this process (bulk predictions, sessions, the parse helper)."""
@@ -56,4 +58,5 @@ def build_services(
         serving=ServingServices.create(clients),
         metrics=MetricsService(clients),
         instances=InstancesService(clients),
+        batch=BatchService(clients, root_dir=root_dir),
     )

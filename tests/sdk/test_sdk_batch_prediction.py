@@ -107,6 +107,38 @@ def test_jsonl_and_csv_predictions_equal_the_in_process_model(sdk: Sdk, model_di
     assert {j.resource_name for j in listed} == {first.resource_name, second.resource_name}
 
 
+def test_csv_predictions_format(sdk: Sdk, model_dir: Path) -> None:
+    import csv
+    import io
+
+    local = joblib.load(model_dir / "model.joblib")
+    model = _model(model_dir)
+    rows: list[Any] = FEATURES[:20].tolist()
+    rows[3] = rows[3][:63]
+    source = _put(sdk, "rows.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    job = _predict(model, source, f"{sdk.staging_bucket}/csv-out", predictions_format="csv")
+    job.wait()
+    assert job.state == aiplatform.gapic.JobState.JOB_STATE_SUCCEEDED
+    directory = job.output_info.gcs_output_directory
+    assert _outputs(sdk, directory) == ["errors_00001.csv", "predictions_00001.csv"]
+    client = storage.Client(project=sdk.project)
+
+    def table(name: str) -> list[list[str]]:
+        blob = storage.Blob.from_uri(f"{directory}/{name}", client=client)
+        return list(csv.reader(io.StringIO(blob.download_as_text())))
+
+    good = [i for i in range(20) if i != 3]
+    expected = local.predict(FEATURES[good]).tolist()
+    assert table("predictions_00001.csv") == [["instance", "prediction"]] + [
+        [json.dumps(rows[i], separators=(",", ":")), str(p)]
+        for i, p in zip(good, expected, strict=True)
+    ]
+    errors = table("errors_00001.csv")
+    assert errors[0] == ["instance", "error_code", "error_message"]
+    assert errors[1][:2] == [json.dumps(rows[3], separators=(",", ":")), "3"]
+    assert "X has 63 features" in errors[1][2]
+
+
 def test_rows_of_the_wrong_size_land_in_errors(sdk: Sdk, model_dir: Path) -> None:
     local = joblib.load(model_dir / "model.joblib")
     model = _model(model_dir)

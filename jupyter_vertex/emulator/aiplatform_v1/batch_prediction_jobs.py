@@ -10,6 +10,7 @@ from typing import Any
 from ..batch import records as r
 from ..batch.engine import BatchRunner
 from ..batch.inputs import FORMATS
+from ..batch.outputs import FORMATS as OUTPUT_FORMATS
 from ..core import filters
 from ..core.errors import failed_precondition, invalid_argument
 from ..core.resources import (
@@ -30,7 +31,6 @@ from .resource_handlers import delete_ended_job, list_in_location, resource_spec
 BATCH_JOB = f"{V1}.BatchPredictionJob"
 WHERE = "batch_prediction_job"
 INSTANCE_TYPES = ("", "object", "array")
-OUTPUT_FORMATS = ("jsonl",)
 _OUTPUT_ONLY = {
     "name",
     "state",

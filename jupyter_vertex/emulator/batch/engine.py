@@ -7,8 +7,12 @@ input as a stream (:mod:`.inputs`, off the event loop), sends batches of
 ``manualBatchTuningParameters.batchSize`` instances (default 64) to the servers (one batch
 per server at a time, round robin), retries a batch the model refused row by row so that
 only the bad rows fail, and writes Vertex's output layout (:mod:`.outputs`).
-``completionStats`` and ``outputInfo`` are stored as it goes. The servers stop when the job
-ends, however it ends. Cancel stops them and keeps what was written.
+``completionStats`` and ``outputInfo`` are stored as it goes. With a ``maxReplicaCount`` above
+the starting count the serving engine's autoscaler adds servers while all are kept busy (as
+Vertex scales a batch job up to its max), and each chunk sends one batch per ready server.
+The servers stop when the job ends, however it ends. Cancel stops them and keeps what was
+written; rows it did not reach (those in flight and the rest of the input, counted) are
+``incompleteCount``, as are a failed job's.
 
 After a restart of the embedded Vertex, a job that was running is FAILED with
 :data:`.records.RESTART_REASON` (its servers died with the previous process); it is not
@@ -61,6 +65,32 @@ def _detail(status: int, body: bytes) -> str:
         return str(json.loads(text).get("detail", text))
     except (ValueError, AttributeError):
         return text or f"the model server answered {status}"
+
+
+class Progress:
+    """A running job's counts, and the rows read but not yet written (in flight)."""
+
+    def __init__(self) -> None:
+        self.stats = {"successfulCount": 0, "failedCount": 0, "incompleteCount": 0}
+        self.pending = 0
+
+    def rendered(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.stats.items()}  # int64 fields are JSON strings
+
+
+def _take(rows: Iterator[Row], count: int) -> list[Row]:
+    return list(itertools.islice(rows, count))
+
+
+def _count(rows: Iterator[Row]) -> int:
+    """The rows left in the input (a malformed one ends the count: it could not be scored)."""
+    count = 0
+    try:
+        for _ in rows:
+            count += 1
+    except InputError:
+        pass
+    return count
 
 
 class BatchRunner:
@@ -195,11 +225,12 @@ class BatchRunner:
             raise InputError(f"No input file matches {', '.join(listed)}.")
         resources = job.get("dedicatedResources") or {}
         count = self.serving.replica_count(int(resources.get("startingReplicaCount") or 1))
+        most = max(count, int(resources.get("maxReplicaCount") or 0))
         await self.serving.deploy(
             deployed_id_of(path),
             server_for(job.get("_containerSpec") or {}),
             str(job.get("_artifactUri") or ""),
-            Scaling(count, count),
+            Scaling(count, most),
         )
         now = datetime.datetime.now(datetime.timezone.utc)
         prefix = job["outputConfig"]["gcsDestination"]["outputUriPrefix"]
@@ -210,9 +241,10 @@ class BatchRunner:
             startTime=now.isoformat().replace("+00:00", "Z"),
             outputInfo={"gcsOutputDirectory": directory},
         )
-        writer = Writer(self.storage_url, directory, self.folder / job_id_of(path))
+        fmt = str(job["outputConfig"].get("predictionsFormat") or "jsonl")
+        writer = Writer(self.storage_url, directory, self.folder / job_id_of(path), fmt)
         self._writers[path] = writer
-        await self._score(path, job, source, uris, writer, count)
+        await self._score(path, job, source, uris, writer)
         return writer
 
     async def _score(
@@ -222,14 +254,21 @@ class BatchRunner:
         source: Source,
         uris: list[str],
         writer: Writer,
-        replicas: int,
     ) -> None:
         size = int((job.get("manualBatchTuningParameters") or {}).get("batchSize") or DEFAULT_BATCH)
         fmt = str((job.get("inputConfig") or {}).get("instancesFormat"))
         parameters = job.get("modelParameters")
         rows = source.rows(uris, fmt, Shape.of(job.get("instanceConfig") or {}))
+        progress = Progress()
         try:
-            await self._chunks(path, rows, size, replicas, parameters, writer)
+            await self._chunks(path, rows, size, parameters, writer, progress)
+        except BaseException:
+            if not self._closing:  # a stopping process does not read the rest of the input
+                progress.stats["incompleteCount"] = progress.pending + await asyncio.to_thread(
+                    _count, rows
+                )
+                await self._update(path, completionStats=progress.rendered())
+            raise
         finally:  # cancelled or failed too: the input's download ends
             await asyncio.to_thread(rows.close)
 
@@ -238,14 +277,16 @@ class BatchRunner:
         path: str,
         rows: Iterator[Row],
         size: int,
-        replicas: int,
         parameters: Any,
         writer: Writer,
+        progress: Progress,
     ) -> None:
-        stats = {"successfulCount": 0, "failedCount": 0, "incompleteCount": 0}
+        stats = progress.stats
         deployed_id = deployed_id_of(path)
         while True:
-            chunk = await asyncio.to_thread(lambda: list(itertools.islice(rows, size * replicas)))
+            replicas = self._ready(deployed_id)
+            chunk = await asyncio.to_thread(_take, rows, size * replicas)
+            progress.pending = len(chunk)
             if not chunk:
                 return
             batches = [chunk[i : i + size] for i in range(0, len(chunk), size)]
@@ -257,13 +298,26 @@ class BatchRunner:
                 for row, (ok, value) in zip(batch, answer, strict=True):
                     if ok:
                         lines.append((True, {**row.shown, "prediction": value}))
-                        stats["successfulCount"] += 1
                     else:
                         error = {"code": r.CODE_INVALID_ARGUMENT, "message": value}
                         lines.append((False, {**row.shown, "error": error}))
-                        stats["failedCount"] += 1
-            await asyncio.to_thread(self._write, writer, lines)
-            await self._update(path, completionStats={k: str(v) for k, v in stats.items()})
+            # Scored rows are written and counted even when a cancel comes meanwhile: each
+            # row ends counted once, in the files or as incomplete.
+            write = asyncio.ensure_future(asyncio.to_thread(self._write, writer, lines))
+            try:
+                await asyncio.shield(write)
+            finally:
+                await write
+                good = sum(1 for ok, _ in lines if ok)
+                stats["successfulCount"] += good
+                stats["failedCount"] += len(lines) - good
+                progress.pending = 0
+            await self._update(path, completionStats=progress.rendered())
+
+    def _ready(self, deployed_id: str) -> int:
+        """Servers ready now (at least one: a chunk waits for a server as online serving does)."""
+        status = self.serving.status(deployed_id) or {}
+        return max(1, int(status.get("availableReplicaCount") or 0))
 
     @staticmethod
     def _write(writer: Writer, lines: list[tuple[bool, dict[str, Any]]]) -> None:

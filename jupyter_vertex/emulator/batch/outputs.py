@@ -4,10 +4,17 @@
 …, "error": {"code": 3, "message": …}}``), in input order. Lines are spooled to a local file
 and uploaded to local Cloud Storage each :data:`ROWS_PER_FILE` lines (and at the end): memory
 stays bounded whatever the input's size.
+
+``predictionsFormat`` ``csv`` writes ``.csv`` files instead: a header naming the line's
+fields (``instance`` or ``key``, then ``prediction``, or ``error_code`` and
+``error_message``) and one row per line, a value that is not a string or a number written as
+its JSON text, so that ``pandas.read_csv`` reads every file with the same columns.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import urllib.parse
@@ -18,6 +25,22 @@ from typing import IO, Any
 from ..storage.local_storage import split_gs_uri
 
 ROWS_PER_FILE = 100_000
+FORMATS = ("jsonl", "csv")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return value
+    return json.dumps(value, separators=(",", ":"))
+
+
+def csv_fields(line: dict[str, Any]) -> dict[str, Any]:
+    """A line's CSV columns: the error object becomes its code and message."""
+    out = {k: v for k, v in line.items() if k != "error"}
+    if "error" in line:
+        out["error_code"] = line["error"].get("code")
+        out["error_message"] = line["error"].get("message", "")
+    return out
 
 
 class Part:
@@ -31,14 +54,27 @@ class Part:
         self.handle: IO[str] | None = None
 
     def add(self, line: dict[str, Any]) -> None:
+        csv_out = self.writer.fmt == "csv"
+        fields = csv_fields(line) if csv_out else line
         if self.handle is None:
             self.number += 1
             self.rows = 0
-            self.handle = open(self._spool(), "w", encoding="utf-8")  # noqa: SIM115
-        self.handle.write(json.dumps(line, separators=(",", ":")) + "\n")
+            self.handle = open(self._spool(), "w", encoding="utf-8", newline="")  # noqa: SIM115
+            if csv_out:
+                self.handle.write(self._csv(list(fields)))
+        if csv_out:
+            self.handle.write(self._csv([_cell(v) for v in fields.values()]))
+        else:
+            self.handle.write(json.dumps(line, separators=(",", ":")) + "\n")
         self.rows += 1
         if self.rows >= ROWS_PER_FILE:
             self.flush()
+
+    @staticmethod
+    def _csv(values: list[Any]) -> str:
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerow(values)
+        return text.getvalue()
 
     def flush(self) -> None:
         if self.handle is None:
@@ -46,16 +82,17 @@ class Part:
         self.handle.close()
         self.handle = None
         spool = self._spool()
-        self.writer.upload(spool, f"{self.stem}_{self.number:05d}.jsonl")
+        self.writer.upload(spool, f"{self.stem}_{self.number:05d}.{self.writer.fmt}")
         os.unlink(spool)
 
     def _spool(self) -> Path:
-        return self.writer.spool / f"{self.stem}.jsonl"
+        return self.writer.spool / f"{self.stem}.{self.writer.fmt}"
 
 
 class Writer:
-    def __init__(self, storage_url: str, directory: str, spool: Path) -> None:
+    def __init__(self, storage_url: str, directory: str, spool: Path, fmt: str = "jsonl") -> None:
         self.storage_url = storage_url
+        self.fmt = fmt
         self.bucket, prefix = split_gs_uri(directory, "output directory")
         self.prefix = prefix.rstrip("/")
         self.spool = spool

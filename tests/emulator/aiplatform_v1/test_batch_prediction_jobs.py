@@ -180,6 +180,11 @@ def test_cancel_stops_the_servers_and_keeps_what_was_written(api: Api) -> None:
     kept = lines(api, done["outputInfo"]["gcsOutputDirectory"] + "/predictions_00001.jsonl")
     assert 0 < len(kept) < len(rows)
     assert [line["instance"] for line in kept] == rows[: len(kept)]
+    # every row is counted once: scored and kept, or not reached (incomplete)
+    assert done["completionStats"] == {
+        "successfulCount": str(len(kept)),
+        "incompleteCount": str(len(rows) - len(kept)),
+    }
     message = api.error("POST", f"v1/{job['name']}:cancel", {}, status="FAILED_PRECONDITION")
     assert "JOB_STATE_CANCELLED" in message
 
