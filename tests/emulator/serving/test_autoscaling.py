@@ -227,3 +227,35 @@ def test_replica_bounds_as_vertex_reads_them() -> None:
     ) == Scaling(1, 3)
     assert resources({"automaticResources": {}}) == Scaling(1, UNBOUNDED)
     assert resources({"automaticResources": {"maxReplicaCount": 2}}) == Scaling(1, 2)
+
+
+def test_a_batch_job_scales_from_starting_to_max_replicas(
+    scaling_emulator: EmulatorProcess,
+) -> None:
+    """Every server kept busy: the job grows to its (capped) max, then all stop with it."""
+    import json
+
+    from jupyter_vertex.emulator.testing import model_servers
+
+    from ..batch_helpers import bucket, create, job_body, put, wait_done, wait_state
+
+    api = Api(scaling_emulator, "batch-scaling")
+    classifier = LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
+    model = sklearn_model(api, classifier)
+    b = bucket(api)
+    rows = FEATURES[:100].tolist() * 200  # 20,000 rows, one per request
+    source = put(api, b, "big.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    body = job_body(
+        model["name"], source, f"gs://{b}/out", manualBatchTuningParameters={"batchSize": 1}
+    )
+    body["dedicatedResources"]["startingReplicaCount"] = 1
+    body["dedicatedResources"]["maxReplicaCount"] = 3  # capped to 2 by --max-replicas-per-model
+    job = create(api, body)
+    deployed = f"batch-{job['name'].rsplit('/', 1)[1]}"
+    running = wait_state(api, job["name"], {"JOB_STATE_RUNNING"})
+    assert running["dedicatedResources"]["startingReplicaCount"] == 1
+    wait_for("scale-out to the capped max", lambda: len(model_servers(deployed)) == 2)
+    api.ok("POST", f"v1/{job['name']}:cancel", {})
+    done = wait_done(api, job["name"])
+    assert done["state"] == "JOB_STATE_CANCELLED", done
+    assert model_servers(deployed) == {}
