@@ -99,6 +99,7 @@ class Deployed:
     endpoint_name: str
     model: Any
     env: dict[str, str] = field(default_factory=dict)
+    pid: int | None = None  # the embedded Vertex's process (its RSS is measured)
 
     @property
     def endpoint_id(self) -> str:
@@ -148,6 +149,7 @@ def embedded_vertex(work: Path, replicas: int = 1) -> Iterator[Deployed]:
             endpoint_name=endpoint.resource_name,
             model=model,
             env=env,
+            pid=emu.pid,
         )
         endpoint.undeploy_all()
 

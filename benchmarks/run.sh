@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the benchmarks of docs/performance.md: `benchmarks/run.sh [serving|bulk|all]`.
+# Run the benchmarks of docs/performance.md: `benchmarks/run.sh [serving|bulk|batch|all]`.
 # Installs what they need first: wrk (Debian) and MLflow in a venv of its own, so MLflow's
 # dependencies never mix with the extension's.
 set -euo pipefail
@@ -30,4 +30,7 @@ if [ "$which" = serving ] || [ "$which" = all ]; then
 fi
 if [ "$which" = bulk ] || [ "$which" = all ]; then
   python "$ROOT/benchmarks/bench_bulk.py"
+fi
+if [ "$which" = batch ] || [ "$which" = all ]; then
+  python "$ROOT/benchmarks/bench_batch.py"
 fi

@@ -102,12 +102,23 @@ class BatchService:
         if options.batch_size is not None:
             job["manual_batch_tuning_parameters"] = {"batch_size": options.batch_size}
         client = await self.clients.job_service()
-        created = await self.clients.call(
-            client.create_batch_prediction_job,
-            parent=plan["location"].parent,
-            batch_prediction_job=job,
-        )
+        try:
+            created = await self.clients.call(
+                client.create_batch_prediction_job,
+                parent=plan["location"].parent,
+                batch_prediction_job=job,
+            )
+        except Exception:
+            if options.staged:  # nothing half-created: the staged copy goes with the refusal
+                await self._remove(sources[0])
+            raise
         return {"job": batch_job_to_json(created), "code": self._code(plan, sources)}
+
+    async def _remove(self, uri: str) -> None:
+        try:
+            await self.clients.delete_object(uri)
+        except Exception as cleanup:
+            self.clients.log.warning("jupyter_vertex: could not remove %s: %s", uri, cleanup)
 
     def _code(self, plan: dict[str, Any], sources: list[str]) -> str:
         options: BatchOptions = plan["options"]

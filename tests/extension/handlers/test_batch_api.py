@@ -252,8 +252,31 @@ async def test_cancel_mid_run_counts_the_rows_not_reached(
     assert status == 404, gone
 
 
+def _staged(emulator: Any, project: str) -> list[str]:
+    """The batch inputs staged in the project's staging bucket (Google's storage client)."""
+    from google.api_core.client_options import ClientOptions
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage  # type: ignore[attr-defined]
+
+    client = storage.Client(
+        project=project,
+        credentials=AnonymousCredentials(),
+        client_options=ClientOptions(api_endpoint=emulator.storage_url),
+    )
+    bucket = f"{project}-vertex-staging-us-central1"
+    prefix = "jupyter-vertex/batch-inputs/"
+    return [
+        b.name for b in client.list_blobs(bucket, prefix=prefix) if b.name.endswith("/ok.jsonl")
+    ]
+
+
 async def test_bad_input_is_a_clear_4xx(
-    api: Any, digits: dict[str, Any], jp_root_dir: Path, tmp_path: Path
+    api: Any,
+    digits: dict[str, Any],
+    jp_root_dir: Path,
+    tmp_path: Path,
+    emulator: Any,
+    module_project: str,
 ) -> None:
     (jp_root_dir / "ok.jsonl").write_text(_jsonl(FEATURES[:2].tolist()))
     outside = tmp_path / "secret.jsonl"
@@ -315,6 +338,12 @@ async def test_bad_input_is_a_clear_4xx(
         "POST", "models", "404", "batchPredictionJobs", body={"input": "gs://my-bucket/in.jsonl"}
     )
     assert status == 404 and missing["reason"] == "NOT_FOUND", missing
+    # a file of the root staged for a model that does not exist: refused, the copy removed
+    status, missing = await api(
+        "POST", "models", "404", "batchPredictionJobs", body={"input": "ok.jsonl"}
+    )
+    assert status == 404 and missing["reason"] == "NOT_FOUND", missing
+    assert await asyncio.to_thread(_staged, emulator, module_project) == []
 
 
 async def test_code_preview_creates_nothing(api: Any, digits: dict[str, Any]) -> None:
