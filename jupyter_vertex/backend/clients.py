@@ -267,7 +267,7 @@ class ClientFactory(LoggingConfigurable):
             if not create:
                 return None
             raise ConfigurationError(
-                "Training on Vertex AI needs a Cloud Storage staging bucket.",
+                "Training and batch prediction on Vertex AI need a Cloud Storage staging bucket.",
                 hint="Set `c.VertexApp.staging_bucket = 'gs://my-bucket'` (a bucket in the "
                 "job's region that the account can write).",
             )

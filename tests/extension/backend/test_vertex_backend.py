@@ -157,8 +157,25 @@ async def test_training_needs_a_staging_bucket(api: Any, jp_root_dir: Path) -> N
     (jp_root_dir / "train.py").write_text("print('hi')\n")
     status, body = await api("POST", "jobs", body={"path": "train.py"})
     assert (status, body["reason"]) == (503, "CONFIGURATION")
-    assert body["message"] == "Training on Vertex AI needs a Cloud Storage staging bucket."
+    assert body["message"] == (
+        "Training and batch prediction on Vertex AI need a Cloud Storage staging bucket."
+    )
     assert "c.VertexApp.staging_bucket = 'gs://my-bucket'" in body["hint"]
+
+
+async def test_batch_prediction_stages_in_the_configured_bucket_only(
+    api: Any, vertex_app: Any, jp_root_dir: Path
+) -> None:
+    (jp_root_dir / "rows.jsonl").write_text("[1, 2]\n")
+    status, body = await api(
+        "POST", "models", "123", "batchPredictionJobs", body={"input": "rows.jsonl"}
+    )
+    assert (status, body["reason"]) == (503, "CONFIGURATION")
+    assert body["message"] == (
+        "Training and batch prediction on Vertex AI need a Cloud Storage staging bucket."
+    )
+    # a kernel reaches real Vertex AI with Application Default Credentials: no set-up
+    assert await vertex_app.clients.kernel_setup() == ""
 
 
 @pytest.mark.parametrize(
