@@ -23,12 +23,15 @@ jest.mock('@jupyterlab/apputils', () =>
   jest.requireActual('../../__tests__/apputils').withNotifications()
 );
 
-afterEach(resetServingMocks);
+afterEach(() => {
+  resetServingMocks();
+  window.localStorage.clear(); // Each test's endpoint starts unremembered.
+});
 
 describe('Test prediction', () => {
   const sized: IModel = makeModel({ labels: { 'input-size': '64' } });
 
-  it('prefills one instance of the size the model label states', () => {
+  it('prefills one instance of the size the model label states', async () => {
     render(
       <TestPrediction
         api={new FakeAPI()}
@@ -40,7 +43,10 @@ describe('Test prediction', () => {
     const editor = screen.getByLabelText(
       'Instances (JSON)'
     ) as HTMLTextAreaElement;
-    expect(JSON.parse(editor.value)).toEqual([new Array(64).fill(0)]);
+    // Nothing better is known (no example, no request yet): the label's size.
+    await waitFor(() =>
+      expect(JSON.parse(editor.value)).toEqual([new Array(64).fill(0)])
+    );
     expect(inputSizeOf(sized)).toBe(64);
     expect(
       inputSizeOf(makeModel({ labels: { 'input-size': 'x' } }))
