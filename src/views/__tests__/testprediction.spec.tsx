@@ -89,6 +89,12 @@ describe('Test prediction', () => {
       'class 1 (p = 0.700)',
       'class 2 (p = 0.900)'
     ]);
+    // Numbered from 0, the array index, as in the predict-from-selection table.
+    expect(items.map(i => i.getAttribute('aria-label'))).toEqual([
+      'Instance 0',
+      'Instance 1'
+    ]);
+    expect(result.querySelector('ol')?.getAttribute('start')).toBe('0');
   });
 
   it("shows class labels as they are, and the model's message for bad input with a way to fill a valid example", async () => {
