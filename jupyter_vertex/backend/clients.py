@@ -306,6 +306,23 @@ class ClientFactory(LoggingConfigurable):
         bucket, blob = _split_gs(uri)
         await run_blocking(lambda: client.bucket(bucket).blob(blob).upload_from_filename(str(file)))
 
+    async def read_object(self, uri: str, max_bytes: int) -> bytes | str:
+        """A ``gs://`` object's bytes (off the loop), or ``"missing"`` / ``"too large"``."""
+        from google.api_core.exceptions import NotFound as GoogleNotFound
+
+        client = await self.storage_client()
+        bucket, blob = _split_gs(uri)
+
+        def read() -> bytes | str:
+            # One byte more than allowed tells an object over the limit without reading it all.
+            try:
+                data: bytes = client.bucket(bucket).blob(blob).download_as_bytes(end=max_bytes)
+            except GoogleNotFound:
+                return "missing"
+            return "too large" if len(data) > max_bytes else data
+
+        return await run_blocking(read)
+
     async def delete_object(self, uri: str) -> None:
         client = await self.storage_client()
         bucket, blob = _split_gs(uri)

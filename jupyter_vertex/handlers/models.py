@@ -1,4 +1,4 @@
-"""HTTP routes: Models (list, get, patch, delete) and their versions."""
+"""HTTP routes: Models (list, get, patch, delete), their versions and example instance."""
 
 from __future__ import annotations
 
@@ -38,8 +38,18 @@ class ModelVersionsHandler(BaseHandler):
         self.reply(page)
 
 
+class ModelExampleHandler(BaseHandler):
+    route = "/models/{modelId}/example"
+
+    @web.authenticated
+    @authorized
+    async def get(self, **_: str) -> None:
+        self.reply(await self.services.model_examples.example(self.params()["modelId"]))
+
+
 HANDLERS: tuple[type[BaseHandler], ...] = (
     ModelsHandler,
     ModelHandler,
     ModelVersionsHandler,
+    ModelExampleHandler,
 )

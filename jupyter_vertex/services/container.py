@@ -14,6 +14,7 @@ from .instances import InstancesService
 from .metrics import MetricsService
 from .serving.bundle import ServingServices
 from .serving.endpoints import EndpointsService
+from .serving.examples import ModelExamples
 from .serving.models import ModelsService
 from .status import StatusService
 from .training.packaging import DEFAULT_MAX_BYTES
@@ -31,6 +32,7 @@ class Services:
     clients: ClientFactory
     status: StatusService
     models: ModelsService
+    model_examples: ModelExamples
     endpoints: EndpointsService
     training: TrainingService
     training_preview: TrainingPreview
@@ -52,6 +54,7 @@ def build_services(
         clients=clients,
         status=StatusService(clients),
         models=ModelsService(clients),
+        model_examples=ModelExamples(clients),
         endpoints=EndpointsService(clients),
         training=TrainingService(clients, root_dir=root_dir, max_package_bytes=max_package_bytes),
         training_preview=TrainingPreview(clients, root_dir=root_dir),

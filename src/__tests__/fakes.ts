@@ -12,6 +12,7 @@ import {
   IJobLogs,
   ILogEntry,
   IModel,
+  IModelExample,
   IOperation,
   IPrediction,
   IRunningNow,
@@ -178,6 +179,12 @@ export class FakeAPI implements IVertexAPI {
     return { endpoints: [...this.endpoints] };
   });
   getModel = jest.fn(async (id: string) => this.models[0]);
+  getModelExample = jest.fn(async (id: string): Promise<IModelExample> => ({
+    instances: null,
+    source: null,
+    uri: null,
+    note: null
+  }));
   updateModel = jest.fn(async () => this.models[0]);
   deleteModel = jest.fn(async () => undefined);
   listModelVersions = jest.fn(async () => ({ models: [] }));

@@ -26,6 +26,7 @@ import {
   IListModelsResponse,
   IListOptions,
   IModel,
+  IModelExample,
   IStatus,
   ITrainingCreate,
   ITrainingOptions,
@@ -61,6 +62,12 @@ export class VertexClient implements IVertexAPI {
 
   getModel(modelId: string): Promise<IModel> {
     return this._get<IModel>(`models/${Private.segment(modelId)}`);
+  }
+
+  getModelExample(modelId: string): Promise<IModelExample> {
+    return this._get<IModelExample>(
+      `models/${Private.segment(modelId)}/example`
+    );
   }
 
   updateModel(modelId: string, patch: IVertexAPI.IPatch): Promise<IModel> {

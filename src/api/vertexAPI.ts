@@ -19,6 +19,7 @@ import {
   IListModelsResponse,
   IListOptions,
   IModel,
+  IModelExample,
   IStatus,
   ITrainingCreate,
   ITrainingOptions,
@@ -36,6 +37,7 @@ export interface IVertexAPI {
   status(): Promise<IStatus>;
   listModels(options?: IListOptions): Promise<IListModelsResponse>;
   getModel(modelId: string): Promise<IModel>;
+  getModelExample(modelId: string): Promise<IModelExample>;
   updateModel(modelId: string, patch: IVertexAPI.IPatch): Promise<IModel>;
   deleteModel(modelId: string): Promise<void>;
   listModelVersions(

@@ -99,6 +99,11 @@ export class OperationTracker implements IDisposable {
       clearTimeout(timer);
     }
     this._timers.clear();
+    // No notification keeps spinning for an operation nobody follows.
+    for (const id of this._notifications) {
+      Notification.dismiss(id);
+    }
+    this._notifications.clear();
     Signal.clearData(this);
   }
 
@@ -135,13 +140,23 @@ export class OperationTracker implements IDisposable {
     };
     this._items = [...this._items, item];
     this._changed.emit();
-    const notification = this._notify
-      ? Notification.emit(options.label + '…', 'in-progress', {
-          autoClose: false
-        })
-      : null;
+    // An operation answered done (the embedded Vertex's undeploy) gets its
+    // final notification only: JupyterLab's toasts are created
+    // asynchronously, so an update in the same tick as the emit can be lost
+    // and leave "in progress" spinning until a reload.
+    let notification =
+      this._notify && !operation.done
+        ? Notification.emit(options.label + '…', 'in-progress', {
+            autoClose: false
+          })
+        : null;
+    if (notification !== null) {
+      this._notifications.add(notification);
+    }
 
     return new Promise<IOperation>((resolve, reject) => {
+      // The operation vanished (404): whatever it did has ended.
+      let gone = false;
       const finish = (done: IOperation) => {
         this._items = this._items.filter(other => other !== item);
         item = { ...item, operation: done, pollError: null };
@@ -149,17 +164,29 @@ export class OperationTracker implements IDisposable {
         this._changed.emit();
         this._ended.emit(item);
         const failed = done.error !== null;
-        if (notification) {
-          Notification.update({
-            id: notification,
-            message: failed
-              ? trans.__('%1 failed: %2', options.label, done.error!.message)
+        if (this._notify) {
+          const message = failed
+            ? trans.__('%1 failed: %2', options.label, done.error!.message)
+            : gone
+              ? trans.__(
+                  '%1: already done (the server no longer knows the operation).',
+                  options.label
+                )
               : (options.successMessage ??
-                trans.__('%1: done.', options.label)),
-            type: failed ? 'error' : 'success',
-            autoClose: failed ? false : 8000,
+                trans.__('%1: done.', options.label));
+          const type = failed ? 'error' : gone ? 'info' : 'success';
+          const ending = {
+            autoClose: failed ? (false as const) : 8000,
             actions: failed ? [] : (options.actions ?? [])
-          });
+          };
+          // A notification dismissed meanwhile is told again, ended.
+          if (
+            notification === null ||
+            !Notification.update({ id: notification, message, type, ...ending })
+          ) {
+            notification = Notification.emit(message, type, ending);
+          }
+          this._notifications.delete(notification);
         }
         if (failed) {
           reject(
@@ -192,11 +219,14 @@ export class OperationTracker implements IDisposable {
             }
             this._replace(item, (item = { ...item, operation: latest }));
           } catch (error) {
+            const reason = VertexAPIError.from(error);
+            if (reason.status === 404) {
+              gone = true;
+              finish({ ...item.operation, done: true, error: null });
+              return;
+            }
             // Keep polling: the server may be restarting; show why meanwhile.
-            this._replace(
-              item,
-              (item = { ...item, pollError: VertexAPIError.from(error) })
-            );
+            this._replace(item, (item = { ...item, pollError: reason }));
           }
           delay = Math.min(this._delays.max, delay * this._delays.factor);
           poll();
@@ -223,6 +253,7 @@ export class OperationTracker implements IDisposable {
   private _notify: boolean;
   private _items: ITrackedOperation[] = [];
   private _timers = new Set<ReturnType<typeof setTimeout>>();
+  private _notifications = new Set<string>();
   private _isDisposed = false;
   private _endedCount = 0;
   private _changed = new Signal<this, void>(this);

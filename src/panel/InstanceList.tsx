@@ -14,6 +14,7 @@ import {
 import type { IOperationFollower } from '../model/operations';
 import {
   confirmDeleteInstance,
+  confirmStopInstance,
   InstanceAction,
   runInstanceAction,
   useInstanceOperations
@@ -41,8 +42,9 @@ export function InstanceList(props: InstanceList.IProps): JSX.Element {
 
   const act = async (instance: IInstance, action: InstanceAction) => {
     if (
-      action === 'delete' &&
-      !(await confirmDeleteInstance(instance, trans))
+      (action === 'delete' &&
+        !(await confirmDeleteInstance(instance, trans))) ||
+      (action === 'stop' && !(await confirmStopInstance(instance, trans)))
     ) {
       return;
     }

@@ -17,6 +17,7 @@ import { IconButton } from '../components/IconButton';
 import { confirmCancelJob } from '../views/JobDetail';
 import { kindLabel, onRowKeyDown, StateChip } from '../components/format';
 import {
+  confirmStopInstance,
   gpuLabel,
   InstanceStateChip,
   runInstanceAction,
@@ -108,8 +109,11 @@ export function RunningNow(props: RunningNow.IProps): JSX.Element {
     }
   };
 
-  const stopInstance = (instance: IInstance) =>
-    run(`instance:${instance.id}`, () =>
+  const stopInstance = async (instance: IInstance) => {
+    if (!(await confirmStopInstance(instance, trans))) {
+      return;
+    }
+    await run(`instance:${instance.id}`, () =>
       runInstanceAction({
         api,
         follower,
@@ -119,6 +123,7 @@ export function RunningNow(props: RunningNow.IProps): JSX.Element {
         onEnded: props.onChanged
       })
     );
+  };
 
   const undeploy = async (endpoint: IEndpoint) => {
     const name = endpoint.displayName || endpoint.id;

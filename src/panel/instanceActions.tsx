@@ -89,6 +89,28 @@ export async function runInstanceAction(options: {
 }
 
 /**
+ * Ask before stopping an instance, as before deleting one: its kernels and
+ * their state end with it.
+ */
+export async function confirmStopInstance(
+  instance: Pick<IInstance, 'id'>,
+  trans: TranslationBundle
+): Promise<boolean> {
+  const result = await showDialog({
+    title: trans.__('Stop instance?'),
+    body: trans.__(
+      'Stop the instance "%1"? Its running kernels end and what they hold in memory is lost; its disks are kept and it can be started again.',
+      instance.id
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Keep running') }),
+      Dialog.warnButton({ label: trans.__('Stop') })
+    ]
+  });
+  return result.button.accept;
+}
+
+/**
  * Ask before deleting an instance: its disks go with it.
  */
 export async function confirmDeleteInstance(

@@ -6,6 +6,8 @@ import { IModel, IPrediction } from '../api/types';
 import { Banner } from '../components/Banner';
 import { ActionBar, ActionButton } from '../components/detail';
 import { withInlineCode } from '../components/format';
+import { IPrefill, LastRequests } from '../model/examples';
+import { usePrefill } from './usePrefill';
 
 /**
  * The model label that states how many numbers one instance has.
@@ -122,18 +124,27 @@ export function argmax(value: unknown): number | null {
 }
 
 /**
- * Test an endpoint: a JSON instances editor (prefilled with a valid example
- * when the input size is known), the predictions, the argmax of
- * class-probability vectors, and the server's message for bad input.
+ * Test an endpoint: a JSON instances editor (prefilled with a real instance
+ * when one is known: the last successful request, the example saved with
+ * the model, its instance schema, else zeros of its `input-size` label), the
+ * predictions, the argmax of class-probability vectors, and the server's
+ * message for bad input.
  */
 export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
   const { api, endpointId, models, trans } = props;
-  const known = models
-    .map(inputSizeOf)
-    .find((size): size is number => size !== null);
-  const [text, setText] = React.useState(() =>
-    known ? exampleInstances(known) : ''
-  );
+  const lastRequests = props.lastRequests ?? LastRequests.shared;
+  const known =
+    models.map(inputSizeOf).find((size): size is number => size !== null) ??
+    null;
+  const prefill = usePrefill({
+    api,
+    endpointId,
+    models,
+    labelSize: known,
+    lastRequests
+  });
+  const [text, setText] = React.useState('');
+  const [shown, setShown] = React.useState<IPrefill | null>(null);
   const [touched, setTouched] = React.useState(false);
   const [result, setResult] = React.useState<IPrediction | null>(null);
   const [error, setError] = React.useState<VertexAPIError | null>(null);
@@ -142,12 +153,13 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
   const [remembered, setRemembered] = React.useState<number | null>(null);
   const [filled, setFilled] = React.useState<number | null>(null);
 
-  // Prefill once the size becomes known, unless the user typed already.
+  // Prefill once known, unless the user typed already.
   React.useEffect(() => {
-    if (known && !touched && !text) {
-      setText(exampleInstances(known));
+    if (prefill && !touched && !text) {
+      setText(prefill.text);
+      setShown(prefill);
     }
-  }, [known]);
+  }, [prefill]);
 
   const predict = async () => {
     const parsed = parseInstances(text, trans);
@@ -161,6 +173,7 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
     setBusy(true);
     try {
       const answer = await api.predict(endpointId, parsed);
+      lastRequests.remember(endpointId, parsed);
       setResult(answer);
       setError(null);
       props.onPredicted?.();
@@ -172,7 +185,9 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
     }
   };
 
-  const expected = error ? expectedSizeOf(error.message) : null;
+  // Zeros only when nothing real is known.
+  const real = shown !== null && shown.source !== 'label';
+  const expected = error && !real ? expectedSizeOf(error.message) : null;
   // The model that told the size (one model version, maybe deployed twice),
   // to remember it in its labels.
   const versions = new Map(models.map(m => [`${m.name}@${m.versionId}`, m]));
@@ -213,13 +228,9 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
         spellCheck={false}
         rows={5}
         value={text}
-        placeholder={
-          known
-            ? undefined
-            : trans.__(
-                'A JSON array of instances, e.g. [[0.1, 2.5, 3]]; Ctrl+Enter predicts.'
-              )
-        }
+        placeholder={trans.__(
+          'A JSON array of instances (one array or object each); Ctrl+Enter predicts.'
+        )}
         aria-describedby={`${editorId}-hint`}
         aria-invalid={inputError !== null}
         onChange={e => {
@@ -238,28 +249,34 @@ export function TestPrediction(props: TestPrediction.IProps): JSX.Element {
           }
         }}
       />
-      <div className="jp-Vertex-form-note" id={`${editorId}-hint`}>
-        {known
-          ? withInlineCode(
-              trans.__(
-                'Prefilled with one instance of %1 zeros (the model’s `%2` label).',
-                known,
-                INPUT_SIZE_LABEL
-              )
-            )
-          : remembered
+      <div
+        className="jp-Vertex-form-note"
+        id={`${editorId}-hint`}
+        data-source={shown?.source ?? ''}
+      >
+        {shown && shown.source !== 'label'
+          ? prefillNote(shown, trans)
+          : known
             ? withInlineCode(
                 trans.__(
-                  'The model expects %1 values per instance: remembered in its `%2` label.',
-                  remembered,
+                  'Prefilled with one instance of %1 zeros (the model’s `%2` label).',
+                  known,
                   INPUT_SIZE_LABEL
                 )
               )
-            : filled
-              ? trans.__('The model expects %1 values per instance.', filled)
-              : trans.__(
-                  'The input size of this model is not known yet: its error for a wrong size tells it.'
-                )}
+            : remembered
+              ? withInlineCode(
+                  trans.__(
+                    'The model expects %1 values per instance: remembered in its `%2` label.',
+                    remembered,
+                    INPUT_SIZE_LABEL
+                  )
+                )
+              : filled
+                ? trans.__('The model expects %1 values per instance.', filled)
+                : trans.__(
+                    'The input size of this model is not known yet: its error for a wrong size tells it.'
+                  )}
       </div>
       {inputError ? (
         <div className="jp-Vertex-form-error" role="alert">
@@ -307,6 +324,29 @@ export namespace TestPrediction {
      * Write the input size into the model's labels.
      */
     onRememberSize?: (model: IModel, size: number) => Promise<void>;
+    /**
+     * Where the last successful request is remembered (default: the
+     * browser's local storage).
+     */
+    lastRequests?: LastRequests;
+  }
+}
+
+/**
+ * Says where the prefilled instances came from.
+ */
+function prefillNote(prefill: IPrefill, trans: TranslationBundle): string {
+  switch (prefill.source) {
+    case 'last-request':
+      return trans.__('Your last successful request to this endpoint.');
+    case 'artifact':
+      return trans.__(
+        'Example saved with the model (instance_example.json beside its artifacts).'
+      );
+    case 'schema':
+      return trans.__('Example from the model’s instance schema.');
+    default:
+      return '';
   }
 }
 
@@ -335,6 +375,7 @@ function Predictions(props: {
         )}
       </div>
       <ol
+        start={0}
         className={
           'jp-Vertex-predictionList' +
           (result.predictions.length === 1 ? ' jp-mod-single' : '')
@@ -346,7 +387,7 @@ function Predictions(props: {
             <li
               key={index}
               className="jp-Vertex-prediction"
-              aria-label={trans.__('Instance %1', index + 1)}
+              aria-label={trans.__('Instance %1', index)}
             >
               {best !== null ? (
                 <>

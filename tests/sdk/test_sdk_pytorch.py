@@ -97,12 +97,15 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
         endpoint.predict(instances=ROWS[:2, :10].tolist())
     assert status_of(raised.value) == "INVALID_ARGUMENT"
     assert error_message(raised.value) == (
-        "The model server answered 400: mat1 and mat2 shapes cannot be multiplied (2x10 and 64x10)"
+        "The model refused the instances: mat1 and mat2 shapes cannot be multiplied "
+        "(2x10 and 64x10)."
     )
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=[["a"] * 64])
     assert status_of(raised.value) == "INVALID_ARGUMENT"
-    assert error_message(raised.value) == "The model server answered 400: too many dimensions 'str'"
+    assert (
+        error_message(raised.value) == "The model refused the instances: too many dimensions 'str'."
+    )
     # and it keeps serving
     assert endpoint.predict(instances=ROWS.tolist()).predictions == expected
 
@@ -152,7 +155,7 @@ def test_a_custom_handler_in_the_archive_answers_its_own_predictions_and_errors(
         endpoint.predict(instances=bad)
     assert status_of(raised.value) == "INVALID_ARGUMENT"
     assert error_message(raised.value) == (
-        "The model server answered 400: Instance 2 is not a list of 64 pixel values."
+        "The model refused the instances: Instance 2 is not a list of 64 pixel values."
     )
     # and it keeps serving
     assert endpoint.predict(instances=ROWS.tolist()).predictions == expected

@@ -103,13 +103,13 @@ def test_a_keras_saved_model_deploys_and_predicts_as_in_process(
         endpoint.predict(instances=ROWS[:2, :10].tolist())
     assert status_of(raised.value) == "INVALID_ARGUMENT"
     assert error_message(raised.value) == (
-        "The model server answered 400: Input 'pixels' of the model's serving signature has "
+        "The model refused the instances: Input 'pixels' of the model's serving signature has "
         "shape [?, 64] (? is any size), but the instances give [2, 10]."
     )
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=[["a"] * 64])
     assert error_message(raised.value) == (
-        "The model server answered 400: Input 'pixels' takes float32 values; the instances "
+        "The model refused the instances: Input 'pixels' takes float32 values; the instances "
         "give strings."
     )
     # and it keeps serving
@@ -155,13 +155,13 @@ def test_named_inputs_and_outputs_answer_one_object_per_instance(
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=ROWS[:1].tolist())
     assert error_message(raised.value) == (
-        "The model server answered 400: The model's serving signature takes 2 inputs "
+        "The model refused the instances: The model's serving signature takes 2 inputs "
         "('key', 'pixels'): give each instance as an object of them."
     )
     with pytest.raises(exceptions.BadRequest) as raised:
         endpoint.predict(instances=[{"pixels": ROWS[0].tolist()}])
     assert error_message(raised.value) == (
-        "The model server answered 400: Instance 0 lacks the input(s) 'key'; the model's "
+        "The model refused the instances: Instance 0 lacks the input(s) 'key'; the model's "
         "serving signature takes 'key', 'pixels'."
     )
 

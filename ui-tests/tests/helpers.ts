@@ -1,5 +1,5 @@
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { APIRequestContext } from '@playwright/test';
+import { APIRequestContext, Locator } from '@playwright/test';
 import * as path from 'path';
 
 /**
@@ -138,4 +138,36 @@ export async function trainFromFileBrowser(
     .filter({ hasText: script })
     .click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'Train on Vertex' }).click();
+}
+
+/**
+ * Open the endpoint named `displayName` from the sidebar's Endpoints list
+ * (refreshing it until the endpoint is listed) and return its detail view's
+ * root. Specs select inside that root only, wherever the view is hosted.
+ */
+export async function openEndpoint(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  await page.sidebar.openTab(PANEL_ID);
+  const endpoints = page
+    .locator(`#${PANEL_ID}`)
+    .getByRole('region', { name: 'Endpoints' });
+  const row = endpoints
+    .locator('.jp-Vertex-EndpointRow')
+    .filter({ hasText: displayName });
+  await expect(async () => {
+    if (!(await row.count())) {
+      await endpoints
+        .getByRole('button', { name: 'Refresh endpoints' })
+        .click({ timeout: 5_000 });
+    }
+    await expect(row).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 60_000, intervals: [1_000, 2_000] });
+  await row.click();
+  const detail = page.locator('.jp-Vertex-EndpointDetail');
+  await expect(
+    detail.getByRole('heading', { name: displayName })
+  ).toBeVisible();
+  return detail;
 }

@@ -186,6 +186,10 @@ test.describe('Workbench instances from the panel', () => {
     await runningRow
       .getByRole('button', { name: `Stop instance ${INSTANCE}` })
       .click();
+    // Stop asks first, as Delete does.
+    const confirmStop = page.locator('.jp-Dialog');
+    await expect(confirmStop).toContainText('Stop instance?');
+    await confirmStop.getByRole('button', { name: 'Stop' }).click();
     await expect(row.locator('.jp-Vertex-state')).toHaveText('Stopped', {
       timeout: 120_000
     });

@@ -160,7 +160,7 @@ test.describe('The journey', () => {
       deploy.locator('.jp-Dialog-content'),
       false
     );
-    await deploy.getByRole('button', { name: 'Show Python code' }).click();
+    await deploy.getByRole('button', { name: 'Show SDK code' }).click();
     const code = deploy.getByLabel('Python SDK code');
     await expect(code).toContainText('deploy(');
     await expect(code).toContainText('n1-standard-2');

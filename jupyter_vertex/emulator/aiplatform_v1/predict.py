@@ -32,6 +32,7 @@ from ..core.routing import Call, Context, RawReply, Route
 from ..core.store import Tx
 from ..serving.measurements import Metrics
 from ..serving.metrics import Where
+from ..serving.model_errors import model_error_message
 from .deploy import serving_of
 from .deployments import ENDPOINT_KIND
 from .model_versions import KIND_MODEL
@@ -140,13 +141,8 @@ def _check_size(body: bytes) -> None:
         )
 
 
-def _server_error(status: int, body: bytes) -> Exception:
-    text = body.decode("utf-8", "replace")
-    try:
-        detail = json.loads(text).get("detail", text)
-    except (ValueError, AttributeError):
-        detail = text
-    return invalid_argument(f"The model server answered {status}: {detail}")
+def _server_error(body: bytes) -> Exception:
+    return invalid_argument(model_error_message(body))
 
 
 class Measure:
@@ -226,7 +222,7 @@ async def _predict(call: Call, measure: Measure) -> RawReply:
         forward = json.dumps(kept).encode()
     status, _, answer = await _forward(call, measure, target, forward, "application/json")
     if status != 200:
-        raise _server_error(status, answer)
+        raise _server_error(answer)
     try:
         parsed_answer = json.loads(answer)
         predictions = parsed_answer["predictions"]

@@ -8,6 +8,24 @@ export interface IDeployedModelRef {
 }
 
 /**
+ * An example instance of a model, known without predicting
+ * (`GET /models/{id}/example`): from `instance_example.json` beside its
+ * artifacts, or from its instance schema; nulls when neither gives one.
+ */
+export interface IModelExample {
+  instances: unknown[] | null;
+  source: 'artifact' | 'schema' | null;
+  /**
+   * The object it was read from (`gs://…/instance_example.json`).
+   */
+  uri: string | null;
+  /**
+   * Why a file found was not used.
+   */
+  note: string | null;
+}
+
+/**
  * A model (one version of it) as the REST API returns it.
  */
 export interface IModel {

@@ -3,7 +3,7 @@ import * as React from 'react';
 import { VertexAPIError } from '../../api/request';
 
 /**
- * "Show Python code": the button, and the SDK code or why it could not be
+ * "Show SDK code": the button, and the SDK code or why it could not be
  * had.
  */
 export function CodePreview(props: {
@@ -24,8 +24,8 @@ export function CodePreview(props: {
           onClick={() => (code === null ? props.onShow() : props.onHide())}
         >
           {code === null
-            ? trans.__('Show Python code')
-            : trans.__('Hide Python code')}
+            ? trans.__('Show SDK code')
+            : trans.__('Hide SDK code')}
         </button>
       </div>
       {error ? (

@@ -17,7 +17,7 @@ import { VersionFieldset } from './VersionFieldset';
 
 /**
  * The Deploy form itself: its fieldsets, each field's message (the form's
- * checks, else the server's refusal naming it) and the Python code.
+ * checks, else the server's refusal naming it) and the SDK code.
  */
 export function DeployForm(
   props: IDeployDialogOptions & {

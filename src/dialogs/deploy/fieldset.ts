@@ -7,7 +7,7 @@ import { IDeployForm } from './form';
 export interface IDeployFieldsetProps {
   form: IDeployForm;
   trans: TranslationBundle;
-  /** Change the form (and hide the Python code, now stale). */
+  /** Change the form (and hide the SDK code, now stale). */
   set: (change: Partial<IDeployForm>) => void;
   /** A field's control id, name and message, for a field the checks or the server may judge. */
   checked: (name: string) => { id: string; name: string; error: string | null };

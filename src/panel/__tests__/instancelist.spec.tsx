@@ -146,6 +146,7 @@ describe('InstanceList', () => {
       instanceOperation({ kind: 'stopInstance', target: 'gpu-box' })
     );
     const { follower, onChanged } = renderList([makeInstance()], api);
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Stop gpu-box' }));
     await waitFor(() => expect(follower!.track).toHaveBeenCalledTimes(1));
     expect(api.instanceAction).toHaveBeenCalledWith('gpu-box', 'stop');
@@ -195,6 +196,7 @@ describe('InstanceList', () => {
       })
     );
     renderList([makeInstance()], api);
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Stop gpu-box' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain(

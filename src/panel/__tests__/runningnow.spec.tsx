@@ -121,18 +121,26 @@ describe('RunningNow', () => {
     expect(screen.getByTestId('vertex-running-count').textContent).toBe('0');
   });
 
-  it('stops an instance in one click', async () => {
+  it('stops an instance after confirmation, as Delete does', async () => {
     const api = new FakeAPI();
     api.instanceAction.mockResolvedValueOnce(
       instanceOperation({ kind: 'stopInstance', target: 'gpu-box' })
     );
     const { follower, onChanged } = renderRunning(api);
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Stop instance gpu-box' })
+    );
+    await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
+    expect(mockedShowDialog.mock.calls[0][0]?.title).toBe('Stop instance?');
+    expect(api.instanceAction).not.toHaveBeenCalled();
+
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(
       screen.getByRole('button', { name: 'Stop instance gpu-box' })
     );
     await waitFor(() => expect(follower.track).toHaveBeenCalledTimes(1));
     expect(api.instanceAction).toHaveBeenCalledWith('gpu-box', 'stop');
-    expect(mockedShowDialog).not.toHaveBeenCalled();
     await waitFor(() =>
       expect(
         (
@@ -318,6 +326,7 @@ describe("instance actions with the panel's OperationTracker", () => {
         onCreate={jest.fn()}
       />
     );
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
     fireEvent.click(screen.getByRole('button', { name: 'Stop gpu-box' }));
     expect((await screen.findByRole('status')).textContent).toBe('Stopping…');
     await waitFor(() => expect(screen.queryByRole('status')).toBeNull());

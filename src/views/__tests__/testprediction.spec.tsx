@@ -23,12 +23,15 @@ jest.mock('@jupyterlab/apputils', () =>
   jest.requireActual('../../__tests__/apputils').withNotifications()
 );
 
-afterEach(resetServingMocks);
+afterEach(() => {
+  resetServingMocks();
+  window.localStorage.clear(); // Each test's endpoint starts unremembered.
+});
 
 describe('Test prediction', () => {
   const sized: IModel = makeModel({ labels: { 'input-size': '64' } });
 
-  it('prefills one instance of the size the model label states', () => {
+  it('prefills one instance of the size the model label states', async () => {
     render(
       <TestPrediction
         api={new FakeAPI()}
@@ -40,7 +43,10 @@ describe('Test prediction', () => {
     const editor = screen.getByLabelText(
       'Instances (JSON)'
     ) as HTMLTextAreaElement;
-    expect(JSON.parse(editor.value)).toEqual([new Array(64).fill(0)]);
+    // Nothing better is known (no example, no request yet): the label's size.
+    await waitFor(() =>
+      expect(JSON.parse(editor.value)).toEqual([new Array(64).fill(0)])
+    );
     expect(inputSizeOf(sized)).toBe(64);
     expect(
       inputSizeOf(makeModel({ labels: { 'input-size': 'x' } }))
@@ -83,6 +89,12 @@ describe('Test prediction', () => {
       'class 1 (p = 0.700)',
       'class 2 (p = 0.900)'
     ]);
+    // Numbered from 0, the array index, as in the predict-from-selection table.
+    expect(items.map(i => i.getAttribute('aria-label'))).toEqual([
+      'Instance 0',
+      'Instance 1'
+    ]);
+    expect(result.querySelector('ol')?.getAttribute('start')).toBe('0');
   });
 
   it("shows class labels as they are, and the model's message for bad input with a way to fill a valid example", async () => {

@@ -169,15 +169,20 @@ async def test_bad_instances_are_4xx_naming_what_is_wrong(
     status, error = await api(
         "POST", "endpoints", eid, "predict", body={"instances": [[1.0, 2.0, 3.0]]}
     )
-    assert (status, error["reason"]) == (400, "INVALID_ARGUMENT")
-    assert error["message"].startswith("The model server answered ")
-    assert "X has 3 features, but LogisticRegression is expecting 64 features" in error["message"]
+    # One message in the model's words: no wrapper, no model server status inside the 400.
+    assert (status, error["reason"], error["message"]) == (
+        400,
+        "INVALID_ARGUMENT",
+        "The model refused the instances: X has 3 features, but LogisticRegression is "
+        "expecting 64 features as input (ValueError).",
+    )
     status, error = await api(
         "POST", "endpoints", eid, "predict", body={"instances": [[str(v) for v in row]]}
     )
     assert (status, error["reason"]) == (400, "INVALID_ARGUMENT")
-    assert error["message"].startswith("The model server answered ")
-    assert "string" in error["message"]
+    assert error["message"].startswith("The model refused the instances: ")
+    assert error["message"].endswith(" (ValueError).")
+    assert "string" in error["message"] and "500" not in error["message"]
 
     status, error = await api("POST", "endpoints", "424242", "predict", body={"instances": [row]})
     assert (status, error["reason"]) == (404, "NOT_FOUND")

@@ -269,14 +269,14 @@ describe('Deploy dialog', () => {
     );
   });
 
-  it('shows the Python code of the deployment on request', async () => {
+  it('shows the SDK code of the deployment on request', async () => {
     const api = new FakeAPI();
     api.deployCode.mockResolvedValueOnce({
       language: 'python',
       code: 'endpoint = model.deploy(machine_type="n1-standard-4")'
     });
     renderForm({}, api);
-    fireEvent.click(screen.getByRole('button', { name: 'Show Python code' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Show SDK code' }));
     await waitFor(() =>
       expect(screen.getByLabelText('Python SDK code').textContent).toBe(
         'endpoint = model.deploy(machine_type="n1-standard-4")'
