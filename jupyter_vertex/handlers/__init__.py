@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
 
-from . import endpoints, instances, jobs, metrics, models, serving, status, training
+from . import artifacts, endpoints, instances, jobs, metrics, models, serving, status, training
 from .base import API_PREFIX, BaseHandler, template_to_regex
 from .fallback import NotFoundHandler
 
@@ -27,6 +27,7 @@ def all_handlers() -> tuple[type[BaseHandler], ...]:
         + metrics.HANDLERS
         + instances.HANDLERS
         + training.HANDLERS
+        + artifacts.HANDLERS
     )
 
 
