@@ -3,7 +3,8 @@ the Jupyter root, where the file browser and the document manager open them.
 
 ``gs://bucket/object`` or ``gs://bucket/prefix/`` is copied, through the storage client both
 backends use (local Cloud Storage or Google's), to ``vertex-artifacts/<bucket>/<object>`` under
-the root: the same object always lands in the same place, and a second open refreshes it.
+the root: the same object always lands in the same place, and a second open refreshes it. The
+folder ignores itself in git (its own ``.gitignore``), so a repository root stays clean.
 Bounded in objects and bytes; object names that could leave the folder are refused, and files
 are written beside their target and renamed over it (a link there is replaced, not followed).
 """
@@ -134,6 +135,7 @@ class ArtifactsService:
         for obj in objects:
             _check_name(obj.name, f"gs://{bucket}/{obj.name}")
         root = Path(self.root_dir).resolve()
+        _ignored_by_git(_real_folder(root, root / ARTIFACTS_FOLDER))
         base = root / ARTIFACTS_FOLDER / bucket
         for obj in objects:
             self._write(root, base, obj)
@@ -171,6 +173,18 @@ class ArtifactsService:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def _ignored_by_git(folder: Path) -> None:
+    """Copies are no work of the user's: a root that is a git repository stays clean (a
+    dirty tree would label every later job ``git-dirty`` and make it impossible to re-run)."""
+    ignore = folder / ".gitignore"
+    if ignore.exists() or ignore.is_symlink():
+        return
+    fd, temp = tempfile.mkstemp(prefix=".gitignore-", dir=folder)
+    with os.fdopen(fd, "w") as out:
+        out.write("# Copies of Cloud Storage artifacts (jupyter_vertex): not tracked.\n*\n")
+    os.replace(temp, ignore)
 
 
 def _real_folder(root: Path, folder: Path) -> Path:

@@ -207,6 +207,11 @@ def _put(emulator: Any, project: str, bucket: str, objects: dict[str, bytes]) ->
 async def test_artifacts_are_copied_into_the_root(
     api: Any, jp_root_dir: Path, emulator: Any, project_id: str, tmp_path: Path
 ) -> None:
+    if GIT is not None:  # the root is a repository: copies must not make it dirty
+        (jp_root_dir / "README.md").write_text("work\n")
+        git(jp_root_dir, "init", "-q")
+        git(jp_root_dir, "add", ".")
+        git(jp_root_dir, "commit", "-q", "-m", "work")
     bucket = f"{project_id}-artifacts"
     notebook = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
     await asyncio.to_thread(
@@ -255,6 +260,8 @@ async def test_artifacts_are_copied_into_the_root(
         "model.joblib",
     ]
     assert (folder / "model.joblib").read_bytes() == b"weights"
+    if GIT is not None:
+        assert git(jp_root_dir, "status", "--porcelain", "--untracked-files=normal") == ""
 
     # Nothing there: 404.
     status, error = await api(
