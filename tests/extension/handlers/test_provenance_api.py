@@ -6,6 +6,7 @@ Cloud Storage artifacts are copied into the Jupyter root to be opened there.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,41 @@ async def test_a_job_without_a_commit_is_not_rerun(api: Any, jp_root_dir: Path) 
     }
     status, error = await api("POST", "jobs", "customJob", "12345", "rerun")
     assert (status, error["reason"]) == (404, "NOT_FOUND")
+    await _wait(api, job)
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+async def test_a_rerun_needs_the_folder_and_the_commit(api: Any, jp_root_dir: Path) -> None:
+    repo = jp_root_dir / "gone"
+    repo.mkdir()
+    (repo / "hello.py").write_text("print('hello')\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "hello")
+    sha = git(repo, "rev-parse", "--short", "HEAD")
+    status, job = await api("POST", "jobs", body={"path": "gone/hello.py", "displayName": "g"})
+    assert status == 201 and job["git"]["dirty"] is False, job
+
+    repo.rename(jp_root_dir / "moved")
+    status, error = await api("POST", "jobs", "customJob", job["id"], "rerun")
+    assert (status, error["reason"]) == (409, "FAILED_PRECONDITION"), error
+    assert error["message"] == (
+        "The folder gone of hello.py is no longer in the Jupyter root, where its git "
+        "repository was."
+    )
+    (jp_root_dir / "moved").rename(repo)
+
+    # Another history in the same folder: the commit is gone.
+    shutil.rmtree(repo / ".git")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "again", "--date", "2001-01-01T00:00:00")
+    assert git(repo, "rev-parse", "--short", "HEAD") != sha
+    status, error = await api("POST", "jobs", "customJob", job["id"], "rerun")
+    assert (status, error["reason"]) == (409, "FAILED_PRECONDITION"), error
+    assert error["message"] == (
+        f'Commit {sha} of job "g" is not in the git repository of its folder any more.'
+    )
     await _wait(api, job)
 
 
