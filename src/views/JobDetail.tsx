@@ -172,6 +172,16 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
         {elapsed !== null ? (
           <Field label={trans.__('Duration')}>{formatElapsed(elapsed)}</Field>
         ) : null}
+        {spec?.baseOutputDirectory ? (
+          <Field label={trans.__('Outputs')}>
+            <ArtifactLink
+              api={api}
+              uri={spec.baseOutputDirectory}
+              trans={trans}
+              onOpenArtifact={props.onOpenArtifact}
+            />
+          </Field>
+        ) : null}
         {job.notebookOutput ? (
           <Field label={trans.__('Executed notebook')}>
             <ArtifactLink
