@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
 
-from . import batch, endpoints, instances, jobs, metrics, models, serving, status, training
+from . import (
+    artifacts,
+    batch,
+    endpoints,
+    instances,
+    jobs,
+    metrics,
+    models,
+    serving,
+    status,
+    training,
+)
 from .base import API_PREFIX, BaseHandler, template_to_regex
 from .fallback import NotFoundHandler
 
@@ -28,6 +39,7 @@ def all_handlers() -> tuple[type[BaseHandler], ...]:
         + instances.HANDLERS
         + training.HANDLERS
         + batch.HANDLERS
+        + artifacts.HANDLERS
     )
 
 

@@ -1,4 +1,5 @@
-"""HTTP routes: training jobs (list, create, get, cancel, delete, logs, SDK code)."""
+"""HTTP routes: training jobs (list, create, get, cancel, delete, logs, SDK code, re-run
+from the commit)."""
 
 from __future__ import annotations
 
@@ -82,10 +83,33 @@ class JobCodeHandler(BaseHandler):
         self.reply(await self.services.training.code(p["kind"], p["jobId"]))
 
 
+class JobRerunHandler(BaseHandler):
+    route = "/jobs/{kind}/{jobId}/rerun"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        p = self.params()
+        created = await self.services.rerun.create(p["kind"], p["jobId"])
+        self.reply_created(created, "jobs", created["kind"], created["id"])
+
+
+class JobRerunCodeHandler(BaseHandler):
+    route = "/jobs/{kind}/{jobId}/rerun/code"
+
+    @web.authenticated
+    @authorized
+    async def get(self, **_: str) -> None:
+        p = self.params()
+        self.reply(await self.services.rerun.code(p["kind"], p["jobId"]))
+
+
 HANDLERS: tuple[type[BaseHandler], ...] = (
     JobsHandler,
     JobHandler,
     JobCancelHandler,
     JobLogsHandler,
     JobCodeHandler,
+    JobRerunHandler,
+    JobRerunCodeHandler,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..backend.clients import ClientFactory
+from .artifacts import ArtifactsService
 from .batch.service import BatchService
 from .instances import InstancesService
 from .metrics import MetricsService
@@ -19,6 +20,7 @@ from .serving.models import ModelsService
 from .status import StatusService
 from .training.packaging import DEFAULT_MAX_BYTES
 from .training.preview import TrainingPreview
+from .training.rerun import Rerun
 from .training.service import TrainingService
 
 __all__ = ["SETTINGS_KEY", "Services", "build_services"]
@@ -40,6 +42,8 @@ class Services:
     metrics: MetricsService
     instances: InstancesService
     batch: BatchService
+    rerun: Rerun
+    artifacts: ArtifactsService
 
     async def close(self) -> None:
         """Stop what runs in this process (bulk predictions, sessions, the parse helper)."""
@@ -50,16 +54,19 @@ def build_services(
     clients: ClientFactory, *, root_dir: str, max_package_bytes: int = DEFAULT_MAX_BYTES
 ) -> Services:
     """Every service over ``clients``; nothing is started and no Google library imported."""
+    training = TrainingService(clients, root_dir=root_dir, max_package_bytes=max_package_bytes)
     return Services(
         clients=clients,
         status=StatusService(clients),
         models=ModelsService(clients),
         model_examples=ModelExamples(clients),
         endpoints=EndpointsService(clients),
-        training=TrainingService(clients, root_dir=root_dir, max_package_bytes=max_package_bytes),
+        training=training,
         training_preview=TrainingPreview(clients, root_dir=root_dir),
         serving=ServingServices.create(clients),
         metrics=MetricsService(clients),
         instances=InstancesService(clients),
         batch=BatchService(clients, root_dir=root_dir),
+        rerun=Rerun(training),
+        artifacts=ArtifactsService(clients, root_dir=root_dir),
     )

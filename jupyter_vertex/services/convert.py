@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .training.provenance import model_provenance
+
 __all__ = ["endpoint_to_json", "framework_of", "model_to_json", "resource_id", "timestamp"]
 
 # Prebuilt Vertex AI containers, e.g.
@@ -105,6 +107,7 @@ def model_to_json(model: Any) -> dict[str, Any]:
             for ref in model.deployed_models
         ],
         "etag": model.etag or None,
+        "provenance": model_provenance(_labels(model.labels), model.training_pipeline or None),
     }
 
 

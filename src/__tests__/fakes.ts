@@ -4,6 +4,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
 import {
+  IArtifactCopy,
   IBulkPrediction,
   IEndpoint,
   IEndpointMetrics,
@@ -231,6 +232,18 @@ export class FakeAPI implements IVertexAPI {
     }
   );
   jobCode = jest.fn(async () => ({ language: 'python', code: 'print(1)' }));
+  rerunJob = jest.fn(async () => this.jobs[0]);
+  rerunJobCode = jest.fn(async () => ({
+    language: 'python',
+    code: 'git archive'
+  }));
+  openArtifact = jest.fn(async (uri: string): Promise<IArtifactCopy> => ({
+    uri,
+    path: 'vertex-artifacts/b/' + uri.split('/').slice(3).join('/'),
+    kind: uri.endsWith('.ipynb') ? 'notebook' : 'directory',
+    files: 1,
+    bytes: 10
+  }));
   // The Train dialog: tests that use it set `trainingOptionsAnswer`.
   trainingOptionsAnswer: ITrainingOptions | null = null;
   trainingOptions = jest.fn(async (): Promise<ITrainingOptions> => {

@@ -7,6 +7,7 @@ import {
 import { requestAPI } from './request';
 import { IVertexAPI } from './vertexAPI';
 import {
+  IArtifactCopy,
   IBulkCreate,
   IBulkPrediction,
   IDeployRequest,
@@ -182,6 +183,23 @@ export class VertexClient implements IVertexAPI {
     return this._get<{ language: string; code: string }>(
       `${Private.jobPath(kind, jobId)}/code`
     );
+  }
+
+  rerunJob(kind: JobKind, jobId: string): Promise<IJob> {
+    return this._send<IJob>('POST', `${Private.jobPath(kind, jobId)}/rerun`);
+  }
+
+  rerunJobCode(
+    kind: JobKind,
+    jobId: string
+  ): Promise<{ language: string; code: string }> {
+    return this._get<{ language: string; code: string }>(
+      `${Private.jobPath(kind, jobId)}/rerun/code`
+    );
+  }
+
+  openArtifact(uri: string): Promise<IArtifactCopy> {
+    return this._send<IArtifactCopy>('POST', 'artifacts/open', { uri });
   }
 
   trainingOptions(): Promise<ITrainingOptions> {

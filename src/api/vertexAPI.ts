@@ -1,5 +1,6 @@
 import { Token } from '@lumino/coreutils';
 import {
+  IArtifactCopy,
   IBulkCreate,
   IBulkPrediction,
   IDeployRequest,
@@ -66,6 +67,18 @@ export interface IVertexAPI {
     kind: JobKind,
     jobId: string
   ): Promise<{ language: string; code: string }>;
+  /**
+   * Train again from the job's clean commit (the committed tree).
+   */
+  rerunJob(kind: JobKind, jobId: string): Promise<IJob>;
+  rerunJobCode(
+    kind: JobKind,
+    jobId: string
+  ): Promise<{ language: string; code: string }>;
+  /**
+   * Copy a `gs://` object or folder into the Jupyter root.
+   */
+  openArtifact(uri: string): Promise<IArtifactCopy>;
 
   // The Train dialog (read-only: nothing is created)
   trainingOptions(): Promise<ITrainingOptions>;

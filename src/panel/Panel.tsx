@@ -11,6 +11,7 @@ import { IVertexModel } from '../model/tokens';
 import { PANEL_ID } from '../tokens';
 import { IMachineOption } from '../dialogs/deploy/DeployDialog';
 import { ModelDetail } from '../views/ModelDetail';
+import { ArtifactOpener } from '../views/Provenance';
 import { OperationTracker } from '../model/operations';
 import { PanelRoute, VertexPanelView } from './PanelView';
 
@@ -46,6 +47,7 @@ export class VertexPanel extends ReactWidget {
       this.tracker = null;
     }
     this._loadMachines = options.loadMachines ?? null;
+    this._openArtifact = options.openArtifact;
   }
 
   readonly model: IVertexModel;
@@ -168,6 +170,7 @@ export class VertexPanel extends ReactWidget {
                 tracker={this.tracker ?? undefined}
                 loadMachines={this._loadMachines ?? undefined}
                 preferences={this._preferences}
+                onOpenArtifact={this._openArtifact}
               />
             )}
           </UseSignal>
@@ -202,6 +205,7 @@ export class VertexPanel extends ReactWidget {
   private _selectedJobData: IJob | null = null;
   private _preferences: ModelDetail.IPreferences = {};
   private _loadMachines: (() => Promise<ReadonlyArray<IMachineOption>>) | null;
+  private _openArtifact: ArtifactOpener | undefined;
   private _routeChanged = new Signal<this, void>(this);
 }
 
@@ -217,6 +221,10 @@ export namespace VertexPanel {
      * The machine types and their accelerators (`GET /training/options`).
      */
     loadMachines?: () => Promise<ReadonlyArray<IMachineOption>>;
+    /**
+     * Opens an artifact copied into the Jupyter root (documents, file browser).
+     */
+    openArtifact?: ArtifactOpener;
   }
 }
 

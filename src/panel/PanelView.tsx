@@ -16,6 +16,7 @@ import { InstancesSection } from './InstanceList';
 import { JobDetail } from '../views/JobDetail';
 import { JobList } from './JobList';
 import { ModelDetail } from '../views/ModelDetail';
+import { ArtifactOpener } from '../views/Provenance';
 import { ModelList } from './ModelList';
 import { OperationTracker } from '../model/operations';
 import { RunningNowSection } from './RunningNow';
@@ -195,6 +196,10 @@ export namespace VertexPanelView {
      */
     loadMachines?: () => Promise<ReadonlyArray<IMachineOption>>;
     preferences?: ModelDetail.IPreferences;
+    /**
+     * Opens an artifact copied into the Jupyter root (documents, file browser).
+     */
+    onOpenArtifact?: ArtifactOpener;
   }
 }
 
@@ -243,6 +248,16 @@ function DetailRouter(
           onBack={onBack}
           onChanged={() => void model.refreshJobs()}
           isActive={() => model.active}
+          onOpenModel={id => onOpen({ kind: 'model', id })}
+          onOpenJob={next =>
+            // The new job is listed first, so that its detail finds it.
+            void model
+              .refreshJobs()
+              .then(() =>
+                onOpen({ kind: 'job', jobKind: next.kind, id: next.id })
+              )
+          }
+          onOpenArtifact={props.onOpenArtifact}
         />
       ) : (
         <Missing
@@ -274,6 +289,8 @@ function DetailRouter(
             props.loadMachines ?? (() => Promise.resolve(FALLBACK_MACHINES))
           }
           preferences={props.preferences}
+          onOpenJob={(jobKind, id) => onOpen({ kind: 'job', jobKind, id })}
+          onOpenArtifact={props.onOpenArtifact}
         />
       );
     case 'endpoint':

@@ -46,7 +46,22 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
     const trans = translator.load('jupyter_vertex');
 
     const loadMachines = machineLoader(api);
-    const panel = new VertexPanel({ model, translator, api, loadMachines });
+    const panel = new VertexPanel({
+      model,
+      translator,
+      api,
+      loadMachines,
+      // A copied artifact opens as JupyterLab opens files: documents in the
+      // main area, a folder in the file browser.
+      openArtifact: async copy => {
+        await app.commands.execute(
+          copy.kind === 'directory'
+            ? 'filebrowser:go-to-path'
+            : 'docmanager:open',
+          { path: copy.path }
+        );
+      }
+    });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
     if (restorer) {
       restorer.add(panel, 'jupyter-vertex-panel');

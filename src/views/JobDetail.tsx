@@ -23,6 +23,12 @@ import {
   timeOf,
   useNow
 } from '../components/format';
+import {
+  ArtifactLink,
+  ArtifactOpener,
+  RegisteredModelLink,
+  RerunActions
+} from './Provenance';
 
 /**
  * A job's details in the panel: configuration, git provenance, the failure
@@ -141,6 +147,13 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
         <ActionButton onClick={() => void showCode()}>
           {trans.__('Show SDK code')}
         </ActionButton>
+        <RerunActions
+          api={api}
+          job={job}
+          trans={trans}
+          onError={setActionError}
+          onStarted={props.onOpenJob}
+        />
       </ActionBar>
 
       <FieldsSection title={trans.__('Job')} id={`${headingId}-job`}>
@@ -159,9 +172,24 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
         {elapsed !== null ? (
           <Field label={trans.__('Duration')}>{formatElapsed(elapsed)}</Field>
         ) : null}
+        {spec?.baseOutputDirectory ? (
+          <Field label={trans.__('Outputs')}>
+            <ArtifactLink
+              api={api}
+              uri={spec.baseOutputDirectory}
+              trans={trans}
+              onOpenArtifact={props.onOpenArtifact}
+            />
+          </Field>
+        ) : null}
         {job.notebookOutput ? (
           <Field label={trans.__('Executed notebook')}>
-            <span className="jp-Vertex-mono">{job.notebookOutput}</span>
+            <ArtifactLink
+              api={api}
+              uri={job.notebookOutput}
+              trans={trans}
+              onOpenArtifact={props.onOpenArtifact}
+            />
           </Field>
         ) : null}
       </FieldsSection>
@@ -235,12 +263,11 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
           ) : null}
           <Field label={trans.__('Registered')}>
             {job.model.uploadedModel ? (
-              <span
-                className="jp-Vertex-mono jp-Vertex-uploadedModel"
-                title={job.model.uploadedModel}
-              >
-                {job.model.uploadedModel.split('/').pop()}
-              </span>
+              <RegisteredModelLink
+                uploadedModel={job.model.uploadedModel}
+                trans={trans}
+                onOpenModel={props.onOpenModel}
+              />
             ) : (
               trans.__('not yet')
             )}
@@ -274,6 +301,18 @@ export namespace JobDetail {
      * Whether the detail is visible (the log pauses while it is not).
      */
     isActive?: () => boolean;
+    /**
+     * Open the model a job registered (by model id).
+     */
+    onOpenModel?: (modelId: string) => void;
+    /**
+     * Open a job (the re-run just started).
+     */
+    onOpenJob?: (job: IJob) => void;
+    /**
+     * Open an artifact copied into the Jupyter root.
+     */
+    onOpenArtifact?: ArtifactOpener;
   }
 }
 

@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
-import { IEndpoint, IModel } from '../api/types';
+import { IEndpoint, IModel, JobKind } from '../api/types';
 import {
   ActionButton,
   deleteShown,
@@ -24,6 +24,7 @@ import {
 } from '../dialogs/deploy/DeployDialog';
 import { frameworkOf, RowTime, timeOf } from '../components/format';
 import { idOf, modelBase, OperationTracker } from '../model/operations';
+import { ArtifactLink, ArtifactOpener, ModelProvenance } from './Provenance';
 
 /**
  * A model's details: its versions and aliases, artifact, container, labels,
@@ -197,6 +198,11 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
 
       {model ? (
         <DetailSection title={trans.__('Model')} id={`${headingId}-model`}>
+          <ModelProvenance
+            model={model}
+            trans={trans}
+            onOpenJob={props.onOpenJob}
+          />
           <Fields>
             <Field label={trans.__('ID')}>
               <span className="jp-Vertex-mono">{model.id}</span>
@@ -210,9 +216,12 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
             ) : null}
             <Field label={trans.__('Artifact')}>
               {model.artifactUri ? (
-                <span className="jp-Vertex-mono jp-Vertex-artifact">
-                  {model.artifactUri}
-                </span>
+                <ArtifactLink
+                  api={api}
+                  uri={model.artifactUri}
+                  trans={trans}
+                  onOpenArtifact={props.onOpenArtifact}
+                />
               ) : (
                 trans.__('none')
               )}
@@ -351,5 +360,13 @@ export namespace ModelDetail {
      */
     loadMachines: () => Promise<ReadonlyArray<IMachineOption>>;
     preferences?: IPreferences;
+    /**
+     * Open the job that registered the model.
+     */
+    onOpenJob?: (kind: JobKind, jobId: string) => void;
+    /**
+     * Open an artifact copied into the Jupyter root.
+     */
+    onOpenArtifact?: ArtifactOpener;
   }
 }

@@ -171,3 +171,51 @@ export async function openEndpoint(
   ).toBeVisible();
   return detail;
 }
+
+/**
+ * Open a job's detail from the sidebar's Jobs list (its row with this display
+ * name, exactly) and return the detail view's root. Specs navigate only
+ * through these helpers, so that where details open can change in one place.
+ */
+export async function openJob(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  await page.sidebar.openTab(PANEL_ID);
+  const panel = page.locator(`#${PANEL_ID}`);
+  const jobs = panel.getByRole('region', { name: 'Jobs' });
+  const row = jobs.locator('.jp-Vertex-JobRow').filter({
+    has: page.locator('.jp-Vertex-row-name', {
+      hasText: new RegExp(`^${escapeRegExp(displayName)}$`)
+    })
+  });
+  await expect(row).toBeVisible();
+  await row.click();
+  const detail = page.locator('.jp-Vertex-JobDetail');
+  await expect(detail).toBeVisible();
+  return detail;
+}
+
+/**
+ * Open a model's detail from the sidebar's Models list and return its root.
+ */
+export async function openModel(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  await page.sidebar.openTab(PANEL_ID);
+  const panel = page.locator(`#${PANEL_ID}`);
+  const models = panel.getByRole('region', { name: 'Models' });
+  const row = models.locator('.jp-Vertex-ModelRow').filter({
+    hasText: displayName
+  });
+  await expect(row.first()).toBeVisible();
+  await row.first().click();
+  const detail = page.locator('.jp-Vertex-ModelDetail');
+  await expect(detail).toBeVisible();
+  return detail;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -16,11 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GitProvenance", "git_provenance", "provenance_from_labels"]
+__all__ = [
+    "GitProvenance",
+    "git_provenance",
+    "model_labels",
+    "model_provenance",
+    "provenance_from_labels",
+]
 
 LABEL_COMMIT = "git-commit"
 LABEL_BRANCH = "git-branch"
 LABEL_DIRTY = "git-dirty"
+# On a model a job registers: the job's display name (as a label value). The job itself is
+# the model's ``training_pipeline`` (Vertex sets it); the label survives the job's deletion.
+LABEL_JOB = "training-job"
 TIMEOUT = 10.0
 
 
@@ -85,6 +94,39 @@ async def git_provenance(folder: Path, *, git: str | None = None) -> GitProvenan
         branch=branch if code == 0 and branch else None,
         dirty=code_status != 0 or bool(status),
     )
+
+
+def model_labels(job_labels: Mapping[str, str], job_display_name: str) -> dict[str, str]:
+    """The labels of the model a job registers: the job's name and its ``git-*`` labels.
+
+    Set in the pipeline's ``model_to_upload`` so that Vertex AI and the embedded Vertex both
+    put them on the model they upload.
+    """
+    out = {LABEL_JOB: label_value(job_display_name)} if job_display_name else {}
+    for key in (LABEL_COMMIT, LABEL_BRANCH, LABEL_DIRTY):
+        if job_labels.get(key):
+            out[key] = job_labels[key]
+    return out
+
+
+def model_provenance(
+    labels: Mapping[str, str], training_pipeline: str | None
+) -> dict[str, Any] | None:
+    """The API's ``provenance`` of a model: the job that registered it and its git state.
+
+    ``job.displayName`` is the label's value until the caller reads the job's own name.
+    """
+    job = None
+    if training_pipeline:
+        job = {
+            "kind": "trainingPipeline",
+            "id": training_pipeline.rsplit("/", 1)[-1],
+            "displayName": labels.get(LABEL_JOB) or None,
+        }
+    git = provenance_from_labels(labels)
+    if job is None and git is None:
+        return None
+    return {"job": job, "git": git}
 
 
 def provenance_from_labels(labels: Mapping[str, str]) -> dict[str, Any] | None:

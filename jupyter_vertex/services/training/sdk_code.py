@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["sdk_code"]
+__all__ = ["Raw", "sdk_code"]
 
 
 def _call(callee: str, kwargs: list[tuple[str, Any]], indent: str = "") -> str:
@@ -119,7 +119,7 @@ def sdk_code(job: dict[str, Any], *, project: str, region: str, staging_bucket: 
     # A notebook (run by the packaged runner) or a job from elsewhere: the same package.
     if model is None:
         text = head + f"worker_pool_specs = {_pformat(_worker_pool_specs(spec))}\n\n"
-        kwargs = [*base, ("worker_pool_specs", _Raw("worker_pool_specs"))]
+        kwargs = [*base, ("worker_pool_specs", Raw("worker_pool_specs"))]
         if spec.get("baseOutputDirectory"):
             kwargs.append(("base_output_dir", spec["baseOutputDirectory"]))
         if labels:
@@ -156,7 +156,7 @@ def _model_run(model: dict[str, Any], spec: dict[str, Any]) -> list[tuple[str, A
     return run + _run_options(spec)
 
 
-class _Raw:
+class Raw:
     """A name written as is (not quoted) in generated code."""
 
     def __init__(self, text: str) -> None:

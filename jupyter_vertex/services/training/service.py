@@ -31,9 +31,9 @@ from .job_json import (
     plain,
     training_pipeline_to_json,
 )
-from .options import parse_options, worker_pool_specs
-from .packaging import DEFAULT_MAX_BYTES, PACKAGE_FILE, build_package, resolve_source
-from .provenance import git_provenance
+from .options import TrainingOptions, parse_options, worker_pool_specs
+from .packaging import DEFAULT_MAX_BYTES, PACKAGE_FILE, Source, build_package, resolve_source
+from .provenance import GitProvenance, git_provenance, model_labels
 from .sdk_code import sdk_code
 
 __all__ = ["CUSTOM_TASK", "JOB_KINDS", "TrainingService"]
@@ -101,10 +101,17 @@ class TrainingService:
     async def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Package the file's folder, stage it and create the job (it runs on its own)."""
         options = parse_options(body)
-        location = await self.clients.location()
-        executor_image = options.executor_image(location.region)
         source = await run_blocking(resolve_source, self.root_dir, options.path)
         git = await git_provenance(source.folder)
+        return await self.submit(options, source, git)
+
+    async def submit(
+        self, options: TrainingOptions, source: Source, git: GitProvenance | None
+    ) -> dict[str, Any]:
+        """Package ``source``'s folder (the working copy, or a commit's tree for a re-run),
+        stage it and create the job with ``git``'s labels."""
+        location = await self.clients.location()
+        executor_image = options.executor_image(location.region)
         labels = {**options.labels, **(git.labels() if git else {})}
         if len(labels) > 64:
             raise InvalidArgument("Field 'labels': at most 64 labels (git adds up to 3).")
@@ -200,6 +207,7 @@ class TrainingService:
             model_to_upload=Model(
                 display_name=options.model_display_name or display_name,
                 container_spec=ModelContainerSpec(image_uri=options.serving_container_image_uri),
+                labels=model_labels(labels, display_name),
             ),
             parent_model=parent_model or "",
             labels=labels,
@@ -362,12 +370,15 @@ class TrainingService:
 
     async def code(self, kind: str, job_id: str) -> dict[str, Any]:
         job = await self.get(kind, job_id)
+        return {"language": "python", "code": await self.code_for(job)}
+
+    async def code_for(self, job: dict[str, Any]) -> str:
+        """The SDK code that creates a job like ``job`` (the API's ``Job``)."""
         location = await self.clients.location()
         bucket = await self.clients.staging_bucket(create=False)
-        text = sdk_code(
+        return sdk_code(
             job, project=location.project, region=location.region, staging_bucket=bucket
         )
-        return {"language": "python", "code": text}
 
 
 def _typed_pools(pools: list[dict[str, Any]]) -> list[Any]:

@@ -84,6 +84,43 @@ describe('jobs API', () => {
     });
   });
 
+  it('re-runs a job from its commit, reads that code, opens an artifact', async () => {
+    const { settings, fetch } = fakeServer(request => {
+      if (request.url.includes('/code')) {
+        return jsonResponse({ language: 'python', code: 'git archive' });
+      }
+      if (request.url.includes('artifacts/open')) {
+        return jsonResponse({
+          uri: 'gs://b/x.ipynb',
+          path: 'vertex-artifacts/b/x.ipynb',
+          kind: 'notebook',
+          files: 1,
+          bytes: 3
+        });
+      }
+      return jsonResponse(makeJob({ id: '9' }), 201);
+    });
+    const client = new VertexClient({ serverSettings: settings });
+    expect((await client.rerunJob('trainingPipeline', '7')).id).toBe('9');
+    expect(fetch.mock.calls[0][0].method).toBe('POST');
+    expect(pathOf(fetch.mock.calls[0][0])).toBe(
+      BASE + 'jobs/trainingPipeline/7/rerun'
+    );
+    await expect(client.rerunJobCode('customJob', '42')).resolves.toEqual({
+      language: 'python',
+      code: 'git archive'
+    });
+    expect(pathOf(fetch.mock.calls[1][0])).toBe(
+      BASE + 'jobs/customJob/42/rerun/code'
+    );
+    const copy = await client.openArtifact('gs://b/x.ipynb');
+    expect(copy.path).toBe('vertex-artifacts/b/x.ipynb');
+    const post = fetch.mock.calls[2][0] as Request;
+    expect(post.method).toBe('POST');
+    expect(pathOf(post)).toBe(BASE + 'artifacts/open');
+    expect(await post.json()).toEqual({ uri: 'gs://b/x.ipynb' });
+  });
+
   it("rejects with the server's message and hint", async () => {
     const { settings } = fakeServer(() =>
       jsonResponse(

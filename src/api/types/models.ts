@@ -45,6 +45,22 @@ export interface IModel {
   framework?: string;
   deployedModels?: IDeployedModelRef[];
   etag?: string;
+  /**
+   * The job that registered the version and its git state (null otherwise).
+   */
+  provenance?: IModelProvenance | null;
+}
+
+/**
+ * Where a model version comes from (`Model.provenance`).
+ */
+export interface IModelProvenance {
+  job: {
+    kind: 'trainingPipeline';
+    id: string;
+    displayName: string | null;
+  } | null;
+  git: { commit: string; branch: string | null; dirty: boolean } | null;
 }
 
 /**

@@ -59,3 +59,15 @@ export interface ITrainingProvenance {
   kind: 'script' | 'notebook';
   git: { commit: string; branch: string | null; dirty: boolean } | null;
 }
+
+/**
+ * `POST /artifacts/open`: where a Cloud Storage artifact was copied, relative
+ * to the Jupyter root.
+ */
+export interface IArtifactCopy {
+  uri: string;
+  path: string;
+  kind: 'notebook' | 'file' | 'directory';
+  files: number;
+  bytes: number;
+}

@@ -61,6 +61,7 @@ async def test_list_get_with_exact_values(api: Any, seeder: Seeder, project_id: 
         "framework": "sklearn",
         "deployedModels": [],
         "etag": seeded.etag,
+        "provenance": None,
     }
     assert page == {"models": [expected], "nextPageToken": None}
     assert seeded.name.endswith(f"/locations/us-central1/models/{expected['id']}")

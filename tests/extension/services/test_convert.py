@@ -82,6 +82,7 @@ def test_model_to_json() -> None:
             }
         ],
         "etag": "abc",
+        "provenance": None,
     }
 
 
@@ -92,6 +93,26 @@ def test_empty_model_to_json() -> None:
     assert out["createTime"] is None
     assert (out["containerImageUri"], out["framework"], out["artifactUri"]) == (None, None, None)
     assert (out["labels"], out["deployedModels"], out["versionAliases"]) == ({}, [], [])
+
+
+def test_model_provenance_from_its_pipeline_and_labels() -> None:
+    model = aiplatform_v1.Model(
+        name="projects/p/locations/l/models/9",
+        training_pipeline="projects/p/locations/l/trainingPipelines/42",
+        labels={"training-job": "digits-run", "git-commit": "abc1234", "git-dirty": "true"},
+    )
+    assert model_to_json(model)["provenance"] == {
+        "job": {"kind": "trainingPipeline", "id": "42", "displayName": "digits-run"},
+        "git": {"commit": "abc1234", "branch": None, "dirty": True},
+    }
+    # Labels alone (a job deleted, or git labels written by hand): the git part only.
+    only_git = aiplatform_v1.Model(
+        name="projects/p/locations/l/models/9", labels={"git-commit": "a"}
+    )
+    assert model_to_json(only_git)["provenance"] == {
+        "job": None,
+        "git": {"commit": "a", "branch": None, "dirty": False},
+    }
 
 
 def test_endpoint_to_json() -> None:
