@@ -9,7 +9,6 @@ no ``nvidia-smi`` answers (asserted).
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 
 import joblib
 import pytest
+from fake_gpus import FAKE_LIST, GPU_NAME, emulator_with_gpus
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
@@ -28,10 +28,6 @@ from .emulator_api import IMAGE, Api
 from .serving_helpers import artifacts, wait_for
 from .training_helpers import create_job, job_body, logs, make_package, pool, wait_done
 
-FAKE_LIST = "\n".join(
-    f"GPU {i}: NVIDIA H100 80GB HBM3 (UUID: GPU-0000000{i}-aaaa-bbbb-cccc-dddddddddddd)"
-    for i in range(4)
-)
 # The replica prints what it was given, then waits for a marker file (so that two jobs
 # hold their GPUs at the same time), bounded by the test's own deadline.
 SHOW_GPUS = """
@@ -63,7 +59,7 @@ def _messages(api: Api, job: dict[str, Any]) -> list[str]:
 
 def test_nvidia_smi_lines_are_parsed_and_gpus_handed_out_least_held_first() -> None:
     gpus = parse_list(FAKE_LIST + "\n  MIG 1g.10gb Device 0: (UUID: MIG-x)\nNo devices\n")
-    assert [(g.index, g.name) for g in gpus] == [(i, "NVIDIA H100 80GB HBM3") for i in range(4)]
+    assert [(g.index, g.name) for g in gpus] == [(i, GPU_NAME) for i in range(4)]
     assert gpus[2].uuid == "GPU-00000002-aaaa-bbbb-cccc-dddddddddddd"
     gpu_pool = GpuPool(gpus)
     assert gpu_pool.acquire("a", 2) == [0, 1]
@@ -91,17 +87,8 @@ def test_nvidia_smi_lines_are_parsed_and_gpus_handed_out_least_held_first() -> N
 
 @pytest.fixture(scope="module")
 def gpu_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    tools = tmp_path_factory.mktemp("fake-nvidia")
-    fake = tools / "nvidia-smi"
-    fake.write_text(f'#!/bin/sh\n[ "$1" = "-L" ] || exit 9\ncat <<"EOF"\n{FAKE_LIST}\nEOF\n')
-    fake.chmod(0o755)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
-        emulator = EmulatorProcess(tmp_path_factory.mktemp("gpu-vertex")).start()
-    try:
+    with emulator_with_gpus(tmp_path_factory.mktemp("gpus")) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture
@@ -112,7 +99,7 @@ def gpu_api(gpu_emulator: EmulatorProcess) -> Api:
 def test_the_machine_route_lists_the_gpus(gpu_api: Api) -> None:
     machine = gpu_api.ok("GET", "local/v1/machine")
     assert [g["index"] for g in machine["gpus"]] == [0, 1, 2, 3]
-    assert machine["gpus"][0]["name"] == "NVIDIA H100 80GB HBM3"
+    assert machine["gpus"][0]["name"] == GPU_NAME
     # authenticated like every other route
     assert gpu_api.call("GET", "local/v1/machine", token="wrong").status_code == 401
 
