@@ -1,5 +1,5 @@
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { APIRequestContext } from '@playwright/test';
+import { APIRequestContext, Locator } from '@playwright/test';
 import * as path from 'path';
 
 /**
@@ -138,4 +138,25 @@ export async function trainFromFileBrowser(
     .filter({ hasText: script })
     .click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'Train on Vertex' }).click();
+}
+
+/**
+ * Open the job named `displayName` from the panel's Jobs list and answer its
+ * detail view's root (`.jp-Vertex-JobDetail`); select inside it. (Engineer
+ * "tabs" makes this open the job's main-area tab.)
+ */
+export async function openJob(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  await page.sidebar.openTab(PANEL_ID);
+  const panel = page.locator(`#${PANEL_ID}`);
+  const row = panel
+    .getByRole('region', { name: 'Jobs' })
+    .locator('.jp-Vertex-JobRow')
+    .filter({ hasText: displayName });
+  await row.first().click();
+  const detail = panel.locator('.jp-Vertex-JobDetail');
+  await expect(detail).toBeVisible();
+  return detail;
 }
