@@ -30,6 +30,7 @@ from ..version import __version__
 from .blocking import run_blocking
 from .discovery import Discovery
 from .link import EmulatorEndpoint, EmulatorLink
+from .local_machine import read_gpus
 
 __all__ = ["ClientFactory", "Location"]
 
@@ -124,6 +125,7 @@ class ClientFactory(LoggingConfigurable):
         self._buckets_made: set[str] = set()
         self._clients: dict[tuple[str, ...], Any] = {}
         self._lock = asyncio.Lock()
+        self._gpus: list[dict[str, Any]] | None = None
 
     # -- where ------------------------------------------------------------------
 
@@ -149,6 +151,20 @@ class ClientFactory(LoggingConfigurable):
 
     def emulator_status(self) -> dict[str, Any] | None:
         return self.emulator.status() if self.emulator is not None else None
+
+    async def local_gpus(self) -> list[dict[str, Any]] | None:
+        """The embedded Vertex machine's GPUs (``[]``: work asking for accelerators runs on
+        CPU there); None on the vertex backend, or while the embedded Vertex cannot tell
+        (not running, or too old to say). Asked once it answers, then kept: GPUs stay."""
+        if self.emulator is None or self.backend != "local":
+            return None
+        if self._gpus is None and self.emulator.status().get("state") == "running":
+            try:
+                endpoint = await self.emulator.wait_ready(1.0)
+                self._gpus = await run_blocking(read_gpus, endpoint.url, endpoint.token)
+            except (OSError, ValueError, KeyError, TypeError, Unavailable) as error:
+                self.log.debug("the embedded Vertex's GPUs are unknown: %s", error)
+        return self._gpus
 
     # -- clients ----------------------------------------------------------------
 

@@ -42,11 +42,13 @@ from .core.connection import (
     read_addresses,
     write_private_file,
 )
+from .core.gpus import GpuPool, detect
 from .core.http import HARD_BODY_BYTES, make_app
 from .core.operations import Operations
 from .core.process_groups import ProcessRecords
 from .core.routing import Context, Route
 from .core.store import Store
+from .local_v1 import machine
 from .logging_v2 import logging_api
 from .monitoring_v3 import monitoring_api
 from .notebooks_v2 import instance_specs, instances
@@ -148,6 +150,7 @@ def all_routes() -> list[Route]:
         + monitoring_api.routes()
         + instances.routes()
         + projects.routes()
+        + machine.routes()
     )
 
 
@@ -197,6 +200,7 @@ class Emulator:
                 vertex_connection=self.data_dir / CONNECTION_FILE,
             ),
         )
+        self.gpus = GpuPool()
         self.token = ""
         self.url = ""
         self._http: HTTPServer | None = None
@@ -237,6 +241,12 @@ class Emulator:
         if interrupted:
             log.warning("ended %d operation(s) left running by a previous process", interrupted)
         self.storage.start()
+        # the machine's GPUs, once (a subprocess, off the loop), before any job or model
+        # server that may ask for accelerators starts
+        self.gpus = GpuPool(await detect())
+        if self.gpus.gpus:
+            log.info("GPUs: %s", ", ".join(f"{g.index}: {g.name}" for g in self.gpus.gpus))
+        self.runner.gpus = self.serving.gpus = self.gpus
         await self.runner.start()
         self.serving.storage_url = self.storage.url
         ctx = Context(
@@ -244,7 +254,14 @@ class Emulator:
             operations=self.operations,
             log_sources=[JobLogs(self.runner.jobs_dir), InstanceLogs(self.instances.logs_dir)],
         )
-        for service in (self.storage, self.runner, self.serving, self.instances, self.batch):
+        for service in (
+            self.storage,
+            self.runner,
+            self.serving,
+            self.instances,
+            self.batch,
+            self.gpus,
+        ):
             ctx.add(service)
         # a killed predecessor's model and instance servers, folders and sockets go first
         ended = await asyncio.to_thread(self.processes.reap)

@@ -111,6 +111,18 @@ def model_to_json(model: Any) -> dict[str, Any]:
     }
 
 
+def _machine_of(deployed: Any) -> dict[str, Any]:
+    """A deployed model's machine and the accelerators it asked for (dedicated resources)."""
+    machine = deployed.dedicated_resources.machine_spec
+    accelerator = machine.accelerator_type
+    named = getattr(accelerator, "name", "") if accelerator else ""
+    return {
+        "machineType": machine.machine_type or None,
+        "acceleratorType": named or None,
+        "acceleratorCount": int(machine.accelerator_count) if named else 0,
+    }
+
+
 def endpoint_to_json(endpoint: Any) -> dict[str, Any]:
     """``google.cloud.aiplatform_v1.Endpoint`` → the API's ``Endpoint``."""
     return {
@@ -128,6 +140,7 @@ def endpoint_to_json(endpoint: Any) -> dict[str, Any]:
                 "model": deployed.model,
                 "modelVersionId": deployed.model_version_id or None,
                 "displayName": deployed.display_name,
+                **_machine_of(deployed),
             }
             for deployed in endpoint.deployed_models
         ],

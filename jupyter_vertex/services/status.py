@@ -24,4 +24,11 @@ class StatusService:
             "account": location.account,
             "capabilities": list(self.capabilities),
             "emulator": self.clients.emulator_status(),
+            "hardware": await self._hardware(),
         }
+
+    async def _hardware(self) -> dict[str, Any] | None:
+        """Where work that asks for accelerators runs locally (None: Vertex AI provisions
+        them, or the embedded Vertex cannot tell yet)."""
+        gpus = await self.clients.local_gpus()
+        return None if gpus is None else {"gpus": gpus}

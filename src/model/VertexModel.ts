@@ -11,6 +11,7 @@ import {
   IModel,
   IStatus
 } from '../api/types';
+import { localHardware, LocalHardware } from './hardware';
 import { IListState, IRunningState, IVertexModel } from './tokens';
 import {
   emptyList,
@@ -32,6 +33,7 @@ import {
 export class VertexModel implements IVertexModel, IDisposable {
   constructor(options: VertexModel.IOptions) {
     this._api = options.api;
+    this._hardware = options.hardware ?? localHardware;
     this._maxItems = options.maxItems ?? VertexModel.DEFAULT_MAX_ITEMS;
     this._pageSize = Math.min(this._maxItems, 100);
     this._interval = VertexModel.clampInterval(
@@ -266,6 +268,7 @@ export class VertexModel implements IVertexModel, IDisposable {
               this._status = status;
               this._statusError = null;
             });
+            this._hardware.update(status);
           },
           (error: unknown) => {
             const reason = VertexAPIError.from(error);
@@ -461,6 +464,7 @@ export class VertexModel implements IVertexModel, IDisposable {
   private _running: IRunningState = emptyRunning();
   private _inFlight: InFlight = nothingInFlight();
   private _stateChanged = new Signal<IVertexModel, void>(this);
+  private _hardware: LocalHardware;
 }
 
 export namespace VertexModel {
@@ -478,6 +482,10 @@ export namespace VertexModel {
      * Start the poll at once (default); tests may start it themselves.
      */
     autoStart?: boolean;
+    /**
+     * Told what each status says of the local hardware (default: the page's).
+     */
+    hardware?: LocalHardware;
   }
 
   export const DEFAULT_POLL_INTERVAL = 10;

@@ -3,6 +3,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { IVertexAPI } from '../api/vertexAPI';
+import { localHardware } from '../model/hardware';
 import { IVertexModel } from '../model/tokens';
 import { VertexModel } from '../model/VertexModel';
 
@@ -18,6 +19,13 @@ export const modelPlugin: JupyterFrontEndPlugin<IVertexModel> = {
   autoStart: true,
   provides: IVertexModel,
   requires: [IVertexAPI],
-  activate: (app: JupyterFrontEnd, api: IVertexAPI): IVertexModel =>
-    new VertexModel({ api })
+  activate: (app: JupyterFrontEnd, api: IVertexAPI): IVertexModel => {
+    // The dialogs may say "runs on CPU here" before the panel is first shown
+    // (its poll stands by while hidden): read the status once now.
+    void api.status().then(
+      status => localHardware.update(status),
+      () => undefined
+    );
+    return new VertexModel({ api });
+  }
 };

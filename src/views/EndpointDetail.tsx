@@ -3,6 +3,7 @@ import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
 import { IDeployedModel, IEndpoint, IModel } from '../api/types';
+import { RunsOnCpuNote } from '../components/RunsOnCpuNote';
 import {
   ActionBar,
   ActionButton,
@@ -310,6 +311,11 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
                           ) : null}
                           <span className="jp-Vertex-mono">{d.id}</span>
                         </div>
+                        <RunsOnCpuNote
+                          acceleratorType={d.acceleratorType}
+                          acceleratorCount={d.acceleratorCount}
+                          trans={trans}
+                        />
                       </td>
                       <td>
                         <input

@@ -6,6 +6,7 @@ import { LogFollower } from '../model/logs';
 import { VertexAPIError } from '../api/request';
 import { IJob } from '../api/types';
 import { Banner } from '../components/Banner';
+import { RunsOnCpuNote } from '../components/RunsOnCpuNote';
 import {
   ActionBar,
   ActionButton,
@@ -205,6 +206,11 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
               ? ` · ${spec.acceleratorType} × ${spec.acceleratorCount ?? 1}`
               : ''}
           </Field>
+          <RunsOnCpuNote
+            acceleratorType={spec.acceleratorType}
+            acceleratorCount={spec.acceleratorCount}
+            trans={trans}
+          />
           <Field label={trans.__('Replicas')}>
             {String(spec.replicaCount)}
           </Field>
@@ -355,6 +361,8 @@ export function JobLog(props: {
   const logRef = React.useRef<HTMLPreElement>(null);
   const stickRef = React.useRef(true);
   const reportedRef = React.useRef<string | null>(null);
+  const shownStateRef = React.useRef(job.state);
+  shownStateRef.current = job.state;
 
   React.useEffect(() => {
     const follower = new LogFollower({
@@ -368,9 +376,11 @@ export function JobLog(props: {
     followerRef.current = follower;
     follower.changed.connect(() => {
       setVersion(v => v + 1);
+      // The log knows the state first (lines come with it): when it differs
+      // from the state shown, have the job read again so the two agree.
       if (
         follower.state &&
-        isTerminal(follower.state) &&
+        follower.state !== shownStateRef.current &&
         reportedRef.current !== follower.state
       ) {
         reportedRef.current = follower.state;

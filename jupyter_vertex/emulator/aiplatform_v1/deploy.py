@@ -115,7 +115,10 @@ def scaling_of(deployed: dict[str, Any]) -> Scaling:
         # unset: dedicated resources keep min (no autoscaling); automatic ones have no upper
         # bound on Vertex, here --max-replicas-per-model
         high = low if dedicated else UNBOUNDED
-    return Scaling(low, max(low, high), target_of(spec))
+    machine = (dedicated or {}).get("machineSpec") or {}
+    asked = machine.get("acceleratorType")
+    accelerators = int(machine.get("acceleratorCount") or 1) if asked else 0
+    return Scaling(low, max(low, high), target_of(spec), accelerators)
 
 
 class DeployPlan:

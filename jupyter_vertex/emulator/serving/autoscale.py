@@ -21,11 +21,13 @@ DEFAULT_TARGET = 60  # percent, Vertex's default
 
 @dataclass(frozen=True)
 class Scaling:
-    """A deployed model's replica bounds (already capped) and utilization target (percent)."""
+    """A deployed model's replica bounds (already capped), utilization target (percent)
+    and accelerators per replica (its machine spec's count; 0 without accelerators)."""
 
     min_replicas: int
     max_replicas: int
     target: int = DEFAULT_TARGET
+    accelerators: int = 0
 
     def clamp(self, count: int) -> int:
         return max(self.min_replicas, min(count, self.max_replicas))

@@ -47,6 +47,7 @@ class Replica:
     )
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     reader: asyncio.Task[None] | None = None  # its current process's output
+    gpus: list[int] = field(default_factory=list)  # the GPU indexes its process was given
 
 
 @dataclass
@@ -69,6 +70,20 @@ class Deployment:
     def touch(self) -> None:
         """Its status changed (a replica became ready or not, started, stopped, scaled)."""
         self.updated = timestamp()
+
+
+def why_not_ready(deployment: Deployment, now: float) -> str:
+    """Why a deployed model has no ready server, in a phrase ("it is being undeployed.")."""
+    if deployment.stopping:
+        return "it is being undeployed."
+    if not deployment.replicas:
+        return deployment.message or "it has no model server."
+    # a replica that failed tells more than one that is merely starting
+    replica = next((r for r in deployment.replicas if r.failure), deployment.replicas[0])
+    starting = f"starting for {max(0.0, now - replica.started):.0f} s"
+    if replica.failure:
+        return f"its model server {replica.failure}; restarting it ({starting})."
+    return f"its model server is {starting}."
 
 
 def unlink_quietly(path: str) -> None:

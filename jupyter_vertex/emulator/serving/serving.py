@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ApiError, failed_precondition
+from ..core.gpus import GpuPool
 from ..core.process_groups import ProcessRecords, dies_with_parent, stop_group
 from .autoscale import Autoscaler, Scaling
 from .containers import ServerSpec
@@ -43,6 +44,7 @@ from .replicas import (
     fresh_folder,
     server_env,
     unlink_quietly,
+    why_not_ready,
 )
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class Serving:
         self.health_timeout = health_timeout
         self.project = project
         self.records = records
+        self.gpus = GpuPool()  # the machine's GPUs (the wiring sets the detected pool)
         self._deployments: dict[str, Deployment] = {}
         self.forwarder = LoopbackClient()  # predictions: lean keep-alive HTTP/1.1 (hot path)
         self._next: dict[str, int] = {}
@@ -88,7 +91,8 @@ class Serving:
     def capped(self, scaling: Scaling) -> Scaling:
         """The bounds this embedded Vertex runs: min and max capped by --max-replicas-per-model."""
         low = self.replica_count(scaling.min_replicas)
-        return Scaling(low, max(low, self.replica_count(scaling.max_replicas)), scaling.target)
+        high = max(low, self.replica_count(scaling.max_replicas))
+        return Scaling(low, high, scaling.target, scaling.accelerators)
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -152,6 +156,8 @@ class Serving:
         replica.started = asyncio.get_running_loop().time()
         deployment.touch()
         env = server_env(deployment, replica, self.storage_url, self.project)
+        replica.gpus = self.gpus.acquire(str(replica.folder), deployment.scaling.accelerators)
+        env.update(self.gpus.env(replica.gpus))
         # Spawned from the event loop's thread: the parent-death signal follows that thread.
         replica.process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -342,6 +348,7 @@ class Serving:
             await stop_group(replica.process, STOP_GRACE)
             if self.records is not None:
                 await asyncio.to_thread(self.records.remove, replica.process.pid)
+        self.gpus.release(str(replica.folder))
         await asyncio.to_thread(shutil.rmtree, replica.folder, True)
         if replica.socket:
             await asyncio.to_thread(unlink_quietly, replica.socket)
@@ -436,22 +443,9 @@ class Serving:
                 raise ApiError(
                     "UNAVAILABLE",
                     f"No model server of deployed model {deployment.deployed_id} is ready: "
-                    f"{self._why_not_ready(deployment, loop.time())}",
+                    f"{why_not_ready(deployment, loop.time())}",
                 )
             await asyncio.sleep(0.05)
-
-    @staticmethod
-    def _why_not_ready(deployment: Deployment, now: float) -> str:
-        if deployment.stopping:
-            return "it is being undeployed."
-        if not deployment.replicas:
-            return deployment.message or "it has no model server."
-        # a replica that failed tells more than one that is merely starting
-        replica = next((r for r in deployment.replicas if r.failure), deployment.replicas[0])
-        starting = f"starting for {max(0.0, now - replica.started):.0f} s"
-        if replica.failure:
-            return f"its model server {replica.failure}; restarting it ({starting})."
-        return f"its model server is {starting}."
 
     async def close(self) -> None:
         for deployed_id in list(self._deployments):

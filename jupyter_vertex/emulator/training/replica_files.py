@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.gpus import CUDA_ENV
 from . import replica_process
 
 TAIL_LINES = 10
@@ -85,12 +86,18 @@ def write_meta(folder: Path, meta: dict[str, str]) -> None:
 
 
 def write_steps(
-    rdir: Path, steps: list[list[str]], env: dict[str, str], relays: dict[str, Any] | None = None
+    rdir: Path,
+    steps: list[list[str]],
+    env: dict[str, str],
+    relays: dict[str, Any] | None = None,
+    notice: str = "",
 ) -> None:
     rdir.mkdir(parents=True, exist_ok=True)
     spec: dict[str, Any] = {"steps": steps, "env": env}
     if relays:
         spec["relays"] = relays
+    if notice:
+        spec["notice"] = notice
     replica_process.write_atomic(rdir / replica_process.STEPS, spec)
 
 
@@ -118,3 +125,16 @@ async def docker_unavailable() -> str:
         return ""
     lines = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
     return f"docker version: {lines[-1].strip() if lines else 'no server answered'}"
+
+
+def held_gpus(job_folder: Path) -> dict[str, list[int]]:
+    """The GPU indexes each replica of a job was given (its steps' CUDA_VISIBLE_DEVICES)."""
+    held: dict[str, list[int]] = {}
+    for rdir in sorted((job_folder / "replicas").glob("*")):
+        try:
+            spec = json.loads((rdir / replica_process.STEPS).read_text(encoding="utf-8"))
+            given = str(spec["env"].get(CUDA_ENV) or "")
+            held[rdir.name] = [int(i) for i in given.split(",") if i.strip()]
+        except (OSError, ValueError, KeyError, AttributeError):
+            continue
+    return held

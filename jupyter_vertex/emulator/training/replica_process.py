@@ -1,7 +1,8 @@
 """One training replica: ``python -m jupyter_vertex.emulator.training.replica_process DIR``.
 
 A small wrapper the runner starts in its own session (so its process group is the
-replica's whole process tree). It reads ``DIR/steps.json`` (argv lists and an environment),
+replica's whole process tree). It reads ``DIR/steps.json`` (argv lists, an environment,
+and an optional ``notice``, logged first: e.g. that the accelerators asked for run on CPU),
 runs the steps one after the other without a shell, stops at the first that fails, and
 writes everything to files, never to pipes back to the emulator, so a replica outlives a
 restart of the embedded Vertex and is followed again by the next one:
@@ -74,6 +75,8 @@ def run(folder: Path) -> int:
     write_atomic(folder / PID, {"pid": os.getpid()})
     signal.signal(signal.SIGTERM, lambda *_: None)  # the step got it too; record its end
     log = LogWriter(folder / LOG)
+    if spec.get("notice"):  # e.g. the accelerators asked for run on CPU here
+        log.line("INFO", str(spec["notice"]))
     workdir = folder / "work"
     workdir.mkdir(exist_ok=True)
     env = dict(spec["env"])

@@ -1,10 +1,13 @@
 """The training runner: a bounded queue of CustomJobs, run as local processes.
 
 At most ``max_concurrent`` jobs run at once; the rest stay QUEUED (oldest first). Running a
-job: PENDING while its gs:// packages are copied into ``DATA_DIR/jobs/ID/packages``, then
-one replica wrapper (:mod:`.replica_process`) per replica, each in its own session (process
-group), then RUNNING. The runner follows replicas only through their files (``replica.json``,
-``exit.json``) and process ids, never through pipes, so after a restart of the embedded
+job: PENDING while its gs:// packages are copied into ``DATA_DIR/jobs/ID/packages`` and
+each replica's steps are written, then RUNNING, then one replica wrapper
+(:mod:`.replica_process`) per replica, each in its own session (process group): RUNNING
+comes first so that no log line is older than the state saying the job runs. Replicas whose
+``machineSpec`` asks for accelerators get the machine's GPUs (:mod:`..core.gpus`). The
+runner follows replicas only through their files (``replica.json``, ``exit.json``) and
+process ids, never through pipes, so after a restart of the embedded
 Vertex it follows the replicas a previous process started; jobs whose processes are gone
 without an exit status are FAILED with a reason. Cancel sends SIGTERM to every replica's
 process group, then SIGKILL after a grace period. A backing job of a TrainingPipeline
@@ -26,6 +29,7 @@ from typing import Any, Protocol
 
 from ..core.connection import STORAGE_ENV, URL_ENV
 from ..core.errors import ApiError
+from ..core.gpus import GpuPool, cpu_notice
 from ..core.process_groups import group_alive
 from ..core.store import Store, Tx
 from ..storage.local_storage import LocalStorage, split_gs_uri
@@ -49,6 +53,7 @@ from .job_records import (
 from .replica_files import (
     ReplicaStatus,
     docker_unavailable,
+    held_gpus,
     job_id,
     process_alive,
     signal_groups,
@@ -100,8 +105,11 @@ class Runner:
         poll_interval: float = 0.2,
         follower: JobFollower | None = None,
         addresses: Path | None = None,
+        gpus: GpuPool | None = None,
     ) -> None:
         self.follower = follower
+        # the machine's GPUs, handed to replicas whose machine_spec asks for accelerators
+        self.gpus = gpus if gpus is not None else GpuPool()
         # the data dir's addresses.json: replicas relay to the address it holds (see
         # relay.py), so a job outliving a restart on other ports still reaches us
         self.addresses = addresses
@@ -133,6 +141,10 @@ class Runner:
         for job in active:
             launched = await asyncio.to_thread(self._launched, job["name"])
             if launched:
+                # the GPUs a previous process gave its replicas stay theirs
+                held = await asyncio.to_thread(held_gpus, self.jobs_dir / job_id(job["name"]))
+                for task, indexes in held.items():
+                    self.gpus.hold(f"{job_id(job['name'])}/{task}", indexes)
                 self._spawn_task(job["name"], self._follow(job["name"]))
             elif job["state"] == CANCELLING:
                 await self._transition(job["name"], CANCELLED, CANCELLED_ERROR)
@@ -191,6 +203,7 @@ class Runner:
 
         def done(finished: asyncio.Task[None]) -> None:
             self._tasks.pop(name, None)
+            self.gpus.release_job(job_id(name))
             self._wakeups.pop(name, None)
             if not finished.cancelled() and finished.exception() is not None:
                 log.error("job %s: runner failed", name, exc_info=finished.exception())
@@ -248,7 +261,7 @@ class Runner:
         if job is None:
             return
         try:
-            await self._launch(job)
+            prepared = await self._launch(job)
         except ApiError as error:
             await self._transition(name, FAILED, {"code": FAILED_CODE, "message": error.message})
             return
@@ -257,10 +270,22 @@ class Runner:
             message = f"The embedded Vertex could not start the job: {error}"
             await self._transition(name, FAILED, {"code": 13, "message": message})
             return
+        # RUNNING before any replica process exists, so no log line is ever older than
+        # the state that says the job runs
         await self._transition(name, RUNNING)
+        try:
+            for rdir in prepared:
+                await self._start_replica(rdir)
+        except OSError as error:
+            log.exception("job %s: a replica could not be started", name)
+            message = f"The embedded Vertex could not start the job's replicas: {error}"
+            await self._terminate(await asyncio.to_thread(self._statuses, name))
+            await self._transition(name, FAILED, {"code": 13, "message": message})
+            return
         await self._follow(name)
 
-    async def _launch(self, job: dict[str, Any]) -> None:
+    async def _launch(self, job: dict[str, Any]) -> list[Path]:
+        """Fetch, unpack and write every replica's steps; answer their folders to start."""
         name = job["name"]
         spec = job.get("jobSpec") or {}
         where = "custom_job.job_spec.worker_pool_specs"
@@ -296,6 +321,7 @@ class Runner:
         layout = cluster(pools)
         base = str((spec.get("baseOutputDirectory") or {}).get("outputUriPrefix", ""))
         public_spec = render(job).get("jobSpec", {})
+        prepared: list[Path] = []
         for pool in pools:
             for index in range(pool.replicas):
                 task = f"{pool.task_type}-{index}"
@@ -312,6 +338,9 @@ class Runner:
                     job_spec=public_spec,
                 )
                 rdir = folder / "replicas" / task
+                gpus = self.gpus.acquire(f"{job_id(name)}/{task}", pool.accelerator_count)
+                contract.update(self.gpus.env(gpus))
+                notice = cpu_notice(pool.accelerator, pool.accelerator_count, self.gpus, gpus)
                 env = {**os.environ, **pool.env, **contract}
                 if pool.kind == "python":
                     env["PYTHONPATH"] = os.pathsep.join(
@@ -322,8 +351,9 @@ class Runner:
                     steps = docker_steps(
                         pool, {**pool.env, **contract}, f"vertex-{job_id(name)}-{task}"
                     )
-                await asyncio.to_thread(write_steps, rdir, steps, env, self._relays(env))
-                await self._start_replica(rdir)
+                await asyncio.to_thread(write_steps, rdir, steps, env, self._relays(env), notice)
+                prepared.append(rdir)
+        return prepared
 
     def _relays(self, env: dict[str, str]) -> dict[str, Any] | None:
         """Which of a replica's variables name our addresses, for its wrapper to relay."""

@@ -70,6 +70,8 @@ class Pool:
     env: dict[str, str] = field(default_factory=dict)
     command: list[str] = field(default_factory=list)
     python: str = ""
+    accelerator: str = ""  # machineSpec.acceleratorType, "" without one
+    accelerator_count: int = 0
 
     @property
     def task_type(self) -> str:
@@ -105,9 +107,15 @@ def parse_pools(specs: Any, where: str, interpreters: Interpreters) -> list[Pool
             raise invalid_argument(f"Invalid {path}.replica_count: {replicas} is below 1.")
         total += replicas
         if python_spec:
-            pools.append(_python_pool(index, replicas, python_spec, path, interpreters))
+            pool = _python_pool(index, replicas, python_spec, path, interpreters)
         else:
-            pools.append(_container_pool(index, replicas, dict(container or {}), path))
+            pool = _container_pool(index, replicas, dict(container or {}), path)
+        machine = spec.get("machineSpec") or {}
+        accelerator = str(machine.get("acceleratorType") or "")
+        if accelerator and accelerator != "ACCELERATOR_TYPE_UNSPECIFIED":
+            pool.accelerator = accelerator
+            pool.accelerator_count = max(1, int(machine.get("acceleratorCount") or 1))
+        pools.append(pool)
     if total > MAX_REPLICAS:
         raise invalid_argument(
             f"Invalid {where}: {total} replicas in all; the embedded Vertex runs at most "

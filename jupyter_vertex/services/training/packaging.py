@@ -301,6 +301,28 @@ def _upload(local, uri):
     print(f"jupyter_vertex: executed notebook kept at {uri}", flush=True)
 
 
+def _stream_papermill():
+    """Papermill logs each cell's start, outputs and end as they happen (log_output): send
+    them to stdout (stderr for the cells' stderr and warnings), one line each, so the job's
+    log follows the notebook while it runs, as a script's prints do."""
+    import logging
+
+    class Lines(logging.Formatter):
+        def format(self, record):
+            return super().format(record).rstrip("\n")
+
+    out = logging.StreamHandler(sys.stdout)
+    out.addFilter(lambda record: record.levelno < logging.WARNING)
+    err = logging.StreamHandler(sys.stderr)
+    err.setLevel(logging.WARNING)
+    logger = logging.getLogger("papermill")
+    for handler in (out, err):
+        handler.setFormatter(Lines("%(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def main(args):
     task = json.loads((HERE / "task.json").read_text(encoding="utf-8"))
     work = Path(tempfile.mkdtemp(prefix="jupyter-vertex-task-"))
@@ -314,6 +336,7 @@ def main(args):
         return 0
     import papermill
 
+    _stream_papermill()
     executed = work / ("executed-" + entry.name)
     try:
         papermill.execute_notebook(

@@ -40,6 +40,7 @@ __all__ = ["CUSTOM_TASK", "JOB_KINDS", "TrainingService"]
 
 CUSTOM_TASK = "gs://google-cloud-aiplatform/schema/trainingjob/definition/custom_task_1.0.0.yaml"
 DEFAULT_PAGE_SIZE = 50
+ACTIVE_STATES = ("QUEUED", "PENDING", "RUNNING", "CANCELLING")
 LOG_FILTER = 'resource.type="ml_job" AND resource.labels.job_id="{job_id}"'
 
 
@@ -322,14 +323,14 @@ class TrainingService:
             return {"entries": [], "cursor": cursor or None, "state": job["state"]}
         limit = page_size or 1000
         location = await self.clients.location()
-        log_filter = LOG_FILTER.format(job_id=resource_id(custom_job))
-        if after is not None:
-            log_filter += f' AND timestamp>="{after[0]}"'
         client = await self.clients.logging_client()
 
-        def read() -> list[dict[str, Any]]:
+        def read(after: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
             import google.cloud.logging as logging
 
+            log_filter = LOG_FILTER.format(job_id=resource_id(custom_job))
+            if after is not None:
+                log_filter += f' AND timestamp>="{after[0]}"'
             found: list[dict[str, Any]] = []
             iterator = client.list_entries(
                 resource_names=[f"projects/{location.project}"],
@@ -361,7 +362,15 @@ class TrainingService:
                     break
             return found
 
-        entries = await run_blocking(read)
+        entries = await run_blocking(read, after, limit)
+        if entries and job["state"] in ("QUEUED", "PENDING"):
+            # Lines came after the state was read: read it again, so that the state answered
+            # is never older than the lines. Should it have ended meanwhile, what it wrote
+            # since is read too: an ended state always comes with the whole log.
+            job = await self.get(kind, job_id)
+            if job["state"] not in ACTIVE_STATES and len(entries) < limit:
+                seen = (entries[-1]["timestamp"], entries[-1]["insertId"])
+                entries += await run_blocking(read, seen, limit - len(entries))
         next_cursor = cursor or None
         if entries:
             last = entries[-1]

@@ -71,6 +71,12 @@ export interface IDeployedModel {
   model: string;
   modelVersionId?: string;
   displayName?: string;
+  machineType?: string | null;
+  /**
+   * The accelerator each replica asked for, null without one.
+   */
+  acceleratorType?: string | null;
+  acceleratorCount?: number;
 }
 
 /**

@@ -14,4 +14,25 @@ export interface IStatus {
   account: string | null;
   capabilities: string[];
   emulator: { state: string; url: string | null } | null;
+  /**
+   * Null on the vertex backend (Vertex AI provisions what is asked for) or
+   * while the embedded Vertex cannot tell; absent from servers before it.
+   */
+  hardware?: ILocalHardware | null;
+}
+
+/**
+ * A GPU of the embedded Vertex's machine.
+ */
+export interface ILocalGpu {
+  index: number;
+  name: string;
+}
+
+/**
+ * `GET /status`'s `hardware`: the GPUs work asking for accelerators gets on
+ * the embedded Vertex's machine (none: it runs on CPU there).
+ */
+export interface ILocalHardware {
+  gpus: ILocalGpu[];
 }

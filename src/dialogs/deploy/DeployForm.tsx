@@ -11,6 +11,7 @@ import {
   fieldOfMessage,
   IDeployForm
 } from './form';
+import { RunsOnCpuNote } from '../../components/RunsOnCpuNote';
 import { ScalingFieldset } from './ScalingFieldset';
 import { TrafficFieldset } from './TrafficFieldset';
 import { VersionFieldset } from './VersionFieldset';
@@ -75,6 +76,11 @@ export function DeployForm(
       />
       <EndpointFieldset {...fieldset} endpoints={endpoints} />
       <ScalingFieldset {...fieldset} machine={machine} />
+      <RunsOnCpuNote
+        acceleratorType={form.acceleratorType}
+        acceleratorCount={form.acceleratorCount}
+        trans={trans}
+      />
       <TrafficFieldset {...fieldset} othersDeployed={othersDeployed} />
       <CodePreview
         code={code}

@@ -1,5 +1,6 @@
 import * as React from 'react';
 import { Field, NumberInput, TextInput } from '../../components/form';
+import { RunsOnCpuNote } from '../../components/RunsOnCpuNote';
 import { at, coded, IInstanceFieldsetProps } from './fields';
 import { IMachineOption, machineOption } from './form';
 
@@ -93,6 +94,11 @@ export function GpuFieldset(
           {trans.__('%1 takes no GPU.', form.machineType)}
         </p>
       )}
+      <RunsOnCpuNote
+        acceleratorType={form.acceleratorType}
+        acceleratorCount={Number(form.acceleratorCount) || 1}
+        trans={trans}
+      />
       {form.acceleratorType ? (
         <label className="jp-Vertex-form-check">
           <input

@@ -1,5 +1,6 @@
 import * as React from 'react';
 import { Field, fieldAria } from '../../components/form';
+import { RunsOnCpuNote } from '../../components/RunsOnCpuNote';
 import { acceleratorLabel } from './form';
 import { ITrainFieldsetProps } from './state';
 
@@ -122,6 +123,11 @@ export function MachineFieldset(props: ITrainFieldsetProps): JSX.Element {
           </select>
         </Field>
       </div>
+      <RunsOnCpuNote
+        acceleratorType={form.acceleratorType}
+        acceleratorCount={form.acceleratorCount}
+        trans={trans}
+      />
     </fieldset>
   );
 }

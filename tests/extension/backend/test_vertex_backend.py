@@ -68,6 +68,7 @@ async def test_status_reports_discovered_project_and_region(api: Any) -> None:
         "account": "alice@example.com",
         "capabilities": ["models", "endpoints", "training", "instances"],
         "emulator": None,
+        "hardware": None,
     }
 
 

@@ -87,6 +87,9 @@ async def test_deploy_predict_split_undeploy(
             "model": first.name.partition("@")[0],
             "modelVersionId": "1",
             "displayName": "digits-a",
+            "machineType": "n1-standard-2",
+            "acceleratorType": None,
+            "acceleratorCount": 0,
         }
     ]
     assert endpoint["trafficSplit"] == {deployed_a: 100}
