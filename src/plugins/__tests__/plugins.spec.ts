@@ -2,6 +2,7 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { CommandRegistry } from '@lumino/commands';
+import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { FakeAPI, LOCAL_STATUS, makeJob } from '../../__tests__/fakes';
@@ -12,7 +13,7 @@ import { VertexModel } from '../../model/VertexModel';
 import { VertexPanel } from '../../panel/Panel';
 import { IVertexNavigator } from '../../panel/tokens';
 import { IVertexAPI } from '../../api/vertexAPI';
-import { CommandIDs, PANEL_ID, PLUGIN_ID } from '../../tokens';
+import { CommandIDs, PLUGIN_ID } from '../../tokens';
 import { commandsPlugin } from '../commands';
 import { plugins } from '../index';
 import { panelPlugin } from '../panel';
@@ -203,7 +204,7 @@ describe('commandsPlugin', () => {
 });
 
 describe('panelPlugin', () => {
-  it('provides a navigator that opens a job in the panel', () => {
+  it('provides a navigator that opens a job in a main-area tab, once', () => {
     const { app, asApp } = fakeApp();
     const api = new FakeAPI();
     const model = new VertexModel({ api, autoStart: false });
@@ -224,8 +225,18 @@ describe('panelPlugin', () => {
 
     const job = makeJob();
     navigator.openJob(job);
-    expect(app.shell.activateById).toHaveBeenCalledWith(PANEL_ID);
-    expect(panel.selectedJob).toEqual({ kind: job.kind, id: job.id });
+    const [tab, area] = app.shell.add.mock.calls[1];
+    expect(area).toBe('main');
+    expect(tab).toBeInstanceOf(MainAreaWidget);
+    expect(tab.id).toBe(`jp-vertex-tab-job-customJob-${job.id}`);
+    expect(tab.title.label).toBe(job.id);
+    expect(app.shell.activateById).toHaveBeenLastCalledWith(tab.id);
+    // Opening it again (the open command, as a row does) brings it forward.
+    navigator.open({ kind: 'job', jobKind: job.kind, id: job.id });
+    expect(app.shell.add).toHaveBeenCalledTimes(2);
+    expect(app.shell.activateById).toHaveBeenLastCalledWith(tab.id);
+    expect(app.commands.hasCommand(CommandIDs.open)).toBe(true);
+    tab.dispose();
     panel.dispose();
   });
 });
