@@ -1,5 +1,5 @@
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { APIRequestContext } from '@playwright/test';
+import { APIRequestContext, Locator } from '@playwright/test';
 import * as path from 'path';
 
 /**
@@ -139,3 +139,144 @@ export async function trainFromFileBrowser(
     .click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'Train on Vertex' }).click();
 }
+
+/**
+ * Where a job, model, endpoint or instance opens: its main-area tab
+ * (src/tabs). Specs navigate only through these helpers and select inside
+ * the detail view they return.
+ */
+type TabKind = 'job' | 'model' | 'endpoint' | 'instance';
+
+const ROWS: Record<TabKind, { row: string; id: string; view: string }> = {
+  job: {
+    row: '.jp-Vertex-JobRow',
+    id: 'data-job-id',
+    view: 'jp-Vertex-JobDetail'
+  },
+  model: {
+    row: '.jp-Vertex-ModelRow',
+    id: 'data-model-id',
+    view: 'jp-Vertex-ModelDetail'
+  },
+  endpoint: {
+    row: '.jp-Vertex-EndpointRow',
+    id: 'data-endpoint-id',
+    view: 'jp-Vertex-EndpointDetail'
+  },
+  instance: {
+    row: '.jp-Vertex-InstanceRow',
+    id: 'data-instance-id',
+    view: 'jp-Vertex-InstanceDetail'
+  }
+};
+
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/**
+ * The sidebar row of the item named `displayName` (exactly; an instance by
+ * its id).
+ */
+export function sidebarRow(
+  page: IJupyterLabPageFixture,
+  kind: TabKind,
+  displayName: string
+): Locator {
+  return page.locator(`#${PANEL_ID} ${ROWS[kind].row}`).filter({
+    has: page.locator('.jp-Vertex-row-name', {
+      hasText: exactly(displayName)
+    })
+  });
+}
+
+/**
+ * The tab id of a resource, as src/tabs/resources.ts makes it.
+ */
+export function tabId(kind: TabKind, id: string, jobKind?: string): string {
+  const escaped = id.replace(/[^A-Za-z0-9_-]/g, c => `_${c.charCodeAt(0)}`);
+  return ['jp-vertex-tab', kind, ...(jobKind ? [jobKind] : []), escaped].join(
+    '-'
+  );
+}
+
+/**
+ * The detail view in the tab of a resource (open or not).
+ */
+export function tabView(
+  page: IJupyterLabPageFixture,
+  kind: TabKind,
+  id: string,
+  jobKind?: string
+): Locator {
+  return page.locator(`#${tabId(kind, id, jobKind)} .${ROWS[kind].view}`);
+}
+
+async function openTab(
+  page: IJupyterLabPageFixture,
+  kind: TabKind,
+  displayName: string
+): Promise<Locator> {
+  await page.sidebar.openTab(PANEL_ID);
+  // Lists show the newest first: the latest of several same-named jobs.
+  const row = sidebarRow(page, kind, displayName).first();
+  await expect(row).toBeVisible({ timeout: 60_000 });
+  const id = (await row.getAttribute(ROWS[kind].id)) ?? '';
+  const jobKind =
+    kind === 'job'
+      ? ((await row.getAttribute('data-job-kind')) ?? undefined)
+      : undefined;
+  if (kind === 'instance') {
+    await row.locator('.jp-Vertex-row-name').click();
+  } else {
+    await row.click();
+  }
+  const view = tabView(page, kind, id, jobKind);
+  await expect(view).toBeVisible();
+  return view;
+}
+
+/**
+ * Open a job's tab from its row in the sidebar; returns its detail view.
+ */
+export function openJob(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  return openTab(page, 'job', displayName);
+}
+
+export function openModel(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  return openTab(page, 'model', displayName);
+}
+
+export function openEndpoint(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  return openTab(page, 'endpoint', displayName);
+}
+
+/**
+ * Open a Workbench instance's tab (instances are named by their id).
+ */
+export function openInstance(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  return openTab(page, 'instance', displayName);
+}
+
+/**
+ * A screenshot of the whole page for the docs (docs/screenshots/).
+ */
+export const DOC_SCREENSHOTS = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'docs',
+  'screenshots'
+);
