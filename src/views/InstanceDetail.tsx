@@ -128,24 +128,6 @@ export function InstanceDetail(props: InstanceDetail.IProps): JSX.Element {
         ) : null}
       </ActionBar>
 
-      <DetailSection title={trans.__('Machine')} id={`${headingId}-machine`}>
-        <Fields>
-          <Field label={trans.__('Machine type')}>
-            <span className="jp-Vertex-mono">{instance.machineType}</span>
-          </Field>
-          <Field label={trans.__('GPU')}>{gpu ?? trans.__('none')}</Field>
-          <Field label={trans.__('Boot disk')}>{disk(instance.bootDisk)}</Field>
-          <Field label={trans.__('Data disk')}>
-            {instance.dataDisk ? disk(instance.dataDisk) : trans.__('none')}
-          </Field>
-          {image ? (
-            <Field label={trans.__('Image')}>
-              <span className="jp-Vertex-mono">{image}</span>
-            </Field>
-          ) : null}
-        </Fields>
-      </DetailSection>
-
       <DetailSection title={trans.__('Instance')} id={`${headingId}-instance`}>
         <Fields>
           <Field label={trans.__('Name')}>
@@ -168,6 +150,23 @@ export function InstanceDetail(props: InstanceDetail.IProps): JSX.Element {
                   .map(([key, value]) => `${key}=${value}`)
                   .join(', ')}
               </span>
+            </Field>
+          ) : null}
+        </Fields>
+      </DetailSection>
+      <DetailSection title={trans.__('Machine')} id={`${headingId}-machine`}>
+        <Fields>
+          <Field label={trans.__('Machine type')}>
+            <span className="jp-Vertex-mono">{instance.machineType}</span>
+          </Field>
+          <Field label={trans.__('GPU')}>{gpu ?? trans.__('none')}</Field>
+          <Field label={trans.__('Boot disk')}>{disk(instance.bootDisk)}</Field>
+          <Field label={trans.__('Data disk')}>
+            {instance.dataDisk ? disk(instance.dataDisk) : trans.__('none')}
+          </Field>
+          {image ? (
+            <Field label={trans.__('Image')}>
+              <span className="jp-Vertex-mono">{image}</span>
             </Field>
           ) : null}
         </Fields>
