@@ -7,7 +7,7 @@ import { withInlineCode } from '../format';
 import { VirtualList } from './VirtualList';
 
 /**
- * A titled list of the panel: heading with count and refresh button, then
+ * A titled list of the panel: heading with count (the header refreshes), then
  * the rows, a loading line, an error, or the empty state.
  */
 export function Section<T>(props: Section.IProps<T>): JSX.Element {
