@@ -1,7 +1,7 @@
 // Import contracts of the panel (docs/architecture.md, "Package layout"),
 // run by `jlpm lint:deps` as part of `jlpm lint:check`. The specs are left
 // out: they may import across layers to set up what they test.
-const UPPER = '^src/(components|panel|views|dialogs|plugins)/';
+const UPPER = '^src/(components|panel|views|dialogs|tabs|plugins)/';
 // Wherever node_modules resolves (a linked node_modules resolves to its real path).
 const REACT = '(^|/)node_modules/(@types/)?(react|react-dom)/';
 
@@ -21,7 +21,7 @@ module.exports = {
       comment:
         'Shared widgets are used by the panel, the views and the dialogs, never the other way round.',
       from: { path: '^src/components/' },
-      to: { path: '^src/(plugins|panel|views|dialogs)/' }
+      to: { path: '^src/(plugins|panel|views|dialogs|tabs)/' }
     },
     {
       name: 'api-is-the-bottom',

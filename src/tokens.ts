@@ -14,6 +14,11 @@ export const PANEL_ID = 'jp-vertex-panel';
 export namespace CommandIDs {
   export const openPanel = 'jupyter-vertex:open-panel';
   export const refresh = 'jupyter-vertex:refresh';
+  /**
+   * Open a job, model, endpoint or instance as a main-area tab; args
+   * `{kind, jobKind?, id}` (src/tabs/resources.ts).
+   */
+  export const open = 'jupyter-vertex:open';
   export const train = 'jupyter-vertex:train';
   export const createInstance = 'jupyter-vertex:create-instance';
 }

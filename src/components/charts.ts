@@ -224,6 +224,77 @@ export function timeTicks(
 }
 
 /**
+ * The narrowest span the x axis shows (a history of one point still gets
+ * an axis with times on it).
+ */
+const MIN_DOMAIN = 2 * 60_000;
+
+/**
+ * The x domain of a chart: the whole window once the history fills it, else
+ * from the chart's first value to the window's end (now), so that the
+ * points of a young endpoint fill the chart instead of its last pixels.
+ */
+export function chartDomain(
+  chart: IChart,
+  startTime: number,
+  endTime: number
+): { min: number; max: number } {
+  let first: number | null = null;
+  let full = false;
+  for (const series of chart.series) {
+    series.points.some(([time, value], index) => {
+      if (value === null || value === undefined || time < startTime) {
+        return false;
+      }
+      // A value on the grid's first point: the history fills the window.
+      full = full || index === 0;
+      first = first === null ? time : Math.min(first, time);
+      return true;
+    });
+  }
+  if (first === null || full || first > endTime) {
+    return { min: startTime, max: endTime };
+  }
+  return {
+    min: Math.max(startTime, Math.min(first, endTime - MIN_DOMAIN)),
+    max: endTime
+  };
+}
+
+/**
+ * Tick steps for a span shorter than its window, in minutes.
+ */
+const SPAN_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 240, 360, 720];
+
+/**
+ * Ticks of a domain: the window's round times when it spans the window,
+ * else the smallest round step giving at most six ticks.
+ */
+export function domainTicks(
+  min: number,
+  max: number,
+  window: MetricsWindow
+): number[] {
+  const full = timeTicks(min, max, window);
+  if (full.length >= 3) {
+    return full;
+  }
+  const minutes =
+    SPAN_STEPS.find(step => (max - min) / (step * 60_000) <= 6) ?? 720;
+  const date = new Date(min);
+  date.setSeconds(0, 0);
+  const ofDay = date.getHours() * 60 + date.getMinutes();
+  date.setHours(0, Math.ceil(ofDay / minutes) * minutes, 0, 0);
+  const ticks: number[] = [];
+  for (let t = date.getTime(); t <= max; t += minutes * 60_000) {
+    if (t >= min) {
+      ticks.push(t);
+    }
+  }
+  return ticks;
+}
+
+/**
  * The last point of a series that has a value.
  */
 export function latestPoint(series: IChartSeries): [number, number] | null {
@@ -280,6 +351,10 @@ export function chartConfig(
   }
 ): ChartConfiguration<'line', Array<{ x: number; y: number | null }>> {
   const { colors, window } = options;
+  const domain = chartDomain(chart, options.startTime, options.endTime);
+  // Within a day, times of day label the ticks even in a week's window.
+  const labelWindow: MetricsWindow =
+    domain.max - domain.min <= 86_400_000 ? '1d' : window;
   const datasets = chart.series.map((series, index) => {
     const color = seriesColor(chart.id, series.label, index, colors);
     // Dots where a line alone would not show: on every point of a sparse
@@ -319,29 +394,27 @@ export function chartConfig(
       parsing: false,
       normalized: true,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      // Room for the dot of a point on the window's edge.
-      layout: { padding: { top: 4, right: 8 } },
+      // Room for the dot of a point on the domain's edges.
+      layout: { padding: { top: 4, right: 8, left: 4 } },
       scales: {
         x: {
           type: 'linear',
-          min: options.startTime,
-          max: options.endTime,
+          min: domain.min,
+          max: domain.max,
           grid: { color: colors.grid },
           border: { color: colors.grid },
           // Round times (not Chart.js's round numbers of milliseconds).
           afterBuildTicks: axis => {
-            axis.ticks = timeTicks(
-              options.startTime,
-              options.endTime,
-              window
-            ).map(value => ({ value }));
+            axis.ticks = domainTicks(domain.min, domain.max, window).map(
+              value => ({ value })
+            );
           },
           ticks: {
             color: colors.mutedText,
             autoSkip: true,
             autoSkipPadding: 12,
             maxRotation: 0,
-            callback: value => formatTime(Number(value), window)
+            callback: value => formatTime(Number(value), labelWindow)
           }
         },
         y: {

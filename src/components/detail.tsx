@@ -1,6 +1,5 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { caretLeftIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { VertexAPIError } from '../api/request';
 import { ErrorBanners } from './Banner';
@@ -8,9 +7,10 @@ import { ITrackedOperation, OperationTracker } from '../model/operations';
 import { useSignalValue } from './useSignal';
 
 /**
- * The parts the model and endpoint detail views share: a header with the
- * back button, titled sections of fields, operations in progress, and a
- * confirmation dialog.
+ * The parts the model and endpoint detail views share: a header, titled
+ * sections of fields, operations in progress, and a confirmation dialog.
+ * Each view fills a main-area tab (src/tabs): no back button, the tab's
+ * close button leaves it.
  */
 export function DetailView(props: {
   headingId: string;
@@ -18,22 +18,13 @@ export function DetailView(props: {
   title: string;
   badge?: React.ReactNode;
   trans: TranslationBundle;
-  onBack: () => void;
-  focusKey: string;
   children: React.ReactNode;
 }): JSX.Element {
-  const { onBack } = props;
   return (
     <div
       className={`jp-Vertex-JobDetail jp-Vertex-Detail ${props.className}`}
       role="region"
       aria-labelledby={props.headingId}
-      onKeyDown={event => {
-        if (event.key === 'Escape' && !event.defaultPrevented) {
-          event.preventDefault();
-          onBack();
-        }
-      }}
     >
       <DetailHeader {...props} />
       {props.children}
@@ -42,34 +33,16 @@ export function DetailView(props: {
 }
 
 /**
- * A detail view's header: the back button (focused whenever `focusKey`
- * changes, i.e. another item is shown), the title and an optional badge.
+ * A detail view's header: the title (never cut: a tab is wide enough to
+ * wrap it) and an optional badge.
  */
 export function DetailHeader(props: {
   headingId: string;
   title: string;
   badge?: React.ReactNode;
-  trans: TranslationBundle;
-  onBack: () => void;
-  focusKey: string;
 }): JSX.Element {
-  const { trans, onBack } = props;
-  const backRef = React.useRef<HTMLButtonElement>(null);
-  React.useEffect(() => {
-    backRef.current?.focus();
-  }, [props.focusKey]);
   return (
     <div className="jp-Vertex-JobDetail-header">
-      <button
-        ref={backRef}
-        type="button"
-        className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
-        aria-label={trans.__('Back to the list')}
-        title={trans.__('Back to the list (Escape)')}
-        onClick={onBack}
-      >
-        <caretLeftIcon.react tag="span" elementSize="normal" />
-      </button>
       <h3 className="jp-Vertex-JobDetail-title" id={props.headingId}>
         {props.title}
       </h3>
@@ -308,7 +281,8 @@ export function OperationsInProgress(props: {
 
 /**
  * Delete the item a detail view shows, once confirmed: busy meanwhile; when
- * done the list is told and the view left, else the server's refusal shown.
+ * done the list is told and `onBack` closes the view (its tab), else the
+ * server's refusal is shown.
  */
 export async function deleteShown(options: {
   title: string;

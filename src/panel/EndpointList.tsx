@@ -32,7 +32,6 @@ export function EndpointList(props: EndpointList.IProps): JSX.Element {
       state={state}
       trans={trans}
       onRefresh={props.onRefresh}
-      refreshLabel={trans.__('Refresh endpoints')}
       empty={empty}
       loadingText={trans.__('Loading endpoints…')}
       truncatedText={trans.__(

@@ -40,7 +40,9 @@ export function Header(props: Header.IProps): JSX.Element {
           type="button"
           className="jp-Button jp-mod-minimal jp-mod-small jp-Vertex-iconButton"
           aria-label={trans.__('Refresh all')}
-          title={trans.__('Refresh status, models and endpoints')}
+          title={trans.__(
+            'Refresh everything: status, running now, jobs, models, endpoints and instances'
+          )}
           aria-busy={busy}
           onClick={onRefresh}
         >

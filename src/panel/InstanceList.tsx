@@ -1,5 +1,5 @@
 import { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
+import { addIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
@@ -89,6 +89,7 @@ export function InstanceList(props: InstanceList.IProps): JSX.Element {
             pending={pending.get(instance.id) ?? null}
             trans={trans}
             onAction={action => void act(instance, action)}
+            onOpen={props.onOpen && (() => props.onOpen?.(instance))}
           />
         ))}
       </ul>
@@ -121,11 +122,6 @@ export function InstanceList(props: InstanceList.IProps): JSX.Element {
           title={trans.__('Create a Workbench instance')}
           onClick={props.onCreate}
         />
-        <IconButton
-          icon={refreshIcon}
-          label={trans.__('Refresh instances')}
-          onClick={props.onRefresh}
-        />
       </div>
       <ErrorBanners
         loadError={showError ? state.error : null}
@@ -155,6 +151,10 @@ export namespace InstanceList {
     onChanged: () => void;
     onCreate: () => void;
     hideError?: (error: VertexAPIError) => boolean;
+    /**
+     * Open the instance's tab (its name was clicked).
+     */
+    onOpen?: (instance: IInstance) => void;
   }
 }
 
@@ -191,6 +191,7 @@ export function InstancesSection(props: InstancesSection.IProps): JSX.Element {
       onChanged={changed}
       onCreate={() => void create()}
       hideError={props.hideError}
+      onOpen={props.onOpen}
     />
   );
 }
@@ -207,5 +208,6 @@ export namespace InstancesSection {
      */
     loadMachines?: () => Promise<ReadonlyArray<IMachineOption> | null>;
     hideError?: (error: VertexAPIError) => boolean;
+    onOpen?: (instance: IInstance) => void;
   }
 }

@@ -82,9 +82,27 @@ const RUNNING_STATES = new Set([
 ]);
 
 /**
+ * Which actions an instance's state allows. A FAILED instance is stopped
+ * (its server could not start): it may be started again.
+ */
+export function allowedActions(
+  instance: Pick<IInstance, 'state' | 'openUrl'>
+): { start: boolean; stop: boolean; open: boolean } {
+  const state = instance.state;
+  return {
+    start: state === 'STOPPED' || state === 'SUSPENDED' || state === 'FAILED',
+    stop: RUNNING_STATES.has(state),
+    open: state === 'ACTIVE' && Boolean(instance.openUrl)
+  };
+}
+
+/**
  * What a pending operation shows in place of the actions.
  */
-function pendingLabel(kind: OperationKind, trans: TranslationBundle): string {
+export function pendingLabel(
+  kind: OperationKind,
+  trans: TranslationBundle
+): string {
   switch (kind) {
     case 'createInstance':
       return trans.__('Creating…');
@@ -118,18 +136,20 @@ export function InstanceRow(props: {
   pending: OperationKind | null;
   trans: TranslationBundle;
   onAction: (action: InstanceAction) => void;
+  /**
+   * Open the instance's tab (its name is then a link).
+   */
+  onOpen?: () => void;
 }): JSX.Element {
-  const { instance, pending, trans, onAction } = props;
+  const { instance, pending, trans, onAction, onOpen } = props;
   const gpu = gpuLabel(instance);
   const created = timeOf(instance.createTime);
   const state = instance.state;
   const busy = pending !== null || state === 'DELETING';
-  // A FAILED instance is stopped (its server could not start): it may be
-  // started again.
-  const canStart =
-    state === 'STOPPED' || state === 'SUSPENDED' || state === 'FAILED';
-  const canStop = RUNNING_STATES.has(state);
-  const canOpen = state === 'ACTIVE' && Boolean(instance.openUrl);
+  const allowed = allowedActions(instance);
+  const canStart = allowed.start;
+  const canStop = allowed.stop;
+  const canOpen = allowed.open;
   const label = [
     instance.id,
     instanceStateLabel(state, trans),
@@ -153,9 +173,20 @@ export function InstanceRow(props: {
       }}
     >
       <div className="jp-Vertex-row-main">
-        <span className="jp-Vertex-row-name" title={instance.name}>
-          {instance.id}
-        </span>
+        {onOpen ? (
+          <button
+            type="button"
+            className="jp-Vertex-link jp-Vertex-row-name"
+            title={trans.__('%1 — open the details', instance.name)}
+            onClick={onOpen}
+          >
+            {instance.id}
+          </button>
+        ) : (
+          <span className="jp-Vertex-row-name" title={instance.name}>
+            {instance.id}
+          </span>
+        )}
         <InstanceStateChip state={state} trans={trans} />
       </div>
       <div className="jp-Vertex-row-meta">

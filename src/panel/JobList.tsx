@@ -87,7 +87,6 @@ export function JobList(props: JobList.IProps): JSX.Element {
       state={state}
       trans={trans}
       onRefresh={props.onRefresh}
-      refreshLabel={trans.__('Refresh jobs')}
       toolbar={toolbar}
       rowHeight={JOB_ROW_HEIGHT}
       empty={
@@ -237,7 +236,7 @@ export namespace JobList {
     state: IListState<IJob>;
     trans: TranslationBundle;
     onRefresh: () => void;
-    onOpen: (job: IJob) => void;
+    onOpen?: (job: IJob) => void;
     hideError?: (error: VertexAPIError) => boolean;
     /**
      * The API: with it, finished jobs have a Delete button.
@@ -289,7 +288,7 @@ export function JobRow(props: {
   job: IJob;
   trans: TranslationBundle;
   now: number;
-  onOpen: (job: IJob) => void;
+  onOpen?: (job: IJob) => void;
   onDelete?: (job: IJob) => void;
   deleting?: boolean;
 }): JSX.Element {
@@ -325,7 +324,7 @@ export function JobRow(props: {
       name={job.name}
       data={{ 'data-job-id': job.id, 'data-job-kind': job.kind }}
       trans={trans}
-      onOpen={() => onOpen(job)}
+      onOpen={onOpen && (() => onOpen(job))}
     >
       <div className="jp-Vertex-row-main">
         <span className="jp-Vertex-row-name">{name}</span>

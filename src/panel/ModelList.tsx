@@ -33,7 +33,6 @@ export function ModelList(props: ModelList.IProps): JSX.Element {
       state={state}
       trans={trans}
       onRefresh={props.onRefresh}
-      refreshLabel={trans.__('Refresh models')}
       empty={empty}
       loadingText={trans.__('Loading models…')}
       truncatedText={trans.__(

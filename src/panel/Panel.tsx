@@ -2,24 +2,22 @@ import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
-import { Signal } from '@lumino/signaling';
 import { IVertexAPI } from '../api/vertexAPI';
 import { vertexIcon } from '../components/icons';
 import { IRequestOptions, requestAPI } from '../api/request';
-import { IJob, JobKind } from '../api/types';
 import { IVertexModel } from '../model/tokens';
 import { PANEL_ID } from '../tokens';
 import { IMachineOption } from '../dialogs/deploy/DeployDialog';
-import { ModelDetail } from '../views/ModelDetail';
-import { ArtifactOpener } from '../views/Provenance';
 import { OperationTracker } from '../model/operations';
-import { PanelRoute, VertexPanelView } from './PanelView';
+import type { VertexResource } from '../tabs/resources';
+import { VertexPanelView } from './PanelView';
 
 export * from './PanelView';
 
 /**
- * The left-sidebar panel. It tells the model whether it is visible, so that
- * polling pauses while it is not, and keeps which detail is shown.
+ * The left-sidebar panel: header, Running now and the lists. A row opens
+ * its resource's main-area tab through `onOpen`. It tells the model whether
+ * it is visible, so that polling pauses while it is not.
  */
 export class VertexPanel extends ReactWidget {
   constructor(options: VertexPanel.IOptions) {
@@ -27,6 +25,7 @@ export class VertexPanel extends ReactWidget {
     this.model = options.model;
     this.api = options.api ?? null;
     this._trans = options.translator.load('jupyter_vertex');
+    this._onOpen = options.onOpen ?? null;
     this.id = PANEL_ID;
     this.addClass('jp-Vertex-panel');
     this.title.icon = vertexIcon;
@@ -47,93 +46,15 @@ export class VertexPanel extends ReactWidget {
       this.tracker = null;
     }
     this._loadMachines = options.loadMachines ?? null;
-    this._openArtifact = options.openArtifact;
   }
 
   readonly model: IVertexModel;
   readonly api: IVertexAPI | null;
   /**
-   * Follows the deploy and undeploy operations started from the panel.
+   * Follows the deploy, undeploy and instance operations started from the
+   * panel and its tabs.
    */
   readonly tracker: OperationTracker | null;
-
-  /**
-   * Defaults of the Deploy dialog (from the settings).
-   */
-  get preferences(): ModelDetail.IPreferences {
-    return this._preferences;
-  }
-  set preferences(value: ModelDetail.IPreferences) {
-    this._preferences = { ...value };
-    this._routeChanged.emit();
-  }
-
-  /**
-   * The detail shown, if any.
-   */
-  get route(): PanelRoute | null {
-    return this._route;
-  }
-
-  /**
-   * The job whose details are shown, if any.
-   */
-  get selectedJob(): { kind: JobKind; id: string } | null {
-    const route = this._route;
-    return route?.kind === 'job' ? { kind: route.jobKind, id: route.id } : null;
-  }
-
-  /**
-   * Show a job's details (e.g. from a notification after training started).
-   */
-  showJob(job: { kind: JobKind; id: string }, data?: IJob): void {
-    this._selectedJobData = data ?? null;
-    this.showRoute({ kind: 'job', jobKind: job.kind, id: job.id });
-  }
-
-  showModel(modelId: string): void {
-    this.showRoute({ kind: 'model', id: modelId });
-  }
-
-  showEndpoint(endpointId: string): void {
-    this.showRoute({ kind: 'endpoint', id: endpointId });
-  }
-
-  /**
-   * Show a detail view; Back returns to where the user came from.
-   */
-  showRoute(route: PanelRoute): void {
-    if (this._route) {
-      this._history.push(this._route);
-    }
-    this._route = route;
-    this._routeChanged.emit();
-  }
-
-  /**
-   * Back to the previous detail, or to the lists, where the row of the
-   * detail just left gets the focus again.
-   */
-  showLists(): void {
-    const previous = this._route;
-    this._route = this._history.pop() ?? null;
-    if (!this._route) {
-      this._selectedJobData = null;
-    }
-    this._routeChanged.emit();
-    if (previous && !this._route) {
-      requestAnimationFrame(() => {
-        const id = CSS.escape(previous.id);
-        const selector =
-          previous.kind === 'job'
-            ? `.jp-Vertex-JobRow[data-job-id="${id}"]`
-            : previous.kind === 'model'
-              ? `.jp-Vertex-ModelRow[data-model-id="${id}"]`
-              : `.jp-Vertex-EndpointRow[data-endpoint-id="${id}"]`;
-        this.node.querySelector<HTMLElement>(selector)?.focus();
-      });
-    }
-  }
 
   dispose(): void {
     if (this.isDisposed) {
@@ -145,35 +66,16 @@ export class VertexPanel extends ReactWidget {
 
   protected render(): JSX.Element {
     return (
-      <UseSignal signal={this._routeChanged}>
+      <UseSignal signal={this.model.stateChanged}>
         {() => (
-          <UseSignal signal={this.model.stateChanged}>
-            {() => (
-              <VertexPanelView
-                model={this.model}
-                trans={this._trans}
-                api={this.api ?? undefined}
-                route={this.api ? this._route : null}
-                selectedJobData={this._selectedJobData}
-                onOpen={route => {
-                  this._history = [];
-                  if (route.kind === 'job') {
-                    const job = (this.model.jobs.items ?? []).find(
-                      item =>
-                        item.kind === route.jobKind && item.id === route.id
-                    );
-                    this._selectedJobData = job ?? null;
-                  }
-                  this.showRoute(route);
-                }}
-                onBack={() => this.showLists()}
-                tracker={this.tracker ?? undefined}
-                loadMachines={this._loadMachines ?? undefined}
-                preferences={this._preferences}
-                onOpenArtifact={this._openArtifact}
-              />
-            )}
-          </UseSignal>
+          <VertexPanelView
+            model={this.model}
+            trans={this._trans}
+            api={this.api ?? undefined}
+            onOpen={this.api ? (this._onOpen ?? undefined) : undefined}
+            tracker={this.tracker ?? undefined}
+            loadMachines={this._loadMachines ?? undefined}
+          />
         )}
       </UseSignal>
     );
@@ -200,13 +102,8 @@ export class VertexPanel extends ReactWidget {
   }
 
   private _trans: TranslationBundle;
-  private _route: PanelRoute | null = null;
-  private _history: PanelRoute[] = [];
-  private _selectedJobData: IJob | null = null;
-  private _preferences: ModelDetail.IPreferences = {};
+  private _onOpen: ((resource: VertexResource) => void) | null;
   private _loadMachines: (() => Promise<ReadonlyArray<IMachineOption>>) | null;
-  private _openArtifact: ArtifactOpener | undefined;
-  private _routeChanged = new Signal<this, void>(this);
 }
 
 export namespace VertexPanel {
@@ -214,17 +111,17 @@ export namespace VertexPanel {
     model: IVertexModel;
     translator: ITranslator;
     /**
-     * The API, for the detail views; without it rows do not open.
+     * The API, for the actions and the tabs; without it rows do not open.
      */
     api?: IVertexAPI;
+    /**
+     * Open a resource's tab (a row was clicked).
+     */
+    onOpen?: (resource: VertexResource) => void;
     /**
      * The machine types and their accelerators (`GET /training/options`).
      */
     loadMachines?: () => Promise<ReadonlyArray<IMachineOption>>;
-    /**
-     * Opens an artifact copied into the Jupyter root (documents, file browser).
-     */
-    openArtifact?: ArtifactOpener;
   }
 }
 

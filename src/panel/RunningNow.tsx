@@ -1,6 +1,5 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
@@ -13,7 +12,6 @@ import {
 } from '../api/types';
 import { IRunningState, IVertexModel } from '../model/tokens';
 import { ErrorBanners } from '../components/Banner';
-import { IconButton } from '../components/IconButton';
 import { confirmCancelJob } from '../views/JobDetail';
 import { kindLabel, onRowKeyDown, StateChip } from '../components/format';
 import {
@@ -293,11 +291,6 @@ export function RunningNow(props: RunningNow.IProps): JSX.Element {
             {count}
           </span>
         ) : null}
-        <IconButton
-          icon={refreshIcon}
-          label={trans.__('Refresh what is running')}
-          onClick={props.onRefresh}
-        />
       </div>
       <ErrorBanners
         loadError={showError ? state.error : null}

@@ -1,12 +1,12 @@
 import { Token } from '@lumino/coreutils';
 import type { IJob, ITrainingMachine } from '../api/types';
 import type { IOperationFollower } from '../model/operations';
+import type { VertexResource } from '../tabs/resources';
 
 /**
  * What the commands (Train on Vertex, Create Workbench Instance) need from
  * the panel plugin: where to show what they made, and the panel's helpers.
- * Named for intent, so that "open a job" may later open a main-area tab
- * without the commands changing.
+ * Named for intent: "open a job" opens its main-area tab.
  */
 export interface IVertexNavigator {
   /**
@@ -14,7 +14,13 @@ export interface IVertexNavigator {
    */
   reveal(): void;
   /**
-   * Show a job's details (e.g. the job Train on Vertex just created).
+   * Open a job's, model's, endpoint's or instance's main-area tab, or bring
+   * it forward if open.
+   */
+  open(resource: VertexResource): void;
+  /**
+   * Open a job's tab (e.g. the job Train on Vertex just created), showing
+   * this copy of it until fetched.
    */
   openJob(job: IJob): void;
   /**
@@ -31,5 +37,5 @@ export interface IVertexNavigator {
 
 export const IVertexNavigator = new Token<IVertexNavigator>(
   'jupyter-vertex:IVertexNavigator',
-  'Where the Vertex AI commands show what they made: the panel, its job details and its operation tracker.'
+  'Where the Vertex AI commands show what they made: the panel, the main-area tabs of jobs, models, endpoints and instances, and the operation tracker.'
 );

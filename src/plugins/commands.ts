@@ -135,6 +135,8 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
           onShowJob: created => navigator.openJob(created)
         });
         if (job) {
+          // Its tab follows the new job from its first log line.
+          navigator.openJob(job);
           void model.refreshJobs();
         }
         return job;

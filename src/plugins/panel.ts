@@ -6,12 +6,17 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import { IVertexAPI } from '../api/vertexAPI';
 import { vertexIcon } from '../components/icons';
 import { IVertexModel } from '../model/tokens';
+import { OperationTracker } from '../model/operations';
 import { machineLoader, VertexPanel } from '../panel/Panel';
 import { IVertexNavigator } from '../panel/tokens';
+import { argsOf, resourceFromArgs, tabId } from '../tabs/resources';
+import { VertexTabs } from '../tabs/VertexTabs';
+import { ModelDetail } from '../views/ModelDetail';
 import { CommandIDs, PANEL_ID, PLUGIN_ID } from '../tokens';
 import { followSettings } from './settings';
 
@@ -22,8 +27,9 @@ import { followSettings } from './settings';
 const SIDEBAR_RANK = 210;
 
 /**
- * The Vertex AI panel in the left sidebar, its commands and settings; it
- * provides where the other commands show what they made.
+ * The Vertex AI panel in the left sidebar, the main-area tabs its rows open
+ * (restored on reload), its commands and settings; it provides where the
+ * other commands show what they made.
  */
 export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
   id: PLUGIN_ID,
@@ -46,25 +52,96 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
     const trans = translator.load('jupyter_vertex');
 
     const loadMachines = machineLoader(api);
+    let preferences: ModelDetail.IPreferences = {};
+    const open = (args: ReadonlyPartialJSONObject) =>
+      app.commands.execute(CommandIDs.open, args);
     const panel = new VertexPanel({
       model,
       translator,
       api,
       loadMachines,
-      // A copied artifact opens as JupyterLab opens files: documents in the
-      // main area, a folder in the file browser.
-      openArtifact: async copy => {
-        await app.commands.execute(
-          copy.kind === 'directory'
-            ? 'filebrowser:go-to-path'
-            : 'docmanager:open',
-          { path: copy.path }
-        );
-      }
+      onOpen: resource => void open(argsOf(resource))
     });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
     if (restorer) {
       restorer.add(panel, 'jupyter-vertex-panel');
+    }
+    // The panel's tracker follows the operations its tabs start, so that
+    // each operation has one notification whichever view started it.
+    const tracker = panel.tracker ?? new OperationTracker({ api, trans });
+    const tabs = new VertexTabs({
+      shell: app.shell,
+      context: {
+        model,
+        api,
+        trans,
+        tracker,
+        loadMachines,
+        preferences: () => preferences,
+        open: resource => void open(argsOf(resource)),
+        // A copied artifact opens as JupyterLab opens files: documents in the
+        // main area, a folder in the file browser.
+        openArtifact: async copy => {
+          await app.commands.execute(
+            copy.kind === 'directory'
+              ? 'filebrowser:go-to-path'
+              : 'docmanager:open',
+            { path: copy.path }
+          );
+        }
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.open, {
+      label: args =>
+        typeof args['label'] === 'string'
+          ? args['label']
+          : trans.__('Open Vertex AI Details'),
+      caption: trans.__(
+        'Open a job, model, endpoint or instance in a main-area tab'
+      ),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            kind: {
+              type: 'string',
+              enum: ['job', 'model', 'endpoint', 'instance']
+            },
+            jobKind: {
+              type: 'string',
+              enum: ['customJob', 'trainingPipeline']
+            },
+            id: { type: 'string' }
+          },
+          required: ['kind', 'id']
+        }
+      },
+      execute: args => {
+        const resource = resourceFromArgs(args);
+        if (!resource) {
+          throw new Error(
+            trans.__(
+              'Open Vertex AI details: expected {kind, id}, got %1',
+              JSON.stringify(args)
+            )
+          );
+        }
+        return tabs.open(resource, {
+          activate: args['activate'] !== false
+        });
+      }
+    });
+    if (restorer) {
+      void restorer.restore(tabs.tracker, {
+        command: CommandIDs.open,
+        // Restored tabs come back where they were without taking the focus.
+        args: widget => ({
+          ...argsOf(widget.content.resource),
+          activate: false
+        }),
+        name: widget => tabId(widget.content.resource)
+      });
     }
 
     app.commands.addCommand(CommandIDs.openPanel, {
@@ -99,7 +176,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
         const v = settings.get(key).composite;
         return typeof v === 'string' && v.trim() ? v.trim() : null;
       };
-      panel.preferences = {
+      preferences = {
         defaultMachineType: text('defaultMachineType'),
         defaultEndpoint: text('defaultEndpoint')
       };
@@ -108,11 +185,15 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
     const reveal = () => app.shell.activateById(PANEL_ID);
     return {
       reveal,
+      open: resource => void open(argsOf(resource)),
       openJob: job => {
-        reveal();
-        panel.showJob(job, job);
+        // The job just created is not listed yet: its tab shows this copy.
+        tabs.open(
+          { kind: 'job', jobKind: job.kind, id: job.id },
+          { seed: job }
+        );
       },
-      operations: panel.tracker,
+      operations: tracker,
       loadMachines
     };
   }

@@ -58,6 +58,8 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
   const [edited, setEdited] = React.useState<Record<string, string> | null>(
     null
   );
+  // The last save went through (said until the next edit).
+  const [saved, setSaved] = React.useState(false);
   const { actionError, setActionError, busy, setBusy, operations, endedCount } =
     useActionState(tracker, { endpointId });
 
@@ -134,6 +136,7 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
       const answer = await api.setTrafficSplit(endpointId, split);
       setEndpoint(answer);
       setEdited(null);
+      setSaved(true);
       setActionError(null);
       onChanged();
     } catch (reason) {
@@ -204,9 +207,7 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
       headingId={headingId}
       className="jp-Vertex-EndpointDetail"
       title={name}
-      focusKey={endpointId}
       trans={trans}
-      onBack={onBack}
       badge={
         <span
           className={
@@ -341,6 +342,7 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
                             }
                             next[d.id] = e.target.value;
                             setEdited(next);
+                            setSaved(false);
                           }}
                         />
                       </td>
@@ -376,6 +378,11 @@ export function EndpointDetail(props: EndpointDetail.IProps): JSX.Element {
                 <ActionButton onClick={() => setEdited(null)}>
                   {trans.__('Reset')}
                 </ActionButton>
+              ) : null}
+              {saved && !edited ? (
+                <span className="jp-Vertex-saved" role="status">
+                  {trans.__('Saved')}
+                </span>
               ) : null}
             </ActionBar>
           </>
@@ -415,6 +422,9 @@ export namespace EndpointDetail {
     listed: IEndpoint | null;
     trans: TranslationBundle;
     tracker: OperationTracker;
+    /**
+     * Deleted: close the view (its tab).
+     */
     onBack: () => void;
     onOpenModel: (modelId: string) => void;
     /**

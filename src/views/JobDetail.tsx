@@ -3,6 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
 import { LogFollower } from '../model/logs';
+import { LogView } from './LogView';
 import { VertexAPIError } from '../api/request';
 import { IJob } from '../api/types';
 import { Banner } from '../components/Banner';
@@ -36,7 +37,7 @@ import {
  * reason, the registered model, and its log followed live while it runs.
  */
 export function JobDetail(props: JobDetail.IProps): JSX.Element {
-  const { api, job, trans, onBack, onChanged } = props;
+  const { api, job, trans, onChanged } = props;
   const [actionError, setActionError] = React.useState<VertexAPIError | null>(
     null
   );
@@ -105,20 +106,11 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
       className="jp-Vertex-JobDetail"
       role="region"
       aria-labelledby={headingId}
-      onKeyDown={event => {
-        if (event.key === 'Escape' && !event.defaultPrevented) {
-          event.preventDefault();
-          onBack();
-        }
-      }}
     >
       <DetailHeader
         headingId={headingId}
         title={job.displayName || job.id}
         badge={<StateChip state={job.state} trans={trans} />}
-        trans={trans}
-        onBack={onBack}
-        focusKey={`${job.kind}:${job.id}`}
       />
 
       {job.state === 'FAILED' && job.error ? (
@@ -298,7 +290,6 @@ export namespace JobDetail {
     api: IVertexAPI;
     job: IJob;
     trans: TranslationBundle;
-    onBack: () => void;
     /**
      * The job may have changed (cancelled, ended): refresh the list.
      */
@@ -358,8 +349,6 @@ export function JobLog(props: {
   isActiveRef.current = props.isActive;
   const [, setVersion] = React.useState(0);
   const followerRef = React.useRef<LogFollower | null>(null);
-  const logRef = React.useRef<HTMLPreElement>(null);
-  const stickRef = React.useRef(true);
   const reportedRef = React.useRef<string | null>(null);
   const shownStateRef = React.useRef(job.state);
   shownStateRef.current = job.state;
@@ -391,13 +380,6 @@ export function JobLog(props: {
     return () => follower.stop();
   }, [api, job.kind, job.id]);
 
-  React.useLayoutEffect(() => {
-    const node = logRef.current;
-    if (node && stickRef.current) {
-      node.scrollTop = node.scrollHeight;
-    }
-  });
-
   const follower = followerRef.current;
   const entries = follower?.entries ?? [];
   const following = follower !== null && !follower.done;
@@ -422,35 +404,13 @@ export function JobLog(props: {
             : trans.__('This job wrote no log lines.')}
         </div>
       ) : (
-        <pre
-          ref={logRef}
-          className="jp-Vertex-log"
-          role="log"
-          aria-live="polite"
-          aria-labelledby={`jp-Vertex-job-${job.id}-log`}
-          tabIndex={0}
-          onScroll={event => {
-            const node = event.currentTarget;
-            stickRef.current =
-              node.scrollHeight - node.scrollTop - node.clientHeight < 8;
-          }}
-        >
-          {follower && follower.dropped > 0
-            ? trans.__('(%1 older lines not shown)\n', follower.dropped)
-            : ''}
-          {entries.map(entry => (
-            <span
-              key={entry.insertId}
-              className={`jp-Vertex-logLine jp-Vertex-severity-${entry.severity.toLowerCase()}`}
-            >
-              {entry.replica && job.spec && job.spec.replicaCount > 1 ? (
-                <span className="jp-Vertex-logReplica">{entry.replica} </span>
-              ) : null}
-              {entry.message}
-              {'\n'}
-            </span>
-          ))}
-        </pre>
+        <LogView
+          entries={entries}
+          dropped={follower?.dropped ?? 0}
+          showReplica={Boolean(job.spec && job.spec.replicaCount > 1)}
+          trans={trans}
+          labelledBy={`jp-Vertex-job-${job.id}-log`}
+        />
       )}
     </section>
   );

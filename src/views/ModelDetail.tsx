@@ -163,9 +163,7 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
       headingId={headingId}
       className="jp-Vertex-ModelDetail"
       title={name}
-      focusKey={modelId}
       trans={trans}
-      onBack={onBack}
       badge={
         deployments.length ? (
           <span className="jp-Vertex-badge jp-Vertex-badge-deployed">
@@ -349,6 +347,9 @@ export namespace ModelDetail {
     endpoints: ReadonlyArray<IEndpoint>;
     trans: TranslationBundle;
     tracker: OperationTracker;
+    /**
+     * Deleted: close the view (its tab).
+     */
     onBack: () => void;
     onOpenEndpoint: (endpointId: string) => void;
     /**

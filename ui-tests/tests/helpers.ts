@@ -141,81 +141,142 @@ export async function trainFromFileBrowser(
 }
 
 /**
- * Open the endpoint named `displayName` from the sidebar's Endpoints list
- * (refreshing it until the endpoint is listed) and return its detail view's
- * root. Specs select inside that root only, wherever the view is hosted.
+ * Where a job, model, endpoint or instance opens: its main-area tab
+ * (src/tabs). Specs navigate only through these helpers and select inside
+ * the detail view they return.
  */
-export async function openEndpoint(
-  page: IJupyterLabPageFixture,
-  displayName: string
-): Promise<Locator> {
-  await page.sidebar.openTab(PANEL_ID);
-  const endpoints = page
-    .locator(`#${PANEL_ID}`)
-    .getByRole('region', { name: 'Endpoints' });
-  const row = endpoints
-    .locator('.jp-Vertex-EndpointRow')
-    .filter({ hasText: displayName });
-  await expect(async () => {
-    if (!(await row.count())) {
-      await endpoints
-        .getByRole('button', { name: 'Refresh endpoints' })
-        .click({ timeout: 5_000 });
-    }
-    await expect(row).toBeVisible({ timeout: 5_000 });
-  }).toPass({ timeout: 60_000, intervals: [1_000, 2_000] });
-  await row.click();
-  const detail = page.locator('.jp-Vertex-EndpointDetail');
-  await expect(
-    detail.getByRole('heading', { name: displayName })
-  ).toBeVisible();
-  return detail;
+type TabKind = 'job' | 'model' | 'endpoint' | 'instance';
+
+const ROWS: Record<TabKind, { row: string; id: string; view: string }> = {
+  job: {
+    row: '.jp-Vertex-JobRow',
+    id: 'data-job-id',
+    view: 'jp-Vertex-JobDetail'
+  },
+  model: {
+    row: '.jp-Vertex-ModelRow',
+    id: 'data-model-id',
+    view: 'jp-Vertex-ModelDetail'
+  },
+  endpoint: {
+    row: '.jp-Vertex-EndpointRow',
+    id: 'data-endpoint-id',
+    view: 'jp-Vertex-EndpointDetail'
+  },
+  instance: {
+    row: '.jp-Vertex-InstanceRow',
+    id: 'data-instance-id',
+    view: 'jp-Vertex-InstanceDetail'
+  }
+};
+
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
 /**
- * Open a job's detail from the sidebar's Jobs list (its row with this display
- * name, exactly) and return the detail view's root. Specs navigate only
- * through these helpers, so that where details open can change in one place.
+ * The sidebar row of the item named `displayName` (exactly; an instance by
+ * its id).
  */
-export async function openJob(
+export function sidebarRow(
   page: IJupyterLabPageFixture,
+  kind: TabKind,
   displayName: string
-): Promise<Locator> {
-  await page.sidebar.openTab(PANEL_ID);
-  const panel = page.locator(`#${PANEL_ID}`);
-  const jobs = panel.getByRole('region', { name: 'Jobs' });
-  const row = jobs.locator('.jp-Vertex-JobRow').filter({
+): Locator {
+  return page.locator(`#${PANEL_ID} ${ROWS[kind].row}`).filter({
     has: page.locator('.jp-Vertex-row-name', {
-      hasText: new RegExp(`^${escapeRegExp(displayName)}$`)
+      hasText: exactly(displayName)
     })
   });
-  await expect(row).toBeVisible();
-  await row.click();
-  const detail = page.locator('.jp-Vertex-JobDetail');
-  await expect(detail).toBeVisible();
-  return detail;
 }
 
 /**
- * Open a model's detail from the sidebar's Models list and return its root.
+ * The tab id of a resource, as src/tabs/resources.ts makes it.
  */
-export async function openModel(
+export function tabId(kind: TabKind, id: string, jobKind?: string): string {
+  const escaped = id.replace(/[^A-Za-z0-9_-]/g, c => `_${c.charCodeAt(0)}`);
+  return ['jp-vertex-tab', kind, ...(jobKind ? [jobKind] : []), escaped].join(
+    '-'
+  );
+}
+
+/**
+ * The detail view in the tab of a resource (open or not).
+ */
+export function tabView(
   page: IJupyterLabPageFixture,
+  kind: TabKind,
+  id: string,
+  jobKind?: string
+): Locator {
+  return page.locator(`#${tabId(kind, id, jobKind)} .${ROWS[kind].view}`);
+}
+
+async function openTab(
+  page: IJupyterLabPageFixture,
+  kind: TabKind,
   displayName: string
 ): Promise<Locator> {
   await page.sidebar.openTab(PANEL_ID);
-  const panel = page.locator(`#${PANEL_ID}`);
-  const models = panel.getByRole('region', { name: 'Models' });
-  const row = models.locator('.jp-Vertex-ModelRow').filter({
-    hasText: displayName
-  });
-  await expect(row.first()).toBeVisible();
-  await row.first().click();
-  const detail = page.locator('.jp-Vertex-ModelDetail');
-  await expect(detail).toBeVisible();
-  return detail;
+  // Lists show the newest first: the latest of several same-named jobs.
+  const row = sidebarRow(page, kind, displayName).first();
+  await expect(row).toBeVisible({ timeout: 60_000 });
+  const id = (await row.getAttribute(ROWS[kind].id)) ?? '';
+  const jobKind =
+    kind === 'job'
+      ? ((await row.getAttribute('data-job-kind')) ?? undefined)
+      : undefined;
+  if (kind === 'instance') {
+    await row.locator('.jp-Vertex-row-name').click();
+  } else {
+    await row.click();
+  }
+  const view = tabView(page, kind, id, jobKind);
+  await expect(view).toBeVisible();
+  return view;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Open a job's tab from its row in the sidebar; returns its detail view.
+ */
+export function openJob(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  return openTab(page, 'job', displayName);
 }
+
+export function openModel(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  return openTab(page, 'model', displayName);
+}
+
+export function openEndpoint(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  return openTab(page, 'endpoint', displayName);
+}
+
+/**
+ * Open a Workbench instance's tab (instances are named by their id).
+ */
+export function openInstance(
+  page: IJupyterLabPageFixture,
+  displayName: string
+): Promise<Locator> {
+  return openTab(page, 'instance', displayName);
+}
+
+/**
+ * A screenshot of the whole page for the docs (docs/screenshots/).
+ */
+export const DOC_SCREENSHOTS = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'docs',
+  'screenshots'
+);

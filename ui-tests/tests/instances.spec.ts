@@ -128,9 +128,7 @@ test.describe('Workbench instances from the panel', () => {
     ).toBeVisible();
 
     // "Running now" counts it, with its one-click Stop.
-    await running
-      .getByRole('button', { name: 'Refresh what is running' })
-      .click();
+    await panel.getByRole('button', { name: 'Refresh all' }).click();
     const runningRow = running.locator(
       `[data-running-kind="instance"][data-running-id="${INSTANCE}"]`
     );
@@ -281,8 +279,9 @@ test.describe('Workbench instances from the panel', () => {
     const running = page
       .locator(`#${PANEL_ID}`)
       .getByRole('region', { name: 'Running now' });
-    await running
-      .getByRole('button', { name: 'Refresh what is running' })
+    await page
+      .locator(`#${PANEL_ID}`)
+      .getByRole('button', { name: 'Refresh all' })
       .click();
     const row = running.locator(
       `[data-running-kind="endpoint"][data-running-id="${endpointId}"]`

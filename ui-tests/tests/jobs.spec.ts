@@ -2,6 +2,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  openJob,
   PANEL_ID,
   SCREENSHOTS,
   trainFromFileBrowser,
@@ -79,7 +80,7 @@ test.describe('Training from the UI', () => {
 
     // The registered model shows in Models.
     const models = panel.getByRole('region', { name: 'Models' });
-    await models.getByRole('button', { name: 'Refresh models' }).click();
+    await panel.getByRole('button', { name: 'Refresh all' }).click();
     await expect(
       models.getByRole('listitem').filter({ hasText: MODEL_NAME })
     ).toBeVisible();
@@ -92,14 +93,8 @@ test.describe('Training from the UI', () => {
     await screenshot(page, 'jobs-dark', `#${PANEL_ID} .jp-Vertex-Section`);
     await page.theme.setLightTheme();
 
-    // Its details, from the keyboard: Enter on the row.
-    await row.focus();
-    await page.keyboard.press('Enter');
-    const detail = panel.locator('.jp-Vertex-JobDetail');
-    await expect(detail).toBeVisible();
-    await expect(
-      detail.getByRole('button', { name: 'Back to the list' })
-    ).toBeFocused();
+    // Its details, in its main-area tab.
+    const detail = await openJob(page, 'train-digits');
     await expect(detail).toContainText('n1-standard-4');
     await expect(detail).toContainText(SCRIPT);
     await expect(detail.locator('.jp-Vertex-uploadedModel')).toHaveText(
@@ -116,24 +111,14 @@ test.describe('Training from the UI', () => {
     await codeDialog.getByRole('button', { name: 'Close' }).click();
     await expect(codeDialog).toHaveCount(0);
 
-    // Tall enough to show the whole detail, log included.
-    await page.setViewportSize({ width: 1280, height: 1500 });
     await page.mouse.move(0, 0);
-    await screenshot(page, 'job-detail', `#${PANEL_ID} .jp-Vertex-JobDetail`);
+    await detail.screenshot({ path: path.join(SCREENSHOTS, 'job-detail.png') });
     await page.theme.setDarkTheme();
     await expect(log).toBeVisible();
-    await screenshot(
-      page,
-      'job-detail-dark',
-      `#${PANEL_ID} .jp-Vertex-JobDetail`
-    );
+    await detail.screenshot({
+      path: path.join(SCREENSHOTS, 'job-detail-dark.png')
+    });
     await page.theme.setLightTheme();
-    await page.setViewportSize({ width: 1280, height: 800 });
-
-    // Back with Escape: the list again, the row focused.
-    await page.keyboard.press('Escape');
-    await expect(jobs).toBeVisible();
-    await expect(row).toBeFocused();
   });
 
   test("the Train dialog shows the server's refusal inline", async ({
@@ -199,8 +184,7 @@ test.describe('Training from the UI', () => {
     await expect(row.locator('.jp-Vertex-state')).toHaveText('Running', {
       timeout: 120_000
     });
-    await row.click();
-    const detail = panel.locator('.jp-Vertex-JobDetail');
+    const detail = await openJob(page, 'slow-train');
     const log = detail.getByRole('log');
     // Lines keep arriving while it runs (the cursor brings the newer ones).
     await expect(log).toContainText('step 2', { timeout: 60_000 });

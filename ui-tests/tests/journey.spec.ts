@@ -2,7 +2,13 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PANEL_ID, SCREENSHOTS, trainFromFileBrowser } from './helpers';
+import {
+  openJob,
+  openModel,
+  PANEL_ID,
+  SCREENSHOTS,
+  trainFromFileBrowser
+} from './helpers';
 
 /**
  * The whole journey, with the mouse, on the embedded Vertex from the example
@@ -27,36 +33,16 @@ const DIGIT_THREE = [
 ];
 
 /**
- * A screenshot of the panel down to the bottom of `bottom` (or of `target`
- * alone, e.g. a dialog).
+ * A screenshot of `target` (a detail view in its tab, a dialog).
  */
 async function screenshot(
   page: IJupyterLabPageFixture,
   name: string,
-  target: Locator,
-  panelClip = true
+  target: Locator
 ) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.mouse.move(0, 0);
-  const file = path.join(SCREENSHOTS, `${name}.png`);
-  if (!panelClip) {
-    await target.screenshot({ path: file });
-    return;
-  }
-  const panel = await page.locator(`#${PANEL_ID}`).boundingBox();
-  const body = await target.boundingBox();
-  if (panel && body) {
-    const bottom = Math.min(panel.y + panel.height, body.y + body.height + 12);
-    await page.screenshot({
-      path: file,
-      clip: {
-        x: panel.x,
-        y: panel.y,
-        width: panel.width,
-        height: bottom - panel.y
-      }
-    });
-  }
+  await target.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
 test.describe('The journey', () => {
@@ -109,25 +95,22 @@ test.describe('The journey', () => {
     await expect(jobRow.locator('.jp-Vertex-state')).toHaveText('Succeeded', {
       timeout: 300_000
     });
-    await jobRow.click();
-    const jobDetail = panel.locator('.jp-Vertex-JobDetail');
+    const jobDetail = await openJob(page, 'train-digits');
     await expect(jobDetail.getByRole('log')).toContainText('test accuracy');
     await expect(jobDetail.getByRole('log')).toContainText(
       'model saved to gs://'
     );
     await screenshot(page, 'journey-1-job', jobDetail);
-    await jobDetail.getByRole('button', { name: 'Back to the list' }).click();
 
     // 3. The registered model, in its details.
     const models = panel.getByRole('region', { name: 'Models' });
-    await models.getByRole('button', { name: 'Refresh models' }).click();
+    await panel.getByRole('button', { name: 'Refresh all' }).click();
     const modelRow = models
       .locator('.jp-Vertex-ModelRow')
       .filter({ hasText: MODEL_NAME });
     await expect(modelRow).toContainText('Not deployed');
     await expect(modelRow).toContainText('sklearn');
-    await modelRow.click();
-    const modelDetail = panel.locator('.jp-Vertex-ModelDetail');
+    const modelDetail = await openModel(page, MODEL_NAME);
     await expect(
       modelDetail.getByRole('heading', { name: MODEL_NAME })
     ).toBeVisible();
@@ -157,8 +140,7 @@ test.describe('The journey', () => {
     await screenshot(
       page,
       'deploy-dialog',
-      deploy.locator('.jp-Dialog-content'),
-      false
+      deploy.locator('.jp-Dialog-content')
     );
     await deploy.getByRole('button', { name: 'Show SDK code' }).click();
     const code = deploy.getByLabel('Python SDK code');
@@ -204,7 +186,10 @@ test.describe('The journey', () => {
       .getByRole('button', { name: `Open endpoint ${ENDPOINT_NAME}` })
       .first()
       .click();
-    const endpointDetail = panel.locator('.jp-Vertex-EndpointDetail');
+    // The link opens the endpoint's tab.
+    const endpointDetail = page.locator(
+      '.jp-Vertex-tab .jp-Vertex-EndpointDetail'
+    );
     await expect(
       endpointDetail.getByRole('heading', { name: ENDPOINT_NAME })
     ).toBeVisible();
@@ -328,11 +313,13 @@ test.describe('The journey', () => {
       .getByRole('button', { name: 'Delete endpoint' })
       .click();
     await confirmWith('Delete');
-    // Back where we came from: the model, deployed nowhere now.
+    // Its tab closes; back where we came from: the model, deployed nowhere.
+    await expect(endpointDetail).toHaveCount(0);
     await expect(deployedTo).toContainText('Not deployed.');
     await modelDetail.getByRole('button', { name: 'Delete model' }).click();
     await confirmWith('Delete');
-    // The lists: neither the model nor the endpoint is left.
+    // The lists: neither the model nor the endpoint is left, nor their tabs.
+    await expect(modelDetail).toHaveCount(0);
     await expect(models).toBeVisible();
     await expect(modelRow).toHaveCount(0);
     await expect(

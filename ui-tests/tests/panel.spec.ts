@@ -97,13 +97,13 @@ test.describe('Vertex AI panel', () => {
     await expect(row).toBeFocused();
 
     // An endpoint, created through the extension's REST API, shows after a
-    // click on the list's refresh button.
+    // click on the header's refresh button.
     const created = await page.request.post('jupyter-vertex/api/endpoints', {
       data: { displayName: 'digits-endpoint' }
     });
     expect(created.status()).toBe(201);
     const endpoints = panel.getByRole('region', { name: 'Endpoints' });
-    await endpoints.getByRole('button', { name: 'Refresh endpoints' }).click();
+    await panel.getByRole('button', { name: 'Refresh all' }).click();
     const endpointRow = endpoints.getByRole('listitem').filter({
       hasText: 'digits-endpoint'
     });

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   deployModel,
+  openEndpoint,
   notebookJSON,
   PANEL_ID,
   runRegisterCells,
@@ -53,7 +54,7 @@ async function save(page: IJupyterLabPageFixture, name: string, clip?: any) {
 
 test.describe('Predict with Vertex endpoint', () => {
   test.describe.configure({ mode: 'serial' });
-  // Room for the charts two by two in a widened sidebar.
+  // Tall enough for the endpoint tab's charts.
   test.use({ viewport: { width: 1440, height: 1200 } });
   let endpointId = '';
   let firstMinute = 0;
@@ -218,10 +219,13 @@ test.describe('Predict with Vertex endpoint', () => {
     await page.sidebar.openTab(PANEL_ID);
     const panel = page.locator(`#${PANEL_ID}`);
     const endpoints = panel.getByRole('region', { name: 'Endpoints' });
-    await endpoints.getByRole('button', { name: 'Refresh endpoints' }).click();
-    await endpoints.getByRole('listitem').filter({ hasText: ENDPOINT }).click();
+    await panel.getByRole('button', { name: 'Refresh all' }).click();
+    await expect(
+      endpoints.getByRole('listitem').filter({ hasText: ENDPOINT })
+    ).toBeVisible();
+    const endpoint = await openEndpoint(page, ENDPOINT);
 
-    const metrics = panel.locator('.jp-Vertex-EndpointMetrics');
+    const metrics = endpoint.locator('.jp-Vertex-EndpointMetrics');
     await expect(metrics).toBeVisible();
 
     // More traffic in the next minute: 5 instances, and 1 the model rejects.
@@ -306,17 +310,7 @@ test.describe('Predict with Vertex endpoint', () => {
     await metrics.getByRole('radio', { name: '1h' }).click();
     await expect(metrics.locator('figure')).toHaveCount(7);
 
-    // Screenshots: the sidebar widened so the charts sit two by two.
-    const handle = page
-      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
-      .first();
-    const box = await handle.boundingBox();
-    if (box) {
-      await page.mouse.move(box.x + box.width / 2, box.y + 300);
-      await page.mouse.down();
-      await page.mouse.move(820, box.y + 300, { steps: 8 });
-      await page.mouse.up();
-    }
+    // Screenshots: the charts at the endpoint tab's width.
     await page.mouse.move(0, 0);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const shot = async (name: string) => {

@@ -118,8 +118,9 @@ test.describe.serial('Test with a real example', () => {
     });
     await expect(async () => {
       if (!(await undeploy.count())) {
-        await running
-          .getByRole('button', { name: 'Refresh what is running' })
+        await page
+          .locator(`#${PANEL_ID}`)
+          .getByRole('button', { name: 'Refresh all' })
           .click({ timeout: 5_000 });
       }
       await expect(undeploy).toBeVisible({ timeout: 5_000 });

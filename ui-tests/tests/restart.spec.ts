@@ -3,7 +3,7 @@ import { ChildProcess, execFile, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PANEL_ID, SCREENSHOTS } from './helpers';
+import { openEndpoint, PANEL_ID, SCREENSHOTS } from './helpers';
 
 /**
  * A JupyterLab restart with a deployed model predicting afterwards (issue
@@ -248,15 +248,14 @@ test.describe('A JupyterLab restart', () => {
       `.jp-Vertex-EndpointRow[data-endpoint-id="${endpointId}"]`
     );
     await expect(async () => {
-      await endpoints
-        .getByRole('button', { name: 'Refresh endpoints' })
+      await panel
+        .getByRole('button', { name: 'Refresh all' })
         .click({ timeout: 5_000 });
       await expect(row).toBeVisible({ timeout: 5_000 });
     }).toPass({ timeout: 120_000, intervals: [2_000] });
     await expect(row).toContainText(endpointName);
     await expect(row).toContainText(modelName);
-    await row.click();
-    const detail = panel.locator('.jp-Vertex-EndpointDetail');
+    const detail = await openEndpoint(page, endpointName);
     await expect(
       detail.getByRole('heading', { name: endpointName })
     ).toBeVisible();

@@ -175,13 +175,7 @@ describe('"Runs on CPU here" where accelerators are asked for', () => {
       }
     };
     render(
-      <JobDetail
-        api={api}
-        job={job}
-        trans={trans}
-        onBack={jest.fn()}
-        onChanged={jest.fn()}
-      />
+      <JobDetail api={api} job={job} trans={trans} onChanged={jest.fn()} />
     );
     await waitFor(() =>
       expect(screen.getByRole('note').textContent).toBe(CPU_TEXT)

@@ -1,15 +1,13 @@
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { VertexAPIError } from '../../api/request';
 import { IListState } from '../../model/tokens';
 import { Banner } from '../Banner';
-import { IconButton } from '../IconButton';
 import { withInlineCode } from '../format';
 import { VirtualList } from './VirtualList';
 
 /**
- * A titled list of the panel: heading with count and refresh button, then
+ * A titled list of the panel: heading with count (the header refreshes), then
  * the rows, a loading line, an error, or the empty state.
  */
 export function Section<T>(props: Section.IProps<T>): JSX.Element {
@@ -19,7 +17,6 @@ export function Section<T>(props: Section.IProps<T>): JSX.Element {
     state,
     trans,
     onRefresh,
-    refreshLabel,
     empty,
     loadingText,
     truncatedText,
@@ -84,11 +81,6 @@ export function Section<T>(props: Section.IProps<T>): JSX.Element {
             {state.truncated ? `${items.length}+` : items.length}
           </span>
         ) : null}
-        <IconButton
-          icon={refreshIcon}
-          label={refreshLabel}
-          onClick={onRefresh}
-        />
       </div>
       {props.toolbar ?? null}
       {showError && state.error ? (
@@ -108,8 +100,11 @@ export namespace Section {
     title: string;
     state: IListState<T>;
     trans: TranslationBundle;
+    /**
+     * Fetch the list again (the error banner's Retry); the header's button
+     * refreshes everything.
+     */
     onRefresh: () => void;
-    refreshLabel: string;
     empty: string;
     loadingText: string;
     truncatedText: string;

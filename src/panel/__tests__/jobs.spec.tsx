@@ -11,6 +11,7 @@ import * as React from 'react';
 import { VertexModel } from '../../model/VertexModel';
 import { VertexAPIError } from '../../api/request';
 import { VertexPanelView } from '../Panel';
+import { JobDetail } from '../../views/JobDetail';
 import { formatElapsed, jobElapsed } from '../../components/format';
 import {
   FakeAPI,
@@ -54,19 +55,13 @@ describe('elapsed time', () => {
 });
 
 describe('Jobs list', () => {
-  async function renderPanel(api: FakeAPI, onOpenJob = jest.fn()) {
+  async function renderPanel(api: FakeAPI, onOpen = jest.fn()) {
     const model = new VertexModel({ api, autoStart: false });
     await model.refresh();
     const view = render(
-      <VertexPanelView
-        model={model}
-        trans={trans}
-        api={api}
-        onOpenJob={onOpenJob}
-        onBack={jest.fn()}
-      />
+      <VertexPanelView model={model} trans={trans} api={api} onOpen={onOpen} />
     );
-    return { model, view, onOpenJob };
+    return { model, view, onOpen };
   }
 
   it('comes before Models and says how to train when empty', async () => {
@@ -177,12 +172,16 @@ describe('Jobs list', () => {
   it('opens a job with a click or Enter', async () => {
     const api = new FakeAPI();
     api.jobs = [makeJob({ id: '1' })];
-    const { onOpenJob } = await renderPanel(api);
+    const { onOpen } = await renderPanel(api);
     const row = screen.getByRole('listitem');
     fireEvent.click(row);
     fireEvent.keyDown(row, { key: 'Enter' });
-    expect(onOpenJob).toHaveBeenCalledTimes(2);
-    expect(onOpenJob.mock.calls[0][0].id).toBe('1');
+    expect(onOpen).toHaveBeenCalledTimes(2);
+    expect(onOpen.mock.calls[0][0]).toEqual({
+      kind: 'job',
+      jobKind: 'customJob',
+      id: '1'
+    });
   });
 
   it('shows a job in detail with its configuration, provenance and log', async () => {
@@ -206,17 +205,12 @@ describe('Jobs list', () => {
     api.logPages = [
       { entries: [logEntry(1), logEntry(2)], cursor: 'c2', state: 'FAILED' }
     ];
-    const model = new VertexModel({ api, autoStart: false });
-    await model.refresh();
-    model.active = true; // the panel is shown
-    const onBack = jest.fn();
     render(
-      <VertexPanelView
-        model={model}
-        trans={trans}
+      <JobDetail
         api={api}
-        selectedJob={{ kind: 'trainingPipeline', id: '9' }}
-        onBack={onBack}
+        job={api.jobs[0]}
+        trans={trans}
+        onChanged={jest.fn()}
       />
     );
     const detail = screen.getByRole('region', { name: 'train-digits' });
@@ -236,10 +230,6 @@ describe('Jobs list', () => {
     expect(
       within(detail).queryByRole('button', { name: 'Cancel job' })
     ).toBeNull();
-    const back = screen.getByRole('button', { name: 'Back to the list' });
-    expect(document.activeElement).toBe(back);
-    fireEvent.click(back);
-    expect(onBack).toHaveBeenCalled();
     await act(async () => undefined);
   });
 });

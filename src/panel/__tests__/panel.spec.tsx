@@ -193,14 +193,24 @@ describe('VertexPanelView', () => {
     ).toBe('true');
   });
 
-  it('refreshes a list from its button', async () => {
+  it("has one refresh button, the header's, and it refreshes every list", async () => {
     const api = new FakeAPI();
     const { model } = await renderPanel(api);
+    expect(
+      screen
+        .getAllByRole('button')
+        .filter(button =>
+          /refresh/i.test(button.getAttribute('aria-label') ?? '')
+        )
+        .map(button => button.getAttribute('aria-label'))
+    ).toEqual(['Refresh all']);
     api.models = [makeModel({ displayName: 'new-model' })];
     await act(async () => {
-      fireEvent.click(screen.getByRole('button', { name: 'Refresh models' }));
+      fireEvent.click(screen.getByRole('button', { name: 'Refresh all' }));
     });
     expect(api.listModels).toHaveBeenCalledTimes(2);
+    expect(api.listEndpoints).toHaveBeenCalledTimes(2);
+    expect(api.listJobs).toHaveBeenCalledTimes(2);
     expect(model.models.items?.[0].displayName).toBe('new-model');
   });
 

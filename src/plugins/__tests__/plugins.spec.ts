@@ -2,6 +2,8 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { CommandRegistry } from '@lumino/commands';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { FakeAPI, LOCAL_STATUS, makeJob } from '../../__tests__/fakes';
@@ -12,7 +14,7 @@ import { VertexModel } from '../../model/VertexModel';
 import { VertexPanel } from '../../panel/Panel';
 import { IVertexNavigator } from '../../panel/tokens';
 import { IVertexAPI } from '../../api/vertexAPI';
-import { CommandIDs, PANEL_ID, PLUGIN_ID } from '../../tokens';
+import { CommandIDs, PLUGIN_ID } from '../../tokens';
 import { commandsPlugin } from '../commands';
 import { plugins } from '../index';
 import { panelPlugin } from '../panel';
@@ -203,7 +205,7 @@ describe('commandsPlugin', () => {
 });
 
 describe('panelPlugin', () => {
-  it('provides a navigator that opens a job in the panel', () => {
+  it('provides a navigator that opens a job in a main-area tab, once', () => {
     const { app, asApp } = fakeApp();
     const api = new FakeAPI();
     const model = new VertexModel({ api, autoStart: false });
@@ -224,8 +226,66 @@ describe('panelPlugin', () => {
 
     const job = makeJob();
     navigator.openJob(job);
-    expect(app.shell.activateById).toHaveBeenCalledWith(PANEL_ID);
-    expect(panel.selectedJob).toEqual({ kind: job.kind, id: job.id });
+    const [tab, area] = app.shell.add.mock.calls[1];
+    expect(area).toBe('main');
+    expect(tab).toBeInstanceOf(MainAreaWidget);
+    expect(tab.id).toBe(`jp-vertex-tab-job-customJob-${job.id}`);
+    expect(tab.title.label).toBe(job.id);
+    expect(app.shell.activateById).toHaveBeenLastCalledWith(tab.id);
+    // Opening it again (the open command, as a row does) brings it forward.
+    navigator.open({ kind: 'job', jobKind: job.kind, id: job.id });
+    expect(app.shell.add).toHaveBeenCalledTimes(2);
+    expect(app.shell.activateById).toHaveBeenLastCalledWith(tab.id);
+    expect(app.commands.hasCommand(CommandIDs.open)).toBe(true);
+    tab.dispose();
     panel.dispose();
+  });
+
+  it('has the layout restorer reopen the tabs, without taking the focus', async () => {
+    const { app, asApp } = fakeApp();
+    const api = new FakeAPI();
+    const model = new VertexModel({ api, autoStart: false });
+    const restorer = {
+      add: jest.fn(),
+      restore: jest.fn(async () => undefined)
+    };
+    const navigator = panelPlugin.activate(
+      asApp,
+      api,
+      model,
+      restorer,
+      null,
+      null,
+      null
+    ) as IVertexNavigator;
+    expect(restorer.restore).toHaveBeenCalledTimes(1);
+    const [tracker, options] = restorer.restore.mock.calls[0] as unknown as [
+      { size: number },
+      {
+        command: string;
+        args: (widget: unknown) => ReadonlyPartialJSONObject;
+        name: (widget: unknown) => string;
+      }
+    ];
+    expect(options.command).toBe(CommandIDs.open);
+    navigator.open({ kind: 'endpoint', id: '5678' });
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(tracker.size).toBe(1);
+    const tab = app.shell.add.mock.calls[1][0];
+    expect(options.args(tab)).toEqual({
+      kind: 'endpoint',
+      id: '5678',
+      activate: false
+    });
+    expect(options.name(tab)).toBe('jp-vertex-tab-endpoint-5678');
+    // What the restorer replays: the command with those arguments.
+    app.shell.activateById.mockClear();
+    tab.dispose();
+    await app.commands.execute(CommandIDs.open, options.args(tab));
+    const restored = app.shell.add.mock.calls[2];
+    expect(restored[0].id).toBe('jp-vertex-tab-endpoint-5678');
+    expect(restored[2]).toEqual({ activate: false });
+    expect(app.shell.activateById).not.toHaveBeenCalled();
+    restored[0].dispose();
   });
 });

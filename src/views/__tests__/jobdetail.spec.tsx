@@ -22,13 +22,7 @@ describe('JobDetail', () => {
     api.logPages = [{ entries: [], cursor: null, state: 'RUNNING' }];
     const onChanged = jest.fn();
     const view = render(
-      <JobDetail
-        api={api}
-        job={job}
-        trans={trans}
-        onBack={jest.fn()}
-        onChanged={onChanged}
-      />
+      <JobDetail api={api} job={job} trans={trans} onChanged={onChanged} />
     );
     return { view, onChanged };
   }

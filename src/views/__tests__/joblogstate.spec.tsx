@@ -35,13 +35,7 @@ describe('JobDetail follows the state its log brings', () => {
     const onChanged = jest.fn();
     const job = makeJob({ id: '7', state, endTime: null });
     const view = render(
-      <JobDetail
-        api={api}
-        job={job}
-        trans={trans}
-        onBack={jest.fn()}
-        onChanged={onChanged}
-      />
+      <JobDetail api={api} job={job} trans={trans} onChanged={onChanged} />
     );
     return { view, job, onChanged };
   }
@@ -60,7 +54,6 @@ describe('JobDetail follows the state its log brings', () => {
         api={api}
         job={{ ...job, state: 'RUNNING' }}
         trans={trans}
-        onBack={jest.fn()}
         onChanged={onChanged}
       />
     );

@@ -76,7 +76,6 @@ describe('JobDetail provenance', () => {
         api={api}
         job={job}
         trans={trans}
-        onBack={jest.fn()}
         onChanged={jest.fn()}
         onOpenModel={onOpenModel}
       />
@@ -96,7 +95,6 @@ describe('JobDetail provenance', () => {
         api={api}
         job={makeJob({ notebookOutput: uri })}
         trans={trans}
-        onBack={jest.fn()}
         onChanged={jest.fn()}
         onOpenArtifact={onOpenArtifact}
       />

@@ -1,0 +1,363 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import { LabIcon, ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+import { IVertexAPI } from '../api/vertexAPI';
+import { VertexAPIError } from '../api/request';
+import { IJob } from '../api/types';
+import { Banner } from '../components/Banner';
+import {
+  endpointIcon,
+  instanceIcon,
+  jobIcon,
+  modelIcon
+} from '../components/icons';
+import { IMachineOption } from '../dialogs/deploy/DeployDialog';
+import { IVertexModel } from '../model/tokens';
+import { OperationTracker } from '../model/operations';
+import { EndpointDetail } from '../views/EndpointDetail';
+import { InstanceDetail } from '../views/InstanceDetail';
+import { JobDetail } from '../views/JobDetail';
+import { ModelDetail } from '../views/ModelDetail';
+import { ArtifactOpener } from '../views/Provenance';
+import { VertexResource } from './resources';
+
+/**
+ * What every tab shares: the panel's state and API, the operation tracker,
+ * and how to open another tab.
+ */
+export interface ITabContext {
+  model: IVertexModel;
+  api: IVertexAPI;
+  trans: TranslationBundle;
+  tracker: OperationTracker;
+  loadMachines: () => Promise<ReadonlyArray<IMachineOption>>;
+  /**
+   * The Deploy dialog's defaults (from the settings, read when used).
+   */
+  preferences: () => ModelDetail.IPreferences;
+  open: (resource: VertexResource) => void;
+  /**
+   * Opens an artifact copied into the Jupyter root (documents, file browser).
+   */
+  openArtifact?: ArtifactOpener;
+}
+
+export const KIND_ICONS: Record<VertexResource['kind'], LabIcon> = {
+  job: jobIcon,
+  model: modelIcon,
+  endpoint: endpointIcon,
+  instance: instanceIcon
+};
+
+/**
+ * The content of a main-area tab: one resource's detail view, kept in step
+ * with the panel's lists. It asks to be closed (`onGone`) once the resource
+ * no longer exists: deleted from the tab, from the panel, or before a reload.
+ */
+export class VertexTabContent extends ReactWidget {
+  constructor(options: VertexTabContent.IOptions) {
+    super();
+    this.resource = options.resource;
+    this._context = options.context;
+    this._seed = options.seed ?? null;
+    this._onGone = options.onGone;
+    this.addClass('jp-Vertex-tab');
+    this.addClass(`jp-Vertex-tab-${this.resource.kind}`);
+    this.title.icon = KIND_ICONS[this.resource.kind];
+    this.title.label = this.resource.id;
+    this.title.caption = this.resource.id;
+  }
+
+  readonly resource: VertexResource;
+
+  /**
+   * Name the tab after what it shows: the display name, and the full
+   * resource name on hover.
+   */
+  describe(label: string, caption: string): void {
+    if (this.title.label !== label) {
+      this.title.label = label;
+    }
+    if (this.title.caption !== caption) {
+      this.title.caption = caption;
+    }
+  }
+
+  protected render(): JSX.Element {
+    const { model } = this._context;
+    return (
+      <UseSignal signal={model.stateChanged}>
+        {() => (
+          <TabBody
+            resource={this.resource}
+            context={this._context}
+            seed={this._seed}
+            isActive={() => this.isVisible}
+            onGone={this._onGone}
+            describe={(label, caption) => this.describe(label, caption)}
+          />
+        )}
+      </UseSignal>
+    );
+  }
+
+  private _context: ITabContext;
+  private _seed: IJob | null;
+  private _onGone: () => void;
+}
+
+export namespace VertexTabContent {
+  export interface IOptions {
+    resource: VertexResource;
+    context: ITabContext;
+    /**
+     * The job as its creator has it, shown until the list or a GET has it.
+     */
+    seed?: IJob;
+    onGone: () => void;
+  }
+}
+
+/**
+ * Fetch the resource whenever the list's copy of it changes (including
+ * leaving the list), so that a tab learns it was deleted: NOT_FOUND calls
+ * `onGone`. Returns the last fetched value and the last other failure.
+ */
+export function useFetched<T>(
+  load: () => Promise<T>,
+  key: string,
+  onGone: () => void
+): { value: T | null; error: VertexAPIError | null } {
+  const [value, setValue] = React.useState<T | null>(null);
+  const [error, setError] = React.useState<VertexAPIError | null>(null);
+  React.useEffect(() => {
+    let cancelled = false;
+    load().then(
+      fetched => {
+        if (!cancelled) {
+          setValue(fetched);
+          setError(null);
+        }
+      },
+      reason => {
+        if (cancelled) {
+          return;
+        }
+        const failure = VertexAPIError.from(reason);
+        if (failure.reason === 'NOT_FOUND') {
+          onGone();
+        } else {
+          setError(failure);
+        }
+      }
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [key]);
+  return { value, error };
+}
+
+interface ITabBodyProps {
+  resource: VertexResource;
+  context: ITabContext;
+  seed: IJob | null;
+  isActive: () => boolean;
+  onGone: () => void;
+  describe: (label: string, caption: string) => void;
+}
+
+function TabBody(props: ITabBodyProps): JSX.Element {
+  switch (props.resource.kind) {
+    case 'job':
+      return <JobTab {...props} />;
+    case 'model':
+      return <ModelTab {...props} />;
+    case 'endpoint':
+      return <EndpointTab {...props} />;
+    case 'instance':
+      return <InstanceTab {...props} />;
+  }
+}
+
+/**
+ * What a tab shows until its resource is known.
+ */
+function Pending(props: {
+  error: VertexAPIError | null;
+  trans: TranslationBundle;
+  text: string;
+}): JSX.Element {
+  return props.error ? (
+    <Banner error={props.error} trans={props.trans} />
+  ) : (
+    <div className="jp-Vertex-placeholder">{props.text}</div>
+  );
+}
+
+function JobTab(props: ITabBodyProps): JSX.Element {
+  const { context, resource, onGone, describe } = props;
+  const { model, api, trans } = context;
+  const jobKind = resource.kind === 'job' ? resource.jobKind : 'customJob';
+  const listed =
+    (model.jobs.items ?? []).find(
+      item => item.kind === jobKind && item.id === resource.id
+    ) ?? null;
+  // A job the list does not show (filtered out, paged away) is fetched again
+  // when it reports a change.
+  const [version, setVersion] = React.useState(0);
+  const fetched = useFetched(
+    () => api.getJob(jobKind, resource.id),
+    `${JSON.stringify(listed)}#${version}`,
+    onGone
+  );
+  const job = listed ?? fetched.value ?? props.seed;
+  React.useEffect(() => {
+    if (job) {
+      describe(job.displayName || job.id, job.name || job.id);
+    }
+  }, [job?.displayName, job?.name]);
+  if (!job) {
+    return (
+      <Pending
+        error={fetched.error}
+        trans={trans}
+        text={trans.__('Loading job…')}
+      />
+    );
+  }
+  return (
+    <JobDetail
+      api={api}
+      job={job}
+      trans={trans}
+      onChanged={() => {
+        void model.refreshJobs();
+        setVersion(v => v + 1);
+      }}
+      isActive={props.isActive}
+      onOpenModel={id => context.open({ kind: 'model', id })}
+      onOpenJob={next =>
+        // The new job is listed first, so that its tab finds it.
+        void model
+          .refreshJobs()
+          .then(() =>
+            context.open({ kind: 'job', jobKind: next.kind, id: next.id })
+          )
+      }
+      onOpenArtifact={context.openArtifact}
+    />
+  );
+}
+
+function ModelTab(props: ITabBodyProps): JSX.Element {
+  const { context, resource, onGone, describe } = props;
+  const { model, api, trans } = context;
+  const listed =
+    (model.models.items ?? []).find(item => item.id === resource.id) ?? null;
+  const fetched = useFetched(
+    () => api.getModel(resource.id),
+    JSON.stringify(listed),
+    onGone
+  );
+  const shown = listed ?? fetched.value;
+  React.useEffect(() => {
+    if (shown) {
+      describe(shown.displayName || shown.id, shown.name || shown.id);
+    }
+  }, [shown?.displayName, shown?.name]);
+  return (
+    <ModelDetail
+      api={api}
+      modelId={resource.id}
+      listed={listed}
+      endpoints={model.endpoints.items ?? []}
+      trans={trans}
+      tracker={context.tracker}
+      onBack={onGone}
+      onOpenEndpoint={id => context.open({ kind: 'endpoint', id })}
+      onChanged={() => refreshServing(model)}
+      loadMachines={context.loadMachines}
+      preferences={context.preferences()}
+      onOpenJob={(jobKind, id) => context.open({ kind: 'job', jobKind, id })}
+      onOpenArtifact={context.openArtifact}
+    />
+  );
+}
+
+function EndpointTab(props: ITabBodyProps): JSX.Element {
+  const { context, resource, onGone, describe } = props;
+  const { model, api, trans } = context;
+  const listed =
+    (model.endpoints.items ?? []).find(item => item.id === resource.id) ?? null;
+  const fetched = useFetched(
+    () => api.getEndpoint(resource.id),
+    JSON.stringify(listed),
+    onGone
+  );
+  const shown = listed ?? fetched.value;
+  React.useEffect(() => {
+    if (shown) {
+      describe(shown.displayName || shown.id, shown.name || shown.id);
+    }
+  }, [shown?.displayName, shown?.name]);
+  return (
+    <EndpointDetail
+      api={api}
+      endpointId={resource.id}
+      listed={listed}
+      trans={trans}
+      tracker={context.tracker}
+      onBack={onGone}
+      onOpenModel={id => context.open({ kind: 'model', id })}
+      onChanged={() => refreshServing(model)}
+      isActive={props.isActive}
+    />
+  );
+}
+
+function InstanceTab(props: ITabBodyProps): JSX.Element {
+  const { context, resource, onGone, describe } = props;
+  const { model, api, trans } = context;
+  const listed =
+    (model.instances.items ?? []).find(item => item.id === resource.id) ?? null;
+  const [version, setVersion] = React.useState(0);
+  const fetched = useFetched(
+    () => api.getInstance(resource.id),
+    `${JSON.stringify(listed)}#${version}`,
+    onGone
+  );
+  const instance = listed ?? fetched.value;
+  React.useEffect(() => {
+    if (instance) {
+      describe(instance.id, instance.name || instance.id);
+    }
+  }, [instance?.id, instance?.name]);
+  if (!instance) {
+    return (
+      <Pending
+        error={fetched.error}
+        trans={trans}
+        text={trans.__('Loading instance…')}
+      />
+    );
+  }
+  return (
+    <InstanceDetail
+      api={api}
+      instance={instance}
+      follower={context.tracker}
+      trans={trans}
+      onChanged={() => {
+        void model.refreshInstances();
+        void model.refreshRunning();
+        setVersion(v => v + 1);
+      }}
+    />
+  );
+}
+
+function refreshServing(model: IVertexModel): void {
+  void model.refreshModels();
+  void model.refreshEndpoints();
+}
