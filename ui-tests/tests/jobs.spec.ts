@@ -105,7 +105,9 @@ test.describe('Training from the UI', () => {
     await expect(log).toContainText('model saved to gs://');
 
     // The SDK code, in a dialog.
-    await detail.getByRole('button', { name: 'Show SDK code' }).click();
+    await detail
+      .getByRole('button', { name: 'Show SDK code', exact: true })
+      .click();
     const codeDialog = page.locator('.jp-Dialog');
     await expect(codeDialog).toContainText('aiplatform');
     await codeDialog.getByRole('button', { name: 'Close' }).click();

@@ -218,25 +218,24 @@ test.describe('The journey', () => {
     await expect(shares.nth(0)).toHaveValue('50');
     await expect(shares.nth(1)).toHaveValue('50');
 
-    // 7. Test. Bad input first: the model's own message, and a valid
-    // example of the size it asked for on request.
+    // 7. Test. The editor starts with the example train_digits.py saved
+    // beside the model, which predicts unedited; bad input then gets the
+    // model's own message.
+    const testBox = endpointDetail.locator('.jp-Vertex-TestPrediction');
     const editor = endpointDetail.getByLabel('Instances (JSON)');
     const predict = endpointDetail.getByRole('button', { name: 'Predict' });
-    await editor.fill('[[1, 2]]');
-    await predict.click();
-    const refusal = endpointDetail
-      .locator('.jp-Vertex-TestPrediction')
-      .getByRole('alert');
-    await expect(refusal).toContainText('expecting 64 features');
-    await endpointDetail
-      .getByRole('button', { name: 'Fill an example of 64 values' })
-      .click();
-    await expect(editor).toHaveValue(JSON.stringify([new Array(64).fill(0)]));
+    await expect(testBox).toContainText('Example saved with the model');
+    await expect(editor).not.toHaveValue('');
     await predict.click();
     const predictions = endpointDetail.getByRole('status', {
       name: 'Predictions'
     });
     await expect(predictions.locator('.jp-Vertex-prediction')).toHaveCount(1);
+    await editor.fill('[[1, 2]]');
+    await predict.click();
+    await expect(testBox.getByRole('alert')).toContainText(
+      'expecting 64 features'
+    );
 
     // A known row of the digits data set is a 3.
     await editor.fill(JSON.stringify([DIGIT_THREE]));

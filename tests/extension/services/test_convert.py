@@ -150,6 +150,10 @@ def test_endpoint_to_json() -> None:
                 "model": "projects/p/locations/us-central1/models/123",
                 "modelVersionId": "1",
                 "displayName": "digits-v1",
+                # No dedicated resources asked: nothing recorded.
+                "machineType": None,
+                "acceleratorType": None,
+                "acceleratorCount": 0,
             }
         ],
         "trafficSplit": {"111": 100},
