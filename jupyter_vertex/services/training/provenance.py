@@ -7,14 +7,14 @@ Not a repository, no commit yet, or no ``git`` at all: :func:`git_provenance` an
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .git_process import run_git
 
 __all__ = [
     "GitProvenance",
@@ -52,24 +52,11 @@ def label_value(text: str) -> str:
 
 
 async def _git(folder: Path, *args: str, git: str) -> tuple[int, str]:
-    env = {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
-    proc = await asyncio.create_subprocess_exec(
-        git,
-        "-C",
-        str(folder),
-        *args,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=env,
-    )
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+        code, out, _ = await run_git(git, folder, *args, timeout=TIMEOUT)
     except TimeoutError:
-        proc.kill()
-        await proc.wait()
         return -1, ""
-    return proc.returncode or 0, out.decode("utf-8", "replace").strip()
+    return code, out
 
 
 async def git_provenance(folder: Path, *, git: str | None = None) -> GitProvenance | None:

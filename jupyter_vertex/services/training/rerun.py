@@ -11,8 +11,6 @@ into a temporary folder with tarfile's ``data`` filter, and packaged from there 
 
 from __future__ import annotations
 
-import asyncio
-import os
 import shutil
 import tarfile
 import tempfile
@@ -21,6 +19,7 @@ from typing import Any
 
 from ...backend.blocking import run_blocking
 from ...errors import FailedPrecondition, InvalidArgument
+from .git_process import run_git
 from .options import parse_options
 from .packaging import KINDS, Source
 from .provenance import LABEL_JOB, GitProvenance, label_value
@@ -100,25 +99,11 @@ async def _git(folder: Path, *args: str) -> tuple[int, str]:
         raise FailedPrecondition(
             "git is not installed on the Jupyter server.", hint="Install git to re-run a job."
         )
-    env = {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
-    proc = await asyncio.create_subprocess_exec(
-        git,
-        "-C",
-        str(folder),
-        *args,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+        code, out, err = await run_git(git, folder, *args, timeout=TIMEOUT)
     except TimeoutError:
-        proc.kill()
-        await proc.wait()
         raise FailedPrecondition(f"git {args[0]} took over {TIMEOUT:.0f} s.") from None
-    text = (out or err or b"").decode("utf-8", "replace").strip()
-    return proc.returncode or 0, text
+    return code, out or err
 
 
 class Rerun:
