@@ -34,6 +34,13 @@ export class BatchJobs implements IDisposable {
     return this._changed;
   }
 
+  /**
+   * Follow the panel's poll interval (seconds) when the settings change it.
+   */
+  set pollInterval(seconds: number) {
+    this._poll.frequency = frequency(seconds, 0);
+  }
+
   get isDisposed(): boolean {
     return this._poll.isDisposed;
   }

@@ -189,6 +189,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
       const value = settings.get('pollInterval').composite;
       if (typeof value === 'number') {
         model.pollInterval = value;
+        batchJobs.pollInterval = model.pollInterval;
       }
       // Defaults of the Deploy dialog.
       const text = (key: string) => {
