@@ -68,6 +68,7 @@ test.describe('Batch prediction', () => {
     test.setTimeout(420_000);
     await page.contents.uploadContent(notebookJSON(CELLS), 'text', NOTEBOOK);
     await page.contents.uploadContent(digitsCSV(), 'text', CSV);
+    await page.filebrowser.openHomeDirectory();
     await runRegisterCells(page, NOTEBOOK, /model (projects\/\S+)/);
 
     const model = await openModel(page, MODEL);
