@@ -69,7 +69,7 @@ test.describe('Batch prediction', () => {
     await page.contents.uploadContent(notebookJSON(CELLS), 'text', NOTEBOOK);
     await page.contents.uploadContent(digitsCSV(), 'text', CSV);
     await page.filebrowser.openHomeDirectory();
-    await runRegisterCells(page, NOTEBOOK, /model (projects\/\S+)/);
+    await runRegisterCells(page, NOTEBOOK, /^model \d+$/m);
 
     const model = await openModel(page, MODEL);
     await model.getByRole('button', { name: 'Batch predict…' }).click();
