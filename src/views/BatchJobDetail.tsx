@@ -287,6 +287,12 @@ function useBatchJob(props: BatchJobDetail.IProps): {
     const timer = setTimeout(() => setTick(t => t + 1), BATCH_POLL_MS);
     return () => clearTimeout(timer);
   }, [running, tick]);
+  // The list learns at once that the job moved on (its poll is slower).
+  React.useEffect(() => {
+    if (fetched && listed && fetched.state !== listed.state) {
+      props.onChanged();
+    }
+  }, [fetched?.state]);
   React.useEffect(() => {
     if (newer) {
       props.describe?.(newer.displayName || newer.id, newer.name || newer.id);

@@ -103,7 +103,7 @@ export function BatchResultsView(props: {
  */
 export function cellText(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  return text.length > 48 ? `${text.slice(0, 47)}…` : text;
 }
 
 function ResultTable(props: {
