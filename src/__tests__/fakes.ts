@@ -22,6 +22,9 @@ import {
   ITrainingProvenance
 } from '../api/types';
 import { IListState } from '../model/tokens';
+import { makeBatchJob, makeBatchResults } from './batch';
+
+export { makeBatchJob, makeBatchResults };
 
 /**
  * The bundle the widgets get in the specs (English, no translation).
@@ -335,6 +338,36 @@ export class FakeAPI implements IVertexAPI {
     jobs: [],
     bulkPredictions: []
   }));
+  batchJobs: ReturnType<typeof makeBatchJob>[] = [];
+  batchResults = makeBatchResults();
+  createBatchJob = jest.fn(async () => ({
+    job: this.batchJobs[0] ?? makeBatchJob(),
+    code: 'model.batch_predict()'
+  }));
+  batchJobCode = jest.fn(async () => ({
+    language: 'python',
+    code: 'model.batch_predict(...)'
+  }));
+  listBatchJobs = jest.fn(async () => ({
+    batchPredictionJobs: [...this.batchJobs]
+  }));
+  getBatchJob = jest.fn(async (id: string) => {
+    const job = this.batchJobs.find(item => item.id === id);
+    if (!job) {
+      throw new VertexAPIError({
+        message: `no batch job ${id}`,
+        reason: 'NOT_FOUND',
+        status: 404
+      });
+    }
+    return job;
+  });
+  cancelBatchJob = jest.fn(async (id: string) => ({
+    ...(this.batchJobs.find(item => item.id === id) ?? makeBatchJob()),
+    state: 'CANCELLING' as const
+  }));
+  deleteBatchJob = jest.fn(async () => undefined);
+  batchJobResults = jest.fn(async () => this.batchResults);
 }
 
 export function makeJob(overrides: Partial<IJob> = {}): IJob {

@@ -8,6 +8,11 @@ import { requestAPI } from './request';
 import { IVertexAPI } from './vertexAPI';
 import {
   IArtifactCopy,
+  IBatchCreate,
+  IBatchCreated,
+  IBatchJob,
+  IBatchResults,
+  IListBatchJobsResponse,
   IBulkCreate,
   IBulkPrediction,
   IDeployRequest,
@@ -364,6 +369,49 @@ export class VertexClient implements IVertexAPI {
     return this._get<IRunningNow>('running');
   }
 
+  createBatchJob(modelId: string, body: IBatchCreate): Promise<IBatchCreated> {
+    const path = `models/${Private.segment(modelId)}/batchPredictionJobs`;
+    return this._send<IBatchCreated>('POST', path, body);
+  }
+
+  batchJobCode(
+    modelId: string,
+    body: IBatchCreate
+  ): Promise<{ language: string; code: string }> {
+    const path = `models/${Private.segment(modelId)}/batchPredictionJobs/code`;
+    return this._send('POST', path, body);
+  }
+
+  async listBatchJobs(
+    options: IVertexAPI.IListJobsOptions = {}
+  ): Promise<IListBatchJobsResponse> {
+    const answer = await this._get<Partial<IListBatchJobsResponse>>(
+      'batchPredictionJobs' + Private.query({ ...options })
+    );
+    return {
+      batchPredictionJobs: answer?.batchPredictionJobs ?? [],
+      nextPageToken: answer?.nextPageToken ?? undefined
+    };
+  }
+
+  getBatchJob(batchJobId: string): Promise<IBatchJob> {
+    return this._get<IBatchJob>(Private.batchPath(batchJobId));
+  }
+
+  cancelBatchJob(batchJobId: string): Promise<IBatchJob> {
+    return this._send('POST', `${Private.batchPath(batchJobId)}/cancel`);
+  }
+
+  async deleteBatchJob(batchJobId: string): Promise<void> {
+    await this._send<void>('DELETE', Private.batchPath(batchJobId));
+  }
+
+  batchJobResults(batchJobId: string, rows?: number): Promise<IBatchResults> {
+    return this._get<IBatchResults>(
+      `${Private.batchPath(batchJobId)}/results` + Private.query({ rows })
+    );
+  }
+
   private _get<T>(path: string): Promise<T> {
     return requestAPI<T>(
       path,
@@ -416,6 +464,10 @@ namespace Private {
    */
   export function segment(id: string): string {
     return encodeURIComponent(id).replace(/%40/g, '@');
+  }
+
+  export function batchPath(batchJobId: string): string {
+    return `batchPredictionJobs/${encodeURIComponent(batchJobId)}`;
   }
 
   export function jobPath(kind: JobKind, jobId: string): string {

@@ -1,6 +1,11 @@
 import { Token } from '@lumino/coreutils';
 import {
   IArtifactCopy,
+  IBatchCreate,
+  IBatchCreated,
+  IBatchJob,
+  IBatchResults,
+  IListBatchJobsResponse,
   IBulkCreate,
   IBulkPrediction,
   IDeployRequest,
@@ -134,6 +139,27 @@ export interface IVertexAPI {
     action: 'start' | 'stop' | 'reset'
   ): Promise<IOperation>;
   running(): Promise<IRunningNow>;
+
+  // Batch prediction jobs
+  createBatchJob(modelId: string, body: IBatchCreate): Promise<IBatchCreated>;
+  batchJobCode(
+    modelId: string,
+    body: IBatchCreate
+  ): Promise<{ language: string; code: string }>;
+  listBatchJobs(
+    options?: Pick<
+      IVertexAPI.IListJobsOptions,
+      'state' | 'pageSize' | 'pageToken'
+    >
+  ): Promise<IListBatchJobsResponse>;
+  getBatchJob(batchJobId: string): Promise<IBatchJob>;
+  cancelBatchJob(batchJobId: string): Promise<IBatchJob>;
+  deleteBatchJob(batchJobId: string): Promise<void>;
+  /**
+   * The first `rows` rows of the predictions and errors (409 before the job
+   * has an output directory).
+   */
+  batchJobResults(batchJobId: string, rows?: number): Promise<IBatchResults>;
 }
 
 export namespace IVertexAPI {

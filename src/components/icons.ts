@@ -52,3 +52,11 @@ export const instanceIcon = tabIcon(
   'instance',
   '<path fill-rule="evenodd" d="M3 3h18v8H3zm2 2v4h14V5zM3 13h18v8H3zm2 2v4h14v-4z"/><circle cx="16.5" cy="7" r="1.2"/><circle cx="16.5" cy="17" r="1.2"/>'
 );
+
+/**
+ * A batch prediction job: a stack of rows going through (rows and an arrow).
+ */
+export const batchJobIcon = tabIcon(
+  'batch-job',
+  '<path d="M3 4h11v2.4H3zM3 9h11v2.4H3zM3 14h11v2.4H3zM3 19h11v2.4H3z"/><path d="M16 8.5l6 4.5l-6 4.5z"/>'
+);

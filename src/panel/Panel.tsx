@@ -8,6 +8,7 @@ import { IRequestOptions, requestAPI } from '../api/request';
 import { IVertexModel } from '../model/tokens';
 import { PANEL_ID } from '../tokens';
 import { IMachineOption } from '../dialogs/deploy/DeployDialog';
+import { BatchJobs } from '../model/batchJobs';
 import { OperationTracker } from '../model/operations';
 import type { VertexResource } from '../tabs/resources';
 import { VertexPanelView } from './PanelView';
@@ -46,6 +47,7 @@ export class VertexPanel extends ReactWidget {
       this.tracker = null;
     }
     this._loadMachines = options.loadMachines ?? null;
+    this._batchJobs = options.batchJobs ?? null;
   }
 
   readonly model: IVertexModel;
@@ -75,6 +77,7 @@ export class VertexPanel extends ReactWidget {
             onOpen={this.api ? (this._onOpen ?? undefined) : undefined}
             tracker={this.tracker ?? undefined}
             loadMachines={this._loadMachines ?? undefined}
+            batchJobs={this._batchJobs ?? undefined}
           />
         )}
       </UseSignal>
@@ -104,6 +107,7 @@ export class VertexPanel extends ReactWidget {
   private _trans: TranslationBundle;
   private _onOpen: ((resource: VertexResource) => void) | null;
   private _loadMachines: (() => Promise<ReadonlyArray<IMachineOption>>) | null;
+  private _batchJobs: BatchJobs | null;
 }
 
 export namespace VertexPanel {
@@ -122,6 +126,10 @@ export namespace VertexPanel {
      * The machine types and their accelerators (`GET /training/options`).
      */
     loadMachines?: () => Promise<ReadonlyArray<IMachineOption>>;
+    /**
+     * The Batch jobs list shown in the panel.
+     */
+    batchJobs?: BatchJobs;
   }
 }
 

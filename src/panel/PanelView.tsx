@@ -6,6 +6,8 @@ import { IVertexModel } from '../model/tokens';
 import { Banner } from '../components/Banner';
 import { IMachineOption } from '../dialogs/deploy/DeployDialog';
 import type { VertexResource } from '../tabs/resources';
+import { BatchJobs } from '../model/batchJobs';
+import { BatchJobsSection } from './BatchJobList';
 import { EndpointList } from './EndpointList';
 import { Header } from './Header';
 import { InstancesSection } from './InstanceList';
@@ -26,7 +28,10 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
   // banner above it.
   const hideError = (error: VertexAPIError) =>
     statusError !== null && error.reason === statusError.reason;
-  const refreshAll = () => void model.refresh();
+  const refreshAll = () => {
+    void model.refresh();
+    void props.batchJobs?.refresh().catch(() => undefined);
+  };
   const open = props.api ? props.onOpen : undefined;
   return (
     <div className="jp-Vertex-PanelView">
@@ -91,6 +96,17 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
           }
           hideError={hideError}
         />
+        {props.batchJobs &&
+        (!status || status.capabilities.includes('models')) ? (
+          <BatchJobsSection
+            batchJobs={props.batchJobs}
+            trans={trans}
+            onOpen={
+              open ? job => open({ kind: 'batchJob', id: job.id }) : undefined
+            }
+            hideError={hideError}
+          />
+        ) : null}
         {props.api && status?.capabilities.includes('instances') ? (
           <InstancesSection
             model={model}
@@ -129,5 +145,9 @@ export namespace VertexPanelView {
      * The machine types and their accelerators for the dialogs.
      */
     loadMachines?: () => Promise<ReadonlyArray<IMachineOption>>;
+    /**
+     * The Batch jobs list; without it the section is not shown.
+     */
+    batchJobs?: BatchJobs;
   }
 }

@@ -4,12 +4,15 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import { IVertexAPI } from '../api/vertexAPI';
 import { vertexIcon } from '../components/icons';
+import { BatchJobs } from '../model/batchJobs';
 import { IVertexModel } from '../model/tokens';
 import { OperationTracker } from '../model/operations';
 import { machineLoader, VertexPanel } from '../panel/Panel';
@@ -18,6 +21,7 @@ import { argsOf, resourceFromArgs, tabId } from '../tabs/resources';
 import { VertexTabs } from '../tabs/VertexTabs';
 import { ModelDetail } from '../views/ModelDetail';
 import { CommandIDs, PANEL_ID, PLUGIN_ID } from '../tokens';
+import { cellInserter, selectedFiles } from './cells';
 import { followSettings } from './settings';
 
 /**
@@ -38,7 +42,14 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
   autoStart: true,
   provides: IVertexNavigator,
   requires: [IVertexAPI, IVertexModel],
-  optional: [ILayoutRestorer, ISettingRegistry, ICommandPalette, ITranslator],
+  optional: [
+    ILayoutRestorer,
+    ISettingRegistry,
+    ICommandPalette,
+    ITranslator,
+    INotebookTracker,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     api: IVertexAPI,
@@ -46,7 +57,9 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    notebooks: INotebookTracker | null,
+    fileBrowser: IDefaultFileBrowser | null
   ): IVertexNavigator => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyter_vertex');
@@ -55,11 +68,13 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
     let preferences: ModelDetail.IPreferences = {};
     const open = (args: ReadonlyPartialJSONObject) =>
       app.commands.execute(CommandIDs.open, args);
+    const batchJobs = new BatchJobs({ api, model });
     const panel = new VertexPanel({
       model,
       translator,
       api,
       loadMachines,
+      batchJobs,
       onOpen: resource => void open(argsOf(resource))
     });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
@@ -79,6 +94,9 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
         loadMachines,
         preferences: () => preferences,
         open: resource => void open(argsOf(resource)),
+        batchJobs,
+        insertCell: cellInserter(notebooks, id => app.shell.activateById(id)),
+        browserPaths: selectedFiles(fileBrowser),
         // A copied artifact opens as JupyterLab opens files: documents in the
         // main area, a folder in the file browser.
         openArtifact: async copy => {
@@ -98,7 +116,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
           ? args['label']
           : trans.__('Open Vertex AI Details'),
       caption: trans.__(
-        'Open a job, model, endpoint or instance in a main-area tab'
+        'Open a job, model, endpoint, instance or batch job in a main-area tab'
       ),
       describedBy: {
         args: {
@@ -106,7 +124,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
           properties: {
             kind: {
               type: 'string',
-              enum: ['job', 'model', 'endpoint', 'instance']
+              enum: ['job', 'model', 'endpoint', 'instance', 'batchJob']
             },
             jobKind: {
               type: 'string',
@@ -158,7 +176,8 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
       label: trans.__('Refresh Vertex AI Panel'),
       caption: trans.__('Fetch the status, jobs, models and endpoints again'),
       icon: args => (args['isPalette'] ? undefined : refreshIcon),
-      execute: () => model.refresh()
+      execute: () =>
+        Promise.all([model.refresh(), batchJobs.refresh().catch(() => null)])
     });
     if (palette) {
       const category = trans.__('Vertex AI');
@@ -170,6 +189,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
       const value = settings.get('pollInterval').composite;
       if (typeof value === 'number') {
         model.pollInterval = value;
+        batchJobs.pollInterval = model.pollInterval;
       }
       // Defaults of the Deploy dialog.
       const text = (key: string) => {

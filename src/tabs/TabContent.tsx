@@ -1,19 +1,27 @@
+import { showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { LabIcon, ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
-import { IJob } from '../api/types';
+import { IJob, IModel } from '../api/types';
 import { Banner } from '../components/Banner';
 import {
+  batchJobIcon,
   endpointIcon,
   instanceIcon,
   jobIcon,
   modelIcon
 } from '../components/icons';
-import { IMachineOption } from '../dialogs/deploy/DeployDialog';
+import { batchDialog, initialBatchForm } from '../dialogs/batch/BatchDialog';
+import {
+  FALLBACK_MACHINES,
+  IMachineOption
+} from '../dialogs/deploy/DeployDialog';
 import { IVertexModel } from '../model/tokens';
 import { OperationTracker } from '../model/operations';
+import { BatchJobs } from '../model/batchJobs';
+import { BatchJobDetail } from '../views/BatchJobDetail';
 import { EndpointDetail } from '../views/EndpointDetail';
 import { InstanceDetail } from '../views/InstanceDetail';
 import { JobDetail } from '../views/JobDetail';
@@ -40,13 +48,28 @@ export interface ITabContext {
    * Opens an artifact copied into the Jupyter root (documents, file browser).
    */
   openArtifact?: ArtifactOpener;
+  /**
+   * The Batch jobs list (its copy of a job, refreshed after an action).
+   */
+  batchJobs?: BatchJobs;
+  /**
+   * Put code into the active notebook as a new cell, or copy it when no
+   * notebook is open.
+   */
+  insertCell?: (code: string) => Promise<'inserted' | 'copied'>;
+  /**
+   * Files of the Jupyter root the user points at (the file browser's
+   * selection), for the Batch predict dialog.
+   */
+  browserPaths?: () => string[];
 }
 
 export const KIND_ICONS: Record<VertexResource['kind'], LabIcon> = {
   job: jobIcon,
   model: modelIcon,
   endpoint: endpointIcon,
-  instance: instanceIcon
+  instance: instanceIcon,
+  batchJob: batchJobIcon
 };
 
 /**
@@ -177,6 +200,8 @@ function TabBody(props: ITabBodyProps): JSX.Element {
       return <EndpointTab {...props} />;
     case 'instance':
       return <InstanceTab {...props} />;
+    case 'batchJob':
+      return <BatchJobTab {...props} />;
   }
 }
 
@@ -281,8 +306,31 @@ function ModelTab(props: ITabBodyProps): JSX.Element {
       preferences={context.preferences()}
       onOpenJob={(jobKind, id) => context.open({ kind: 'job', jobKind, id })}
       onOpenArtifact={context.openArtifact}
+      onBatchPredict={version =>
+        void batchPredict(context, version).catch(reason =>
+          showErrorMessage(trans.__('Batch predict'), reason)
+        )
+      }
     />
   );
+}
+
+/**
+ * The Batch predict dialog for a model version; the new job opens in its tab.
+ */
+async function batchPredict(context: ITabContext, version: IModel) {
+  const machines = await context.loadMachines().catch(() => FALLBACK_MACHINES);
+  const created = await batchDialog({
+    api: context.api,
+    model: version,
+    machines,
+    form: initialBatchForm(version, context.browserPaths?.() ?? []),
+    trans: context.trans
+  });
+  if (created) {
+    void context.batchJobs?.refresh();
+    context.open({ kind: 'batchJob', id: created.job.id });
+  }
 }
 
 function EndpointTab(props: ITabBodyProps): JSX.Element {
@@ -353,6 +401,34 @@ function InstanceTab(props: ITabBodyProps): JSX.Element {
         void model.refreshRunning();
         setVersion(v => v + 1);
       }}
+    />
+  );
+}
+
+function BatchJobTab(props: ITabBodyProps): JSX.Element {
+  const { context, resource, onGone, describe } = props;
+  const { batchJobs } = context;
+  // The tab follows the Batch jobs list as the others follow the model.
+  const [, setSeen] = React.useState(0);
+  React.useEffect(() => {
+    const seen = () => setSeen(n => n + 1);
+    batchJobs?.changed.connect(seen);
+    return () => void batchJobs?.changed.disconnect(seen);
+  }, [batchJobs]);
+  const listed =
+    (batchJobs?.state.items ?? []).find(item => item.id === resource.id) ??
+    null;
+  return (
+    <BatchJobDetail
+      api={context.api}
+      jobId={resource.id}
+      listed={listed}
+      trans={context.trans}
+      onGone={onGone}
+      onChanged={() => void batchJobs?.refresh()}
+      onOpenModel={id => context.open({ kind: 'model', id })}
+      describe={describe}
+      insertCell={context.insertCell}
     />
   );
 }

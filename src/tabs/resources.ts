@@ -2,15 +2,16 @@ import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { JobKind } from '../api/types';
 
 /**
- * What a main-area tab shows: one job, model, endpoint or Workbench
- * instance. Also the arguments of the open command, so a restored layout
+ * What a main-area tab shows: one job, model, endpoint, Workbench instance
+ * or batch prediction job. Also the arguments of the open command, so a restored layout
  * opens the same tabs again.
  */
 export type VertexResource =
   | { kind: 'job'; jobKind: JobKind; id: string }
   | { kind: 'model'; id: string }
   | { kind: 'endpoint'; id: string }
-  | { kind: 'instance'; id: string };
+  | { kind: 'instance'; id: string }
+  | { kind: 'batchJob'; id: string };
 
 export type ResourceKind = VertexResource['kind'];
 
@@ -37,6 +38,7 @@ export function resourceFromArgs(
     case 'model':
     case 'endpoint':
     case 'instance':
+    case 'batchJob':
       return { kind: args['kind'], id };
     default:
       return null;

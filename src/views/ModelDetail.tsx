@@ -185,6 +185,14 @@ export function ModelDetail(props: ModelDetail.IProps): JSX.Element {
         >
           {trans.__('Deploy…')}
         </ActionButton>
+        {props.onBatchPredict ? (
+          <ActionButton
+            disabled={!model}
+            onClick={() => model && props.onBatchPredict?.(model)}
+          >
+            {trans.__('Batch predict…')}
+          </ActionButton>
+        ) : null}
         <ActionButton
           kind="warn"
           disabled={!model || busy}
@@ -369,5 +377,9 @@ export namespace ModelDetail {
      * Open an artifact copied into the Jupyter root.
      */
     onOpenArtifact?: ArtifactOpener;
+    /**
+     * Open the Batch predict dialog for this version.
+     */
+    onBatchPredict?: (model: IModel) => void;
   }
 }

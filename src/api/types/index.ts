@@ -1,4 +1,5 @@
 // The REST API's types, one module per area.
+export * from './batch';
 export * from './instances';
 export * from './jobs';
 export * from './lists';
