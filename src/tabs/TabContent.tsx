@@ -190,6 +190,31 @@ interface ITabBodyProps {
   describe: (label: string, caption: string) => void;
 }
 
+/**
+ * What a tab shows: the list's copy of its resource, else the one fetched
+ * (see `useFetched`), else `fallback`; the tab is named after it (`label`,
+ * and the full resource name on hover).
+ */
+function useShown<T extends { id: string; name?: string | null }>(
+  listed: T | null,
+  load: () => Promise<T>,
+  key: string,
+  props: Pick<ITabBodyProps, 'onGone' | 'describe'>,
+  label: (item: T) => string,
+  fallback: T | null = null
+): { shown: T | null; error: VertexAPIError | null } {
+  const fetched = useFetched(load, key, props.onGone);
+  const shown = listed ?? fetched.value ?? fallback;
+  const text = shown ? label(shown) : null;
+  const caption = shown ? shown.name || shown.id : null;
+  React.useEffect(() => {
+    if (text !== null && caption !== null) {
+      props.describe(text, caption);
+    }
+  }, [text, caption]);
+  return { shown, error: fetched.error };
+}
+
 function TabBody(props: ITabBodyProps): JSX.Element {
   switch (props.resource.kind) {
     case 'job':
@@ -221,7 +246,7 @@ function Pending(props: {
 }
 
 function JobTab(props: ITabBodyProps): JSX.Element {
-  const { context, resource, onGone, describe } = props;
+  const { context, resource } = props;
   const { model, api, trans } = context;
   const jobKind = resource.kind === 'job' ? resource.jobKind : 'customJob';
   const listed =
@@ -231,24 +256,17 @@ function JobTab(props: ITabBodyProps): JSX.Element {
   // A job the list does not show (filtered out, paged away) is fetched again
   // when it reports a change.
   const [version, setVersion] = React.useState(0);
-  const fetched = useFetched(
+  const { shown: job, error } = useShown(
+    listed,
     () => api.getJob(jobKind, resource.id),
     `${JSON.stringify(listed)}#${version}`,
-    onGone
+    props,
+    item => item.displayName || item.id,
+    props.seed
   );
-  const job = listed ?? fetched.value ?? props.seed;
-  React.useEffect(() => {
-    if (job) {
-      describe(job.displayName || job.id, job.name || job.id);
-    }
-  }, [job?.displayName, job?.name]);
   if (!job) {
     return (
-      <Pending
-        error={fetched.error}
-        trans={trans}
-        text={trans.__('Loading job…')}
-      />
+      <Pending error={error} trans={trans} text={trans.__('Loading job…')} />
     );
   }
   return (
@@ -276,21 +294,17 @@ function JobTab(props: ITabBodyProps): JSX.Element {
 }
 
 function ModelTab(props: ITabBodyProps): JSX.Element {
-  const { context, resource, onGone, describe } = props;
+  const { context, resource, onGone } = props;
   const { model, api, trans } = context;
   const listed =
     (model.models.items ?? []).find(item => item.id === resource.id) ?? null;
-  const fetched = useFetched(
+  useShown(
+    listed,
     () => api.getModel(resource.id),
     JSON.stringify(listed),
-    onGone
+    props,
+    item => item.displayName || item.id
   );
-  const shown = listed ?? fetched.value;
-  React.useEffect(() => {
-    if (shown) {
-      describe(shown.displayName || shown.id, shown.name || shown.id);
-    }
-  }, [shown?.displayName, shown?.name]);
   return (
     <ModelDetail
       api={api}
@@ -334,21 +348,17 @@ async function batchPredict(context: ITabContext, version: IModel) {
 }
 
 function EndpointTab(props: ITabBodyProps): JSX.Element {
-  const { context, resource, onGone, describe } = props;
+  const { context, resource, onGone } = props;
   const { model, api, trans } = context;
   const listed =
     (model.endpoints.items ?? []).find(item => item.id === resource.id) ?? null;
-  const fetched = useFetched(
+  useShown(
+    listed,
     () => api.getEndpoint(resource.id),
     JSON.stringify(listed),
-    onGone
+    props,
+    item => item.displayName || item.id
   );
-  const shown = listed ?? fetched.value;
-  React.useEffect(() => {
-    if (shown) {
-      describe(shown.displayName || shown.id, shown.name || shown.id);
-    }
-  }, [shown?.displayName, shown?.name]);
   return (
     <EndpointDetail
       api={api}
@@ -365,26 +375,22 @@ function EndpointTab(props: ITabBodyProps): JSX.Element {
 }
 
 function InstanceTab(props: ITabBodyProps): JSX.Element {
-  const { context, resource, onGone, describe } = props;
+  const { context, resource } = props;
   const { model, api, trans } = context;
   const listed =
     (model.instances.items ?? []).find(item => item.id === resource.id) ?? null;
   const [version, setVersion] = React.useState(0);
-  const fetched = useFetched(
+  const { shown: instance, error } = useShown(
+    listed,
     () => api.getInstance(resource.id),
     `${JSON.stringify(listed)}#${version}`,
-    onGone
+    props,
+    item => item.id
   );
-  const instance = listed ?? fetched.value;
-  React.useEffect(() => {
-    if (instance) {
-      describe(instance.id, instance.name || instance.id);
-    }
-  }, [instance?.id, instance?.name]);
   if (!instance) {
     return (
       <Pending
-        error={fetched.error}
+        error={error}
         trans={trans}
         text={trans.__('Loading instance…')}
       />
