@@ -1,4 +1,4 @@
-import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
@@ -31,6 +31,7 @@ import {
   RegisteredModelLink,
   RerunActions
 } from './Provenance';
+import { showCodeDialog } from '../components/codeDialog';
 
 /**
  * A job's details in the panel: configuration, git provenance, the failure
@@ -70,25 +71,11 @@ export function JobDetail(props: JobDetail.IProps): JSX.Element {
       setActionError(VertexAPIError.from(error));
       return;
     }
-    const result = await showDialog({
-      title: trans.__('SDK code of "%1"', job.displayName || job.id),
-      body: (
-        <pre
-          className="jp-Vertex-codeBlock"
-          aria-label={trans.__('Python SDK code')}
-          tabIndex={0}
-        >
-          {code}
-        </pre>
-      ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Close') }),
-        Dialog.okButton({ label: trans.__('Copy') })
-      ]
-    });
-    if (result.button.accept) {
-      Clipboard.copyToSystem(code);
-    }
+    await showCodeDialog(
+      trans.__('SDK code of "%1"', job.displayName || job.id),
+      code,
+      trans
+    );
   };
 
   const spec = job.spec;

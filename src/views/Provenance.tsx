@@ -1,4 +1,4 @@
-import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
@@ -6,6 +6,7 @@ import { VertexAPIError } from '../api/request';
 import { IArtifactCopy, IJob, IModel, JobKind } from '../api/types';
 import { Banner } from '../components/Banner';
 import { ActionButton } from '../components/detail';
+import { showCodeDialog } from '../components/codeDialog';
 
 /**
  * Open a copied artifact in JupyterLab (a document, or the file browser for
@@ -236,29 +237,11 @@ export function RerunActions(props: {
       onError(VertexAPIError.from(reason));
       return;
     }
-    const result = await showDialog({
-      title: trans.__(
-        'SDK code to re-run "%1" from %2',
-        job.displayName,
-        commit
-      ),
-      body: (
-        <pre
-          className="jp-Vertex-codeBlock"
-          aria-label={trans.__('Python SDK code')}
-          tabIndex={0}
-        >
-          {code}
-        </pre>
-      ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Close') }),
-        Dialog.okButton({ label: trans.__('Copy') })
-      ]
-    });
-    if (result.button.accept) {
-      Clipboard.copyToSystem(code);
-    }
+    await showCodeDialog(
+      trans.__('SDK code to re-run "%1" from %2', job.displayName, commit),
+      code,
+      trans
+    );
   };
 
   return (
