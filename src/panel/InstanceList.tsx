@@ -13,8 +13,7 @@ import {
 } from '../dialogs/instance/InstanceDialog';
 import type { IOperationFollower } from '../model/operations';
 import {
-  confirmDeleteInstance,
-  confirmStopInstance,
+  confirmInstanceAction,
   InstanceAction,
   runInstanceAction,
   useInstanceOperations
@@ -41,11 +40,7 @@ export function InstanceList(props: InstanceList.IProps): JSX.Element {
     state.error !== null && !(props.hideError?.(state.error) ?? false);
 
   const act = async (instance: IInstance, action: InstanceAction) => {
-    if (
-      (action === 'delete' &&
-        !(await confirmDeleteInstance(instance, trans))) ||
-      (action === 'stop' && !(await confirmStopInstance(instance, trans)))
-    ) {
+    if (!(await confirmInstanceAction(instance, action, trans))) {
       return;
     }
     try {

@@ -130,3 +130,22 @@ export async function confirmDeleteInstance(
   });
   return result.button.accept;
 }
+
+/**
+ * Whether the user agrees to an action wherever it is started: Stop and
+ * Delete ask first, Start and Reset do not.
+ */
+export async function confirmInstanceAction(
+  instance: Pick<IInstance, 'id'>,
+  action: InstanceAction,
+  trans: TranslationBundle
+): Promise<boolean> {
+  switch (action) {
+    case 'delete':
+      return confirmDeleteInstance(instance, trans);
+    case 'stop':
+      return confirmStopInstance(instance, trans);
+    default:
+      return true;
+  }
+}

@@ -16,7 +16,7 @@ import {
 import { timeOf } from '../components/format';
 import type { IOperationFollower } from '../model/operations';
 import {
-  confirmDeleteInstance,
+  confirmInstanceAction,
   InstanceAction,
   runInstanceAction,
   useInstanceOperations
@@ -45,10 +45,7 @@ export function InstanceDetail(props: InstanceDetail.IProps): JSX.Element {
   const headingId = `jp-Vertex-instance-${instance.id}-heading`;
 
   const act = async (action: InstanceAction) => {
-    if (
-      action === 'delete' &&
-      !(await confirmDeleteInstance(instance, trans))
-    ) {
+    if (!(await confirmInstanceAction(instance, action, trans))) {
       return;
     }
     try {

@@ -8,12 +8,14 @@ import {
 import { Widget } from '@lumino/widgets';
 import { VertexAPIError } from '../../api/request';
 import {
+  dialogAnswer,
   FakeAPI,
   LOCAL_STATUS,
   logEntry,
   makeEndpoint,
   makeJob,
   makeModel,
+  mockedShowDialog,
   trans
 } from '../../__tests__/fakes';
 import { makeInstance } from '../../__tests__/instances';
@@ -269,6 +271,38 @@ describe('VertexTabs', () => {
     expect(buttons).toEqual(['Open JupyterLab', 'Stop', 'Delete instance']);
     expect(tab.title.caption).toBe(
       'projects/local-project/locations/us-central1-a/instances/gpu-box'
+    );
+    act(() => tab.dispose());
+    model.dispose();
+  });
+});
+
+describe('Instance tab actions', () => {
+  it('asks before stopping an instance, as the list and Running now do', async () => {
+    const api = new FakeAPI();
+    api.statusAnswer = {
+      ...LOCAL_STATUS,
+      capabilities: [...LOCAL_STATUS.capabilities, 'instances']
+    };
+    api.instances = [makeInstance()];
+    const { model, tabs } = setUp(api);
+    await act(async () => {
+      await model.refresh();
+    });
+    const tab = tabs.open({ kind: 'instance', id: 'gpu-box' });
+    const view = await within(tab.node).findByRole('region', {
+      name: 'gpu-box'
+    });
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
+    fireEvent.click(within(view).getByRole('button', { name: 'Stop' }));
+    await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
+    expect(mockedShowDialog.mock.calls[0][0]?.title).toBe('Stop instance?');
+    expect(api.instanceAction).not.toHaveBeenCalled();
+
+    mockedShowDialog.mockResolvedValueOnce(dialogAnswer(true));
+    fireEvent.click(within(view).getByRole('button', { name: 'Stop' }));
+    await waitFor(() =>
+      expect(api.instanceAction).toHaveBeenCalledWith('gpu-box', 'stop')
     );
     act(() => tab.dispose());
     model.dispose();
