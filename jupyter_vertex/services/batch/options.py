@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from ...errors import InvalidArgument, NotFound
+from ...errors import InvalidArgument
 from ...machines import machine_problem
+from ..root_files import file_in_root
 
 __all__ = ["BatchOptions", "InputFile", "count_rows", "parse_batch", "resolve_input"]
 
@@ -106,31 +107,9 @@ class InputFile:
 
 def resolve_input(root_dir: str, path: str) -> InputFile:
     """The file ``path`` names inside the Jupyter root (blocking: call off the loop)."""
-    root = Path(root_dir).resolve()
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or "\\" in path or not pure.parts:
-        raise InvalidArgument(
-            f"Field 'input': {path[:80]!r} must be a gs:// URI or a path relative to the "
-            "Jupyter root, without '..'."
-        )
-    candidate = root.joinpath(*pure.parts)
-    try:
-        exists = candidate.is_file()
-    except OSError as exc:  # e.g. ENAMETOOLONG: no such file can exist
-        raise InvalidArgument(
-            f"Field 'input': {path[:80]!r} is not a usable file name ({exc.strerror})."
-        ) from exc
-    if not exists:
-        raise NotFound(
-            f"Field 'input': no file {path[:80]!r} in the Jupyter root.",
-            hint="Save the file first, or check its name in the file browser.",
-        )
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(root):
-        raise InvalidArgument(
-            f"Field 'input': {path[:80]!r} leads outside the Jupyter root (through a "
-            "symbolic link)."
-        )
+    resolved, pure = file_in_root(
+        root_dir, path, field="input", expected="a gs:// URI or a path relative to the Jupyter root"
+    )
     return InputFile(file=resolved, path=pure.as_posix())
 
 

@@ -26,9 +26,10 @@ import os
 import tarfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from ...errors import InvalidArgument, NotFound
+from ...errors import InvalidArgument
+from ..root_files import file_in_root
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -70,32 +71,8 @@ class Source:
 
 def resolve_source(root_dir: str | os.PathLike[str], path: str) -> Source:
     """The file ``path`` names, relative to the Jupyter root; refuse anything else."""
+    resolved, pure = file_in_root(root_dir, path.strip(), field="path")
     root = Path(root_dir).resolve()
-    clean = path.strip()
-    pure = PurePosixPath(clean)
-    if not clean or pure.is_absolute() or ".." in pure.parts or "\\" in clean:
-        raise InvalidArgument(
-            f"Field 'path': {path!r} must be a path relative to the Jupyter root, without '..'.",
-        )
-    candidate = root.joinpath(*pure.parts)
-    try:
-        exists = candidate.exists()
-    except OSError as exc:  # e.g. ENAMETOOLONG: no such file can exist
-        raise InvalidArgument(
-            f"Field 'path': {path[:80]!r} is not a usable file name ({exc.strerror})."
-        ) from exc
-    if not exists:
-        raise NotFound(
-            f"Field 'path': no file {path!r} in the Jupyter root.",
-            hint="Save the file first, or check its name in the file browser.",
-        )
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(root):
-        raise InvalidArgument(
-            f"Field 'path': {path!r} leads outside the Jupyter root (through a symbolic link)."
-        )
-    if not resolved.is_file():
-        raise InvalidArgument(f"Field 'path': {path!r} is not a file.")
     if resolved.suffix not in KINDS:
         raise InvalidArgument(
             f"Field 'path': {path!r} is neither a Python script (.py) nor a notebook (.ipynb)."
