@@ -3,6 +3,24 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 /**
+ * SDK code as every view shows it: a focusable block screen readers name.
+ */
+export function CodeBlock(props: {
+  code: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  return (
+    <pre
+      className="jp-Vertex-codeBlock"
+      aria-label={props.trans.__('Python SDK code')}
+      tabIndex={0}
+    >
+      {props.code}
+    </pre>
+  );
+}
+
+/**
  * Show SDK code in a dialog whose main button copies it.
  */
 export async function showCodeDialog(
@@ -12,15 +30,7 @@ export async function showCodeDialog(
 ): Promise<void> {
   const result = await showDialog({
     title,
-    body: (
-      <pre
-        className="jp-Vertex-codeBlock"
-        aria-label={trans.__('Python SDK code')}
-        tabIndex={0}
-      >
-        {code}
-      </pre>
-    ),
+    body: <CodeBlock code={code} trans={trans} />,
     buttons: [
       Dialog.cancelButton({ label: trans.__('Close') }),
       Dialog.okButton({ label: trans.__('Copy') })

@@ -1,6 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { VertexAPIError } from '../../api/request';
+import { CodeBlock } from '../../components/codeDialog';
 
 /**
  * "Show SDK code": the button, and the SDK code or why it could not be
@@ -33,15 +34,7 @@ export function CodePreview(props: {
           {error.message}
         </div>
       ) : null}
-      {code !== null ? (
-        <pre
-          className="jp-Vertex-codeBlock"
-          aria-label={trans.__('Python SDK code')}
-          tabIndex={0}
-        >
-          {code}
-        </pre>
-      ) : null}
+      {code !== null ? <CodeBlock code={code} trans={trans} /> : null}
     </>
   );
 }

@@ -243,19 +243,7 @@ describe('VertexTabs', () => {
 
   it('shows an instance: state, machine, GPU, disks and its actions', async () => {
     const api = new FakeAPI();
-    api.statusAnswer = {
-      ...LOCAL_STATUS,
-      capabilities: [...LOCAL_STATUS.capabilities, 'instances']
-    };
-    api.instances = [makeInstance()];
-    const { model, tabs } = setUp(api);
-    await act(async () => {
-      await model.refresh();
-    });
-    const tab = tabs.open({ kind: 'instance', id: 'gpu-box' });
-    const view = await within(tab.node).findByRole('region', {
-      name: 'gpu-box'
-    });
+    const { model, tab, view } = await openInstanceTab(api);
     expect(view.querySelector('[data-state="ACTIVE"]')?.textContent).toBe(
       'Active'
     );
@@ -280,19 +268,7 @@ describe('VertexTabs', () => {
 describe('Instance tab actions', () => {
   it('asks before stopping an instance, as the list and Running now do', async () => {
     const api = new FakeAPI();
-    api.statusAnswer = {
-      ...LOCAL_STATUS,
-      capabilities: [...LOCAL_STATUS.capabilities, 'instances']
-    };
-    api.instances = [makeInstance()];
-    const { model, tabs } = setUp(api);
-    await act(async () => {
-      await model.refresh();
-    });
-    const tab = tabs.open({ kind: 'instance', id: 'gpu-box' });
-    const view = await within(tab.node).findByRole('region', {
-      name: 'gpu-box'
-    });
+    const { model, tab, view } = await openInstanceTab(api);
     mockedShowDialog.mockResolvedValueOnce(dialogAnswer(false));
     fireEvent.click(within(view).getByRole('button', { name: 'Stop' }));
     await waitFor(() => expect(mockedShowDialog).toHaveBeenCalledTimes(1));
@@ -400,3 +376,23 @@ describe('chart time axis on the endpoint dashboard', () => {
     });
   });
 });
+
+/**
+ * The tab of the instance `gpu-box` (GPU, two disks), opened once listed.
+ */
+async function openInstanceTab(api: FakeAPI) {
+  api.statusAnswer = {
+    ...LOCAL_STATUS,
+    capabilities: [...LOCAL_STATUS.capabilities, 'instances']
+  };
+  api.instances = [makeInstance()];
+  const { model, tabs } = setUp(api);
+  await act(async () => {
+    await model.refresh();
+  });
+  const tab = tabs.open({ kind: 'instance', id: 'gpu-box' });
+  const view = await within(tab.node).findByRole('region', {
+    name: 'gpu-box'
+  });
+  return { model, tab, view };
+}
