@@ -246,7 +246,7 @@ test.describe('Workbench instances from the panel', () => {
 
     // Cancelled in the Jobs list, and gone from "Running now".
     const jobRow = panel
-      .getByRole('region', { name: 'Jobs' })
+      .getByRole('region', { name: 'Jobs', exact: true })
       .locator('.jp-Vertex-JobRow')
       .filter({ hasText: 'forgotten-job' });
     await expect(jobRow.locator('.jp-Vertex-state')).toHaveText('Cancelled', {

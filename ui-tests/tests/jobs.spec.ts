@@ -65,7 +65,7 @@ test.describe('Training from the UI', () => {
 
     await page.sidebar.openTab(PANEL_ID);
     const panel = page.locator(`#${PANEL_ID}`);
-    const jobs = panel.getByRole('region', { name: 'Jobs' });
+    const jobs = panel.getByRole('region', { name: 'Jobs', exact: true });
     const row = jobs.locator('[data-job-kind="trainingPipeline"]').filter({
       hasText: 'train-digits'
     });
@@ -180,7 +180,7 @@ test.describe('Training from the UI', () => {
     const panel = page.locator(`#${PANEL_ID}`);
 
     const row = panel
-      .getByRole('region', { name: 'Jobs' })
+      .getByRole('region', { name: 'Jobs', exact: true })
       .locator('.jp-Vertex-JobRow')
       .filter({ hasText: 'slow-train' });
     await expect(row.locator('.jp-Vertex-state')).toHaveText('Running', {

@@ -89,7 +89,7 @@ test.describe('The journey', () => {
     await page.mouse.move(handle!.x + 140, handle!.y + 300, { steps: 5 });
     await page.mouse.up();
     const jobRow = panel
-      .getByRole('region', { name: 'Jobs' })
+      .getByRole('region', { name: 'Jobs', exact: true })
       .locator('[data-job-kind="trainingPipeline"]')
       .first();
     await expect(jobRow.locator('.jp-Vertex-state')).toHaveText('Succeeded', {

@@ -178,7 +178,7 @@ test.describe('The Train dialog', () => {
     // The job runs to SUCCEEDED with the dialog's args, env and labels.
     await page.sidebar.openTab(PANEL_ID);
     const panel = page.locator(`#${PANEL_ID}`);
-    const jobs = panel.getByRole('region', { name: 'Jobs' });
+    const jobs = panel.getByRole('region', { name: 'Jobs', exact: true });
     const row = jobs
       .locator('[data-job-kind="trainingPipeline"]')
       .filter({ hasText: JOB_NAME });
