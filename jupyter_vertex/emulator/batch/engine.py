@@ -285,8 +285,14 @@ class BatchRunner:
         deployed_id = deployed_id_of(path)
         while True:
             replicas = self._ready(deployed_id)
-            chunk = await asyncio.to_thread(_take, rows, size * replicas)
-            progress.pending = len(chunk)
+            # Rows taken from the input count even when a cancel comes meanwhile (as
+            # incomplete): the reading thread consumes them whether or not we wait.
+            take = asyncio.ensure_future(asyncio.to_thread(_take, rows, size * replicas))
+            try:
+                await asyncio.shield(take)
+            finally:
+                chunk = await take
+                progress.pending = len(chunk)
             if not chunk:
                 return
             batches = [chunk[i : i + size] for i in range(0, len(chunk), size)]
