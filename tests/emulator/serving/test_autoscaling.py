@@ -243,7 +243,9 @@ def test_a_batch_job_scales_from_starting_to_max_replicas(
     classifier = LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
     model = sklearn_model(api, classifier)
     b = bucket(api)
-    rows = FEATURES[:100].tolist() * 200  # 20,000 rows, one per request
+    # 100,000 rows, one per request: the job outlasts the scale-out even on a loaded machine
+    # (it is cancelled once scaled).
+    rows = FEATURES[:100].tolist() * 1000
     source = put(api, b, "big.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
     body = job_body(
         model["name"], source, f"gs://{b}/out", manualBatchTuningParameters={"batchSize": 1}
