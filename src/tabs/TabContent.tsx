@@ -6,6 +6,7 @@ import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
 import { IJob, IModel } from '../api/types';
 import { Banner } from '../components/Banner';
+import { useFetched } from '../components/useFetched';
 import {
   batchJobIcon,
   endpointIcon,
@@ -139,46 +140,6 @@ export namespace VertexTabContent {
     seed?: IJob;
     onGone: () => void;
   }
-}
-
-/**
- * Fetch the resource whenever the list's copy of it changes (including
- * leaving the list), so that a tab learns it was deleted: NOT_FOUND calls
- * `onGone`. Returns the last fetched value and the last other failure.
- */
-export function useFetched<T>(
-  load: () => Promise<T>,
-  key: string,
-  onGone: () => void
-): { value: T | null; error: VertexAPIError | null } {
-  const [value, setValue] = React.useState<T | null>(null);
-  const [error, setError] = React.useState<VertexAPIError | null>(null);
-  React.useEffect(() => {
-    let cancelled = false;
-    load().then(
-      fetched => {
-        if (!cancelled) {
-          setValue(fetched);
-          setError(null);
-        }
-      },
-      reason => {
-        if (cancelled) {
-          return;
-        }
-        const failure = VertexAPIError.from(reason);
-        if (failure.reason === 'NOT_FOUND') {
-          onGone();
-        } else {
-          setError(failure);
-        }
-      }
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [key]);
-  return { value, error };
 }
 
 interface ITabBodyProps {

@@ -1,5 +1,6 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
+import { useFetched } from '../components/useFetched';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
 import { IBatchJob } from '../api/types';
@@ -245,9 +246,16 @@ function useBatchJob(props: BatchJobDetail.IProps): {
   set: (job: IBatchJob) => void;
 } {
   const { api, jobId, listed, onGone } = props;
-  const [fetched, setFetched] = React.useState<IBatchJob | null>(null);
-  const [error, setError] = React.useState<VertexAPIError | null>(null);
   const [tick, setTick] = React.useState(0);
+  const {
+    value: fetched,
+    error,
+    set: setFetched
+  } = useFetched(
+    () => api.getBatchJob(jobId),
+    `${jobId}#${JSON.stringify(listed)}#${tick}`,
+    onGone
+  );
   const newer =
     fetched && listed
       ? (fetched.updateTime ?? '') >= (listed.updateTime ?? '')
@@ -255,31 +263,6 @@ function useBatchJob(props: BatchJobDetail.IProps): {
         : listed
       : (fetched ?? listed);
   const running = newer !== null && !isTerminal(newer.state);
-  React.useEffect(() => {
-    let cancelled = false;
-    api.getBatchJob(jobId).then(
-      job => {
-        if (!cancelled) {
-          setFetched(job);
-          setError(null);
-        }
-      },
-      reason => {
-        if (cancelled) {
-          return;
-        }
-        const failure = VertexAPIError.from(reason);
-        if (failure.reason === 'NOT_FOUND') {
-          onGone();
-        } else {
-          setError(failure);
-        }
-      }
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [jobId, JSON.stringify(listed), tick]);
   React.useEffect(() => {
     if (!running) {
       return;
