@@ -5,11 +5,11 @@ A job starts ``dedicatedResources.startingReplicaCount`` model servers (capped b
 ``batch-JOBID`` (so they are found, recorded, reaped and stopped like any other), reads its
 input as a stream (:mod:`.inputs`, off the event loop), sends batches of
 ``manualBatchTuningParameters.batchSize`` instances (default 64) to the servers (one batch
-per server at a time, round robin), retries a batch the model refused row by row so that
-only the bad rows fail, and writes Vertex's output layout (:mod:`.outputs`).
+per server at work and one waiting, round robin), retries a batch the model refused row by
+row so that only the bad rows fail, and writes Vertex's output layout (:mod:`.outputs`).
 ``completionStats`` and ``outputInfo`` are stored as it goes. With a ``maxReplicaCount`` above
 the starting count the serving engine's autoscaler adds servers while all are kept busy (as
-Vertex scales a batch job up to its max), and each chunk sends one batch per ready server.
+Vertex scales a batch job up to its max), and each chunk sends two batches per ready server.
 The servers stop when the job ends, however it ends. Cancel stops them and keeps what was
 written; rows it did not reach (those in flight and the rest of the input, counted) are
 ``incompleteCount``, as are a failed job's.
@@ -44,6 +44,12 @@ from .outputs import Writer
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 64
+# Batches in flight per ready server: one scored while the next waits, so a server never idles
+# while the previous answer is written, and the autoscaler sees every server busy.
+IN_FLIGHT = 2
+# completionStats are stored at most this often while a job runs (and always at its end): a
+# store write per tiny batch would cost more than the batch.
+STATS_EVERY = 0.25
 
 
 def job_id_of(path: str) -> str:
@@ -283,18 +289,20 @@ class BatchRunner:
     ) -> None:
         stats = progress.stats
         deployed_id = deployed_id_of(path)
+        loop = asyncio.get_running_loop()
+        stored = loop.time()
         while True:
-            replicas = self._ready(deployed_id)
+            slots = self._ready(deployed_id) * IN_FLIGHT
             # Rows taken from the input count even when a cancel comes meanwhile (as
             # incomplete): the reading thread consumes them whether or not we wait.
-            take = asyncio.ensure_future(asyncio.to_thread(_take, rows, size * replicas))
+            take = asyncio.ensure_future(asyncio.to_thread(_take, rows, size * slots))
             try:
                 await asyncio.shield(take)
             finally:
                 chunk = await take
                 progress.pending = len(chunk)
             if not chunk:
-                return
+                break
             batches = [chunk[i : i + size] for i in range(0, len(chunk), size)]
             answers = await asyncio.gather(
                 *(self._batch(deployed_id, batch, parameters) for batch in batches)
@@ -318,7 +326,10 @@ class BatchRunner:
                 stats["successfulCount"] += good
                 stats["failedCount"] += len(lines) - good
                 progress.pending = 0
-            await self._update(path, completionStats=progress.rendered())
+            if loop.time() - stored >= STATS_EVERY:
+                stored = loop.time()
+                await self._update(path, completionStats=progress.rendered())
+        await self._update(path, completionStats=progress.rendered())
 
     def _ready(self, deployed_id: str) -> int:
         """Servers ready now (at least one: a chunk waits for a server as online serving does)."""
