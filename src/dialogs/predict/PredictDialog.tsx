@@ -18,6 +18,7 @@ import {
 import { IProbeValue } from './snippet';
 import {
   BATCH_OFFER_ROWS,
+  formatCount,
   offersBatch,
   onlineRequests,
   servedVersion
@@ -232,8 +233,8 @@ export class PredictDialogBody
             'More than %3 rows: %1 online request would carry these %2 rows from this page, and every prediction would come back into it.',
             'More than %3 rows: %1 online requests would carry these %2 rows from this page, and every prediction would come back into it.',
             requests,
-            rows.length,
-            BATCH_OFFER_ROWS
+            formatCount(rows.length),
+            formatCount(BATCH_OFFER_ROWS)
           )}
         </p>
         <p>

@@ -106,6 +106,13 @@ export function rowsFilePath(notebookPath: string, now: Date): string {
 }
 
 /**
+ * `1,500`, as the batch job's tab counts rows.
+ */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
  * One JSON instance a line (Vertex AI's `jsonl` instances format).
  */
 export function rowsJsonl(rows: unknown[]): string {
@@ -159,10 +166,12 @@ export async function batchInstead(
       ...initialBatchForm(version, [path]),
       displayName: PathExt.basename(path, '.jsonl')
     },
+    // %1 (the count the plural form is chosen by) is written as %2.
     note: trans._n(
-      'The %1 row of `%2` is in `%3`, in the Jupyter root. Model version: %4, %5 at endpoint %6.',
-      'The %1 rows of `%2` are in `%3`, in the Jupyter root. Model version: %4, %5 at endpoint %6.',
+      'The %2 row of `%3` is in `%4`, in the Jupyter root. Model version: %5, %6 at endpoint %7.',
+      'The %2 rows of `%3` are in `%4`, in the Jupyter root. Model version: %5, %6 at endpoint %7.',
       rows.length,
+      formatCount(rows.length),
       options.expression,
       path,
       name,

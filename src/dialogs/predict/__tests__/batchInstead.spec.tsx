@@ -189,7 +189,7 @@ describe('batchInstead', () => {
       content: rowsJsonl(value.values as unknown[])
     });
     expect(note).toBe(
-      `The 1500 rows of X[:1500] are in ${path}, in the Jupyter root. Model version: digits-classifier version 2, the model it serves at endpoint digits-endpoint.`
+      `The 1,500 rows of X[:1500] are in ${path}, in the Jupyter root. Model version: digits-classifier version 2, the model it serves at endpoint digits-endpoint.`
     );
     expect(api.createBatchJob).toHaveBeenCalledWith('1234@2', {
       input: path,
@@ -270,7 +270,7 @@ describe('the offer in the Predict dialog', () => {
     );
     expect(labels).toEqual(['Cancel', 'Batch predict instead', 'Predict']);
     expect(text).toContain(
-      'More than 1000 rows: 1 online request would carry these 1500 rows from this page, and every prediction would come back into it.'
+      'More than 1,000 rows: 1 online request would carry these 1,500 rows from this page, and every prediction would come back into it.'
     );
     expect(text).toContain(
       'a batch job scores them on its own dedicated servers and writes the predictions to files in Cloud Storage.'
