@@ -8,6 +8,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IVertexAPI } from '../api/vertexAPI';
 import { vertexIcon } from '../components/icons';
+import { IVertexNavigator } from '../panel/tokens';
 import { PLUGIN_ID } from '../tokens';
 import { predictSelection } from '../dialogs/predict/command';
 
@@ -26,14 +27,15 @@ export const predictPlugin: JupyterFrontEndPlugin<void> = {
     'Predict with a Vertex AI endpoint from an expression selected in a notebook cell.',
   autoStart: true,
   requires: [IVertexAPI, INotebookTracker],
-  optional: [ICommandPalette, ISettingRegistry, ITranslator],
+  optional: [ICommandPalette, ISettingRegistry, ITranslator, IVertexNavigator],
   activate: (
     app: JupyterFrontEnd,
     api: IVertexAPI,
     tracker: INotebookTracker,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    navigator: IVertexNavigator | null
   ): void => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyter_vertex');
@@ -94,7 +96,15 @@ export const predictPlugin: JupyterFrontEndPlugin<void> = {
             app.shell.add(widget, 'main', { mode: 'split-right' });
             app.shell.activateById(widget.id);
           },
-          showNotebook: panel => app.shell.activateById(panel.id)
+          showNotebook: panel => app.shell.activateById(panel.id),
+          // A large selection can go to a batch job, shown in its tab.
+          batch: navigator
+            ? {
+                contents: app.serviceManager.contents,
+                loadMachines: () => navigator.loadMachines(),
+                openBatchJob: id => navigator.open({ kind: 'batchJob', id })
+              }
+            : undefined
         });
       }
     });

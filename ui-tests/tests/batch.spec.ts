@@ -2,6 +2,7 @@ import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  deployModel,
   DOC_SCREENSHOTS,
   notebookJSON,
   openModel,
@@ -153,5 +154,89 @@ test.describe('Batch prediction', () => {
     await page.notebook.runCell(check);
     const output = (await page.notebook.getCellTextOutput(check))?.join('');
     expect(output?.trim()).toBe(`${ROWS} ['instance', 'prediction']`);
+  });
+
+  test("offers a batch job for a large selection and runs it on the endpoint's model version", async ({
+    page
+  }) => {
+    test.setTimeout(480_000);
+    const notebook = 'batch-offer.ipynb';
+    const stem = 'batch-offer';
+    const rows = 1500;
+    const cells = [...CELLS, `X[:${rows}]`];
+    cells[1] = cells[1].replace(`"${MODEL}"`, '"digits-offer"');
+    await page.contents.uploadContent(notebookJSON(cells), 'text', notebook);
+    await page.filebrowser.openHomeDirectory();
+    const match = await runRegisterCells(page, notebook, /^model (\d+)$/m);
+    await deployModel(page.request, match[1], 'digits-offer-endpoint');
+
+    // Predict from the cursor's line `X[:1500]`: more rows than the offer's
+    // threshold.
+    const input = await page.notebook.getCellInputLocator(2);
+    await input!.locator('.cm-content').click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Control+Alt+P');
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText(
+      `numpy.ndarray · shape (${rows}, 64) · float64`
+    );
+    const offer = dialog.locator('.jp-Vertex-PredictDialog-batchOffer');
+    await expect(offer).toContainText(
+      'More than 1,000 rows: 1 online request would carry these 1,500 rows from this page'
+    );
+    await expect(offer).toContainText(
+      'Model version: digits-offer version 1, the model the endpoint serves.'
+    );
+    await page.mouse.move(0, 0);
+    fs.mkdirSync(DOC_SCREENSHOTS, { recursive: true });
+    await page.screenshot({
+      path: path.join(DOC_SCREENSHOTS, 'predict-batch-offer.png')
+    });
+    await dialog.getByRole('button', { name: 'Batch predict instead' }).click();
+
+    // The Batch predict dialog, prefilled: the rows' file beside the
+    // notebook, jsonl, the endpoint's model version.
+    const batch = page.locator('.jp-Dialog .jp-Vertex-BatchDialog');
+    await expect(batch).toBeVisible();
+    await expect(page.locator('.jp-Dialog-header')).toHaveText(
+      'Batch predict with "digits-offer"'
+    );
+    const file = await batch.getByLabel('File', { exact: true }).inputValue();
+    expect(file).toMatch(new RegExp(`^${stem}-rows-\\d{8}-\\d{6}\\.jsonl$`));
+    expect(await page.contents.fileExists(file)).toBe(true);
+    await expect(batch.getByLabel('Instances format')).toHaveValue('jsonl');
+    await expect(batch.locator('.jp-Vertex-BatchDialog-note')).toHaveText(
+      `The 1,500 rows of X[:${rows}] are in ${file}, in the Jupyter root. Model version: digits-offer version 1, the model it serves at endpoint digits-offer-endpoint.`
+    );
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Start batch job' })
+      .click();
+
+    const view = page.locator(
+      '.jp-Vertex-tab-batchJob .jp-Vertex-BatchJobDetail'
+    );
+    await expect(view).toBeVisible();
+    await expect(view.locator('.jp-Vertex-JobDetail-title')).toHaveText(
+      file.replace(/\.jsonl$/, '')
+    );
+    await expect(view.locator('.jp-Vertex-state').first()).toHaveAttribute(
+      'data-state',
+      'SUCCEEDED',
+      { timeout: 300_000 }
+    );
+    await expect(view.locator('.jp-Vertex-batchProgress-text')).toContainText(
+      '1,500 / 1,500 rows'
+    );
+    const table = view.getByRole('table', { name: 'Predictions (first rows)' });
+    await expect(table.locator('tbody tr')).toHaveCount(10);
+
+    await page.mouse.move(0, 0);
+    await page.theme.setDarkTheme();
+    await expect(table).toBeVisible();
+    await page.screenshot({
+      path: path.join(DOC_SCREENSHOTS, 'tab-batch-dark.png')
+    });
+    await page.theme.setLightTheme(); // The next specs start light.
   });
 });

@@ -1,6 +1,7 @@
 import * as React from 'react';
 import { VertexAPIError } from '../../api/request';
 import { FormBanner } from '../../components/Banner';
+import { withInlineCode } from '../../components/format';
 import { CodePreview } from '../deploy/CodePreview';
 import {
   InputFieldset,
@@ -59,6 +60,11 @@ export function BatchForm(
   };
   return (
     <div className="jp-Vertex-form">
+      {props.note ? (
+        <div className="jp-Vertex-note jp-Vertex-BatchDialog-note">
+          {withInlineCode(props.note)}
+        </div>
+      ) : null}
       {error && !serverField ? <FormBanner error={error} /> : null}
       <InputFieldset {...fieldset} />
       <ResourcesFieldset {...fieldset} machines={machines} />

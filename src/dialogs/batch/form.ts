@@ -177,4 +177,9 @@ export interface IBatchDialogOptions {
    * The server's refusal of the last attempt, shown at the field it names.
    */
   error?: VertexAPIError | null;
+  /**
+   * Why the dialog is prefilled as it is (e.g. the rows written for it),
+   * shown above the form; `code` in backticks.
+   */
+  note?: string | null;
 }

@@ -16,6 +16,13 @@ import {
   rowCount
 } from './instances';
 import { IProbeValue } from './snippet';
+import {
+  BATCH_OFFER_ROWS,
+  formatCount,
+  offersBatch,
+  onlineRequests,
+  servedVersion
+} from './batchInstead';
 
 /**
  * What the user chose.
@@ -23,6 +30,10 @@ import { IProbeValue } from './snippet';
 export interface IPredictChoice {
   mode: InstanceMode;
   endpointId: string;
+  /**
+   * "Batch predict instead": a batch job of every row, no online request.
+   */
+  batch?: boolean;
 }
 
 /**
@@ -61,6 +72,16 @@ export class PredictDialogBody
     return this._endpointId
       ? { mode: this._mode, endpointId: this._endpointId }
       : null;
+  }
+
+  /**
+   * Whether to offer a batch job instead (many rows, and the caller can
+   * start one).
+   */
+  get offersBatch(): boolean {
+    return (
+      this._options.offerBatch === true && offersBatch(this._options.value)
+    );
   }
 
   /**
@@ -181,6 +202,61 @@ export class PredictDialogBody
                 formatBytes(bytes)
               )}
         </div>
+        {this.offersBatch ? this._renderOffer() : null}
+      </div>
+    );
+  }
+
+  /**
+   * Why a batch job suits this many rows, and which model version it would
+   * use.
+   */
+  private _renderOffer(): JSX.Element {
+    const { value, endpoints, trans } = this._options;
+    const rows = instancesOf(value, 'rows');
+    const endpoint = endpoints.find(e => e.id === this._endpointId);
+    const served = endpoint ? servedVersion(endpoint) : null;
+    const requests = onlineRequests(rows);
+    const model = served
+      ? (served.deployedModel.displayName || served.modelVersion) +
+        (served.deployedModel.modelVersionId
+          ? ' ' + trans.__('version %1', served.deployedModel.modelVersionId)
+          : '')
+      : '';
+    return (
+      <div
+        className="jp-Vertex-note jp-Vertex-PredictDialog-batchOffer"
+        role="note"
+      >
+        <p>
+          {trans._n(
+            'More than %3 rows: %1 online request would carry these %2 rows from this page, and every prediction would come back into it.',
+            'More than %3 rows: %1 online requests would carry these %2 rows from this page, and every prediction would come back into it.',
+            requests,
+            formatCount(rows.length),
+            formatCount(BATCH_OFFER_ROWS)
+          )}
+        </p>
+        <p>
+          {trans.__(
+            'Batch predict instead: a batch job scores them on its own dedicated servers and writes the predictions to files in Cloud Storage. The rows are written beside the notebook as a JSON Lines file first.'
+          )}
+        </p>
+        {served ? (
+          <p>
+            {served.deployedCount > 1
+              ? trans.__(
+                  'Model version: %1, the one of the endpoint’s %2 deployed models with the most traffic (%3%).',
+                  model,
+                  served.deployedCount,
+                  served.traffic
+                )
+              : trans.__(
+                  'Model version: %1, the model the endpoint serves.',
+                  model
+                )}
+          </p>
+        ) : null}
       </div>
     );
   }
@@ -202,6 +278,11 @@ export namespace PredictDialogBody {
     endpoints: IEndpoint[];
     remembered: string | null;
     trans: TranslationBundle;
+    /**
+     * Whether "Batch predict instead" can be offered (a large value still
+     * decides).
+     */
+    offerBatch?: boolean;
   }
 }
 
@@ -237,9 +318,14 @@ export async function askPrediction(
 ): Promise<IPredictChoice | null> {
   const { trans } = options;
   const body = new PredictDialogBody(options);
+  const batch = Dialog.createButton({
+    label: trans.__('Batch predict instead'),
+    actions: [BATCH_ACTION]
+  });
   const buttons = body.canPredict
     ? [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
+        ...(body.offersBatch ? [batch] : []),
         Dialog.okButton({ label: trans.__('Predict') })
       ]
     : [Dialog.cancelButton({ label: trans.__('Close') })];
@@ -249,5 +335,15 @@ export async function askPrediction(
     buttons,
     focusNodeSelector: 'select, input[type="radio"]:checked'
   });
-  return result.button.accept ? result.value : null;
+  if (!result.button.accept || !result.value) {
+    return null;
+  }
+  return result.button.actions.includes(BATCH_ACTION)
+    ? { ...result.value, mode: 'rows', batch: true }
+    : result.value;
 }
+
+/**
+ * The action that tells the batch button from Predict.
+ */
+const BATCH_ACTION = 'jupyter-vertex-batch-instead';

@@ -5,6 +5,7 @@ import { Widget } from '@lumino/widgets';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { IVertexAPI } from '../../api/vertexAPI';
 import { IEndpoint } from '../../api/types';
+import { batchInstead, IBatchPath } from './batchInstead';
 import { InstanceMode, instancesOf } from './instances';
 import { evaluateInKernel, selectedExpression } from './kernel';
 import {
@@ -92,7 +93,8 @@ export async function predictSelection(
     expression,
     endpoints,
     remembered: options.remembered(),
-    trans
+    trans,
+    offerBatch: options.batch !== undefined
   });
   if (!choice) {
     return null;
@@ -100,6 +102,25 @@ export async function predictSelection(
   options.remember(choice.endpointId);
 
   const endpoint = endpoints.find(e => e.id === choice.endpointId);
+  if (choice.batch && options.batch && endpoint) {
+    try {
+      await batchInstead({
+        ...options.batch,
+        api,
+        notebookPath: notebook.context.localPath,
+        value: probe,
+        expression,
+        endpoint,
+        trans
+      });
+    } catch (reason) {
+      await showErrorMessage(
+        trans.__('Batch predict instead'),
+        reason as Error
+      );
+    }
+    return null;
+  }
   const run = new PredictionRun({
     api,
     endpointId: choice.endpointId,
@@ -148,6 +169,11 @@ export namespace predictSelection {
      * Bring the notebook forward after a cell was inserted.
      */
     showNotebook?: (notebook: NotebookPanel) => void;
+    /**
+     * Where "Batch predict instead" writes the rows and opens the job; the
+     * dialog offers it only when given.
+     */
+    batch?: IBatchPath;
     evaluate?: (
       kernel: Kernel.IKernelConnection,
       expression: string,
