@@ -72,6 +72,8 @@ def main() -> None:
         uvicorn.Server(config).run()
         return
     # One process (uvicorn.Server runs no workers); our socket, bound with this user's mode.
+    # On the socket (the embedded Vertex's only way in) the app has the batch shard route too.
+    app = "jupyter_vertex.emulator.serving.batch_worker:model_server"
     config = uvicorn.Config(app, uds=path, factory=True, log_level="warning")
     uvicorn.Server(config).run(sockets=[_unix_socket(path)])
 
