@@ -134,6 +134,10 @@ def main() -> None:
                 batch_seconds = time.perf_counter() - start
             assert job.state == aiplatform.gapic.JobState.JOB_STATE_SUCCEEDED, job.error
             stats, output = job.completion_stats, job.output_info
+            resource = job.gca_resource
+            # the job's own times: its servers start (create -> RUNNING), then it scores
+            starting = (resource.start_time - resource.create_time).total_seconds()
+            scoring = (resource.end_time - resource.start_time).total_seconds()
             assert stats is not None and output is not None
             assert stats.successful_count == args.rows, stats
             directory = output.gcs_output_directory
@@ -177,6 +181,8 @@ def main() -> None:
                 ["in-process predict only", args.rows, predict_only, args.rows / predict_only],
                 ["in-process floor (read, predict, write)", args.rows, floor, floor_rate],
                 ["batch prediction job", args.rows, batch_seconds, batch_rate],
+                ["  of which servers starting (create -> RUNNING)", "", starting, ""],
+                ["  of which scoring (RUNNING -> end)", args.rows, scoring, args.rows / scoring],
                 [
                     f"extension bulk online (concurrency {args.concurrency})",
                     bulk_rows,
@@ -201,6 +207,8 @@ def main() -> None:
                 {
                     "rows": args.rows,
                     "batch_seconds": batch_seconds,
+                    "batch_starting_seconds": starting,
+                    "batch_scoring_seconds": scoring,
                     "bulk_rows": bulk_rows,
                     "bulk_seconds": bulk_seconds,
                     "floor_seconds": floor,
