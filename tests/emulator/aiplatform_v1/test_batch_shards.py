@@ -4,6 +4,7 @@ servers score themselves (batch/shards.py, serving/batch_worker.py)."""
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,33 @@ from jupyter_vertex.emulator.testing import EmulatorProcess, model_servers
 
 from ..batch_helpers import bucket, create, job_body, lines, names, put, wait_done
 from ..emulator_api import Api
-from ..serving_helpers import sklearn_model
+from ..serving_helpers import artifacts, sklearn_model
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 CLASSIFIER = LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
 SHARD_BYTES = 4096
+SCALER = textwrap.dedent(
+    '''
+    """A Custom Prediction Routine's predictor: each instance's sum times parameters.scale."""
+
+    from google.cloud.aiplatform.prediction.predictor import Predictor
+
+
+    class Scaler(Predictor):
+        def load(self, artifacts_uri):
+            pass
+
+        def preprocess(self, prediction_input):
+            return prediction_input["instances"], prediction_input.get("parameters") or {}
+
+        def predict(self, instances):
+            rows, parameters = instances
+            return [parameters.get("scale", 1) * sum(row) for row in rows]
+
+        def postprocess(self, prediction_results):
+            return {"predictions": prediction_results}
+    '''
+)
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +146,45 @@ def test_a_line_that_is_not_json_fails_the_job_after_the_rows_before_it(
     assert [line["instance"] for line in out] == rows[:600]
     assert [line["prediction"] for line in out] == CLASSIFIER.predict(FEATURES[:100]).tolist() * 6
     assert model_servers(f"batch-{job['name'].rsplit('/', 1)[1]}") == {}
+
+
+def test_a_routines_predictor_gets_the_model_parameters_on_shards(
+    small_shards: EmulatorProcess,
+) -> None:
+    """Any model server with the SDK's default handler scores shards: here a Custom Prediction
+    Routine's predictor, given the job's modelParameters; its errors read as /predict's."""
+    api = Api(small_shards, "batch-shards-routine")
+    env = [
+        {"name": "PREDICTOR_MODULE", "value": "scaler"},
+        {"name": "PREDICTOR_CLASS", "value": "Scaler"},
+    ]
+    model = api.upload(
+        "scaler",
+        artifactUri=artifacts(api, {"scaler.py": SCALER.encode()}),
+        containerSpec={"imageUri": "europe-west4-docker.pkg.dev/p/cpr/scaler:1", "env": env},
+    )
+    b = bucket(api)
+    rows: list[Any] = [[1, 2, 3], [0.5, 0.5], ["x", 1], [4]] * 300
+    source = put(api, b, "in.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    body = job_body(
+        model["name"],
+        source,
+        f"gs://{b}/out",
+        manualBatchTuningParameters={"batchSize": 5},
+        modelParameters={"scale": 2},
+    )
+    job = wait_done(api, create(api, body)["name"])
+    assert job["state"] == "JOB_STATE_SUCCEEDED", job.get("error")
+    assert job["completionStats"] == {"successfulCount": "900", "failedCount": "300"}
+    directory = job["outputInfo"]["gcsOutputDirectory"]
+    out = lines(api, f"{directory}/predictions_00001.jsonl")
+    assert out == [{"instance": r, "prediction": 2 * sum(r)} for r in rows if r[0] != "x"]
+    try:
+        sum(["x", 1])  # type: ignore[arg-type]
+    except TypeError as error:
+        refused = f"The following exception has occurred: TypeError. Arguments: {error.args}."
+    errors = lines(api, f"{directory}/errors_00001.jsonl")
+    assert errors == [{"instance": ["x", 1], "error": {"code": 3, "message": refused}}] * 300
 
 
 def test_every_line_falls_in_exactly_one_shard_wherever_the_cuts_are(tmp_path: Path) -> None:
