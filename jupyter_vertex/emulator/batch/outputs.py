@@ -22,7 +22,7 @@ import shutil
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 from ..storage.local_storage import split_gs_uri
 
@@ -53,7 +53,7 @@ class Part:
         self.stem = stem
         self.number = 0
         self.rows = 0
-        self.handle: IO[str] | None = None
+        self.handle: TextIO | None = None
 
     def add(self, line: dict[str, Any]) -> None:
         csv_out = self.writer.fmt == "csv"
@@ -70,20 +70,21 @@ class Part:
     def add_jsonl(self, path: Path, count: int) -> None:
         """Append a file of ``count`` jsonl lines (a shard's output), in order, starting a new
         output file every :data:`ROWS_PER_FILE` lines as :meth:`add` does."""
-        with open(path, encoding="utf-8", newline="\n") as source:
+        with open(path, "rb") as source:  # bytes: lines end at "\n" only, as the shard's do
             while count > 0:
                 handle = self._open([])
+                handle.flush()  # what was written as text goes first
                 take = min(count, ROWS_PER_FILE - self.rows)
                 if take == count:
-                    shutil.copyfileobj(source, handle, 1 << 20)
+                    shutil.copyfileobj(source, handle.buffer, 1 << 20)
                 else:
-                    handle.writelines(itertools.islice(source, take))
+                    handle.buffer.writelines(itertools.islice(source, take))
                 self.rows += take
                 count -= take
                 if self.rows >= ROWS_PER_FILE:
                     self.flush()
 
-    def _open(self, header: list[str]) -> IO[str]:
+    def _open(self, header: list[str]) -> TextIO:
         """The current output file's spool, started (with a CSV's header) when there is none."""
         if self.handle is None:
             self.number += 1
