@@ -126,11 +126,11 @@ class ShardScorer:
         self.stats = {"successfulCount": 0, "failedCount": 0, "incompleteCount": 0}
 
     async def run(self, shards: list[Shard]) -> None:
-        await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
         waiting = deque(shards)
         flying: dict[int, asyncio.Task[dict[str, Any]]] = {}
         done = 0  # shards appended to the output, in order
         try:
+            await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
             while done < len(shards):
                 while waiting and len(flying) < IN_FLIGHT_PER_REPLICA * self.ready():
                     shard = waiting.popleft()
