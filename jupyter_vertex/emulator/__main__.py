@@ -107,6 +107,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="stop a model server only after the load has stayed low this long (default 300)",
     )
     parser.add_argument(
+        "--batch-shard-bytes",
+        type=int,
+        default=4 * 2**20,
+        metavar="BYTES",
+        help="batch prediction jobs over jsonl: the most input bytes one model server scores "
+        "at a time (default 4 MiB)",
+    )
+    parser.add_argument(
         "--instance-python",
         default=sys.executable,
         help="the Python interpreter that runs Workbench instances' Jupyter servers (it needs "
@@ -209,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         max_replicas_per_model=args.max_replicas_per_model,
         autoscale_window=args.autoscale_window,
         scale_in_delay=args.scale_in_delay,
+        batch_shard_bytes=args.batch_shard_bytes,
         instance_python=args.instance_python,
         instance_ports=instance_ports,
     )

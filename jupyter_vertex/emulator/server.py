@@ -99,6 +99,8 @@ class Settings:
     # autoscaling: the load-measuring window and how long load stays low before scaling in
     autoscale_window: float = 60.0
     scale_in_delay: float = 300.0
+    # batch prediction: the most bytes of jsonl input one model server scores at a time
+    batch_shard_bytes: int = 4 * 2**20
     # Workbench instances: the Python that runs their Jupyter servers, and the ports they
     # may use (inclusive range; None: any free port)
     instance_python: str = field(default_factory=lambda: sys.executable)
@@ -117,6 +119,8 @@ class Settings:
             raise ConfigurationError("--max-concurrent-jobs must be at least 1")
         if self.max_replicas_per_model < 1:
             raise ConfigurationError("--max-replicas-per-model must be at least 1")
+        if self.batch_shard_bytes < 1:
+            raise ConfigurationError("--batch-shard-bytes must be at least 1")
         if self.autoscale_window <= 0 or self.scale_in_delay < 0:
             raise ConfigurationError(
                 "--autoscale-window must be positive and --scale-in-delay not negative"
@@ -187,7 +191,13 @@ class Emulator:
             scale_in_delay=settings.scale_in_delay,
             records=self.processes,
         )
-        self.batch = BatchRunner(self.store, self.serving, self.data_dir / BATCH_DIR, self.storage)
+        self.batch = BatchRunner(
+            self.store,
+            self.serving,
+            self.data_dir / BATCH_DIR,
+            self.storage,
+            shard_bytes=settings.batch_shard_bytes,
+        )
         self.instances = Instances(
             self.store,
             self.operations,

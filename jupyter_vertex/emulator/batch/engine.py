@@ -2,7 +2,9 @@
 
 A job starts ``dedicatedResources.startingReplicaCount`` model servers (capped by
 ``--max-replicas-per-model``) through the serving engine, under the deployed model id
-``batch-JOBID`` (so they are found, recorded, reaped and stopped like any other), reads its
+``batch-JOBID`` (so they are found, recorded, reaped and stopped like any other). A jsonl job
+whose rows need no reshaping runs the fast path (:mod:`.shards`, which says when exactly): the
+servers score byte ranges of the input themselves. Any other job runs the row path: it reads its
 input as a stream (:mod:`.inputs`, off the event loop), sends batches of
 ``manualBatchTuningParameters.batchSize`` instances (default 64) to the servers (one batch
 per server at work and one waiting, round robin), retries a batch the model refused row by
@@ -36,8 +38,9 @@ from ..core.store import Store, Tx
 from ..serving.autoscale import Scaling
 from ..serving.containers import server_for
 from ..serving.serving import Serving
-from ..storage.local_storage import LocalStorage
+from ..storage.local_storage import LocalStorage, split_gs_uri
 from . import records as r
+from . import shards
 from .inputs import InputError, Row, Shape, Source
 from .outputs import Writer
 
@@ -84,6 +87,23 @@ class Progress:
         return {k: str(v) for k, v in self.stats.items()}  # int64 fields are JSON strings
 
 
+def _batch_size(job: dict[str, Any]) -> int:
+    return int((job.get("manualBatchTuningParameters") or {}).get("batchSize") or DEFAULT_BATCH)
+
+
+def _object_files(source: Source, uris: list[str]) -> list[tuple[str, Path]] | None:
+    """Each input object's file in local storage, or None when one is not kept as a file."""
+    if source.object_file is None:
+        return None
+    files = []
+    for uri in uris:
+        found = source.object_file(*split_gs_uri(uri, "input"))
+        if found is None:
+            return None
+        files.append((uri, found))
+    return files
+
+
 def _take(rows: Iterator[Row], count: int) -> list[Row]:
     return list(itertools.islice(rows, count))
 
@@ -101,9 +121,15 @@ def _count(rows: Iterator[Row]) -> int:
 
 class BatchRunner:
     def __init__(
-        self, store: Store, serving: Serving, folder: Path, storage: LocalStorage | None = None
+        self,
+        store: Store,
+        serving: Serving,
+        folder: Path,
+        storage: LocalStorage | None = None,
+        shard_bytes: int = shards.SHARD_BYTES,
     ) -> None:
         self.store = store
+        self.shard_bytes = shard_bytes  # --batch-shard-bytes: the fast path's input shards
         self.serving = serving
         self.storage = storage
         self.folder = folder
@@ -232,9 +258,10 @@ class BatchRunner:
         resources = job.get("dedicatedResources") or {}
         count = self.serving.replica_count(int(resources.get("startingReplicaCount") or 1))
         most = max(count, int(resources.get("maxReplicaCount") or 0))
+        spec = server_for(job.get("_containerSpec") or {})
         await self.serving.deploy(
             deployed_id_of(path),
-            server_for(job.get("_containerSpec") or {}),
+            spec,
             str(job.get("_artifactUri") or ""),
             Scaling(count, most),
         )
@@ -250,8 +277,39 @@ class BatchRunner:
         fmt = str(job["outputConfig"].get("predictionsFormat") or "jsonl")
         writer = Writer(self.storage_url, directory, self.folder / job_id_of(path), fmt)
         self._writers[path] = writer
-        await self._score(path, job, source, uris, writer)
+        files = await asyncio.to_thread(_object_files, source, uris)
+        if files is not None and shards.applies(job, spec):
+            await self._score_shards(path, job, files, writer, self.serving.replica_count(most))
+        else:
+            await self._score(path, job, source, uris, writer)
         return writer
+
+    async def _score_shards(
+        self,
+        path: str,
+        job: dict[str, Any],
+        files: list[tuple[str, Path]],
+        writer: Writer,
+        replicas: int,
+    ) -> None:
+        """The fast path (:mod:`.shards`): the model servers score the input's byte ranges."""
+        deployed_id = deployed_id_of(path)
+
+        async def save(stats: dict[str, int]) -> None:
+            await self._update(path, completionStats={k: str(v) for k, v in stats.items()})
+
+        scorer = shards.ShardScorer(
+            self.serving,
+            deployed_id,
+            self.folder / job_id_of(path) / "shards",
+            writer,
+            batch_size=_batch_size(job),
+            parameters=job.get("modelParameters"),
+            ready=lambda: self._ready(deployed_id),
+            save=save,
+            closing=lambda: self._closing,
+        )
+        await scorer.run(shards.plan(files, self.shard_bytes, replicas))
 
     async def _score(
         self,
@@ -261,7 +319,7 @@ class BatchRunner:
         uris: list[str],
         writer: Writer,
     ) -> None:
-        size = int((job.get("manualBatchTuningParameters") or {}).get("batchSize") or DEFAULT_BATCH)
+        size = _batch_size(job)
         fmt = str((job.get("inputConfig") or {}).get("instancesFormat"))
         parameters = job.get("modelParameters")
         rows = source.rows(uris, fmt, Shape.of(job.get("instanceConfig") or {}))

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
+import shutil
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 from ..storage.local_storage import split_gs_uri
 
@@ -51,24 +53,46 @@ class Part:
         self.stem = stem
         self.number = 0
         self.rows = 0
-        self.handle: IO[str] | None = None
+        self.handle: TextIO | None = None
 
     def add(self, line: dict[str, Any]) -> None:
         csv_out = self.writer.fmt == "csv"
         fields = csv_fields(line) if csv_out else line
+        handle = self._open(list(fields))
+        if csv_out:
+            handle.write(self._csv([_cell(v) for v in fields.values()]))
+        else:
+            handle.write(json.dumps(line, separators=(",", ":")) + "\n")
+        self.rows += 1
+        if self.rows >= ROWS_PER_FILE:
+            self.flush()
+
+    def add_jsonl(self, path: Path, count: int) -> None:
+        """Append a file of ``count`` jsonl lines (a shard's output), in order, starting a new
+        output file every :data:`ROWS_PER_FILE` lines as :meth:`add` does."""
+        with open(path, "rb") as source:  # bytes: lines end at "\n" only, as the shard's do
+            while count > 0:
+                handle = self._open([])
+                handle.flush()  # what was written as text goes first
+                take = min(count, ROWS_PER_FILE - self.rows)
+                if take == count:
+                    shutil.copyfileobj(source, handle.buffer, 1 << 20)
+                else:
+                    handle.buffer.writelines(itertools.islice(source, take))
+                self.rows += take
+                count -= take
+                if self.rows >= ROWS_PER_FILE:
+                    self.flush()
+
+    def _open(self, header: list[str]) -> TextIO:
+        """The current output file's spool, started (with a CSV's header) when there is none."""
         if self.handle is None:
             self.number += 1
             self.rows = 0
             self.handle = open(self._spool(), "w", encoding="utf-8", newline="")  # noqa: SIM115
-            if csv_out:
-                self.handle.write(self._csv(list(fields)))
-        if csv_out:
-            self.handle.write(self._csv([_cell(v) for v in fields.values()]))
-        else:
-            self.handle.write(json.dumps(line, separators=(",", ":")) + "\n")
-        self.rows += 1
-        if self.rows >= ROWS_PER_FILE:
-            self.flush()
+            if self.writer.fmt == "csv":
+                self.handle.write(self._csv(header))
+        return self.handle
 
     @staticmethod
     def _csv(values: list[Any]) -> str:

@@ -4,7 +4,8 @@ reachable by this user only.
 The SDK's ``__main__`` binds ``0.0.0.0``; the embedded Vertex wants its model servers
 reachable only through itself, so this serves the same uvicorn app on
 ``JUPYTER_VERTEX_MODEL_SOCKET``, a unix socket in the embedded Vertex's private (0700) folder,
-and on no TCP port: health checks and predictions both go over the socket. Driven by the same
+and on no TCP port: health checks and predictions both go over the socket. There the app also
+has the batch shard route (:mod:`.batch_worker`) that batch prediction jobs use. Driven by the same
 environment (``AIP_HTTP_PORT``, which the SDK's app requires but which is not listened on;
 ``AIP_HEALTH_ROUTE``, ``AIP_PREDICT_ROUTE``, ``AIP_STORAGE_URI``, ``HANDLER_*``,
 ``PREDICTOR_*``, ``VERTEX_CPR_WEB_CONCURRENCY``), plus ``JUPYTER_VERTEX_SOURCE_IN_ARTIFACTS=1``
@@ -72,6 +73,8 @@ def main() -> None:
         uvicorn.Server(config).run()
         return
     # One process (uvicorn.Server runs no workers); our socket, bound with this user's mode.
+    # On the socket (the embedded Vertex's only way in) the app has the batch shard route too.
+    app = "jupyter_vertex.emulator.serving.batch_worker:model_server"
     config = uvicorn.Config(app, uds=path, factory=True, log_level="warning")
     uvicorn.Server(config).run(sockets=[_unix_socket(path)])
 

@@ -386,9 +386,9 @@ class Serving:
     # requests ----------------------------------------------------------------------------
 
     async def forward(
-        self, deployed_id: str, body: bytes, content_type: str
+        self, deployed_id: str, body: bytes, content_type: str, route: str = PREDICT_ROUTE
     ) -> tuple[int, str, bytes]:
-        """POST a body to a ready replica of the deployed model (round robin)."""
+        """POST a body to a ready replica of the deployed model (round robin), on ``route``."""
         deployment = self._deployments.get(deployed_id)
         if deployment is None:
             raise failed_precondition(
@@ -396,7 +396,7 @@ class Serving:
             )
         deployment.load.begin()
         try:
-            response = await self._post(deployment, body, content_type)
+            response = await self._post(deployment, body, content_type, route)
         finally:
             deployment.load.end()
         return (
@@ -405,13 +405,15 @@ class Serving:
             response.content,
         )
 
-    async def _post(self, deployment: Deployment, body: bytes, content_type: str) -> Response:
+    async def _post(
+        self, deployment: Deployment, body: bytes, content_type: str, route: str
+    ) -> Response:
         import httpx
 
         replica = await self._ready_replica(deployment)
         try:
             return await self.forwarder.post(
-                f"http://localhost{PREDICT_ROUTE}",
+                f"http://localhost{route}",
                 content=body,
                 headers={"Content-Type": content_type},
                 unix_socket=replica.socket,
@@ -422,7 +424,7 @@ class Serving:
             # the replica was scaled in or died meanwhile: another one answers
             replica = await self._ready_replica(deployment)
             return await self.forwarder.post(
-                f"http://localhost{PREDICT_ROUTE}",
+                f"http://localhost{route}",
                 content=body,
                 headers={"Content-Type": content_type},
                 unix_socket=replica.socket,
