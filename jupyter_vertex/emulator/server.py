@@ -282,6 +282,9 @@ class Emulator:
         failed = await self.batch.start(self.storage.url)
         if failed:
             log.warning("failed %d batch prediction job(s) a previous process ran", failed)
+        failed = await self.pipelines.start()
+        if failed:
+            log.warning("failed %d pipeline run(s) a previous process ran", failed)
         resumed = await deploy.resume_all(ctx)
         if resumed:
             log.info("serving %d deployed model(s) again", resumed)
@@ -297,11 +300,7 @@ class Emulator:
         tasks_env = EmulatorConnection(
             url=self.url, token=self.token, storage_url=self.storage.url
         ).to_env()
-        failed = await self.pipelines.start(
-            {**tasks_env, "STORAGE_EMULATOR_HOST": self.storage.url}
-        )
-        if failed:
-            log.warning("failed %d pipeline run(s) a previous process ran", failed)
+        self.pipelines.env = {**tasks_env, "STORAGE_EMULATOR_HOST": self.storage.url}
         addresses = {"url": self.url, "storage_url": self.storage.url}
         await asyncio.to_thread(
             write_private_file, self.data_dir / ADDRESSES_FILE, json.dumps(addresses) + "\n"

@@ -68,3 +68,31 @@ def control(flag: str = "yes") -> None:
         add(a=2, b=2)
     with dsl.ParallelFor(items=[1, 2, 3]) as item:
         square(x=item)
+
+
+@dsl.container_component
+def echo(text: str) -> dsl.ContainerSpec:
+    return dsl.ContainerSpec(image="busybox", command=["echo"], args=[text])
+
+
+@dsl.pipeline(name="container")
+def container(text: str = "hi") -> None:
+    echo(text=text)
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def report(status: dsl.PipelineTaskFinalStatus) -> str:
+    return status.state
+
+
+@dsl.pipeline(name="inner")
+def inner(x: int) -> int:
+    return square(x=x).output
+
+
+@dsl.pipeline(name="outer")
+def outer(x: int = 3) -> None:
+    final = report()
+    with dsl.ExitHandler(final):
+        nested = inner(x=x)
+        add(a=nested.output, b=1)

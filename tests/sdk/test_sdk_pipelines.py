@@ -42,8 +42,10 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
 
 
 def _job(sdk: Sdk, template: str, values: dict[str, Any], **kwargs: Any) -> Any:
+    unique = uuid.uuid4().hex[:8]
     return aiplatform.PipelineJob(
-        display_name=f"p-{uuid.uuid4().hex[:8]}",
+        display_name=f"p-{unique}",
+        job_id=f"run-{unique}",  # the SDK's default (name + time in seconds) may repeat
         template_path=template,
         pipeline_root=f"{sdk.staging_bucket}/pipeline-root",
         parameter_values=values,
@@ -108,6 +110,9 @@ def test_failing_component_fails_the_run_with_its_message(
     (task,) = _tasks(job)["fail"]
     assert task.state.name == "FAILED"
     assert task.error.message == "ValueError: the data is empty"
+    job.delete()
+    with pytest.raises(exceptions.NotFound):
+        aiplatform.PipelineJob.get(job.resource_name)
 
 
 def test_condition_parallel_for_and_caching(sdk: Sdk, compiled: Callable[[str], str]) -> None:
@@ -168,21 +173,34 @@ def _until(condition: Callable[[], Any], what: str, timeout: float = 60.0) -> An
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_cancel_stops_every_process(sdk: Sdk, compiled: Callable[[str], str]) -> None:
-    job = _job(sdk, compiled("sleeping"), {"seconds": 300.0})
-    job.submit()
+def test_cancel_and_batch_cancel_stop_every_process(
+    sdk: Sdk, compiled: Callable[[str], str]
+) -> None:
+    jobs = [_job(sdk, compiled("sleeping"), {"seconds": 300.0}) for _ in range(2)]
+    for job in jobs:
+        job.submit()
 
-    def sleeping() -> bool:
+    def sleeping(job: Any) -> bool:
         tasks = _tasks(aiplatform.PipelineJob.get(job.resource_name))
         return bool(tasks.get("sleep")) and tasks["sleep"][0].state.name == "RUNNING"
 
-    _until(sleeping, "the sleep task to run")
-    assert _task_processes(job.resource_name)  # the driver and the task's processes
-    job.cancel()
-    job.wait()  # the SDK raises for FAILED only
-    assert job.state.name == "PIPELINE_STATE_CANCELLED"
-    assert _tasks(job)["sleep"][0].state.name == "CANCELLED"
-    assert _task_processes(job.resource_name) == []
+    for job in jobs:
+        _until(lambda job=job: sleeping(job), "the sleep task to run")  # type: ignore[misc]
+        assert _task_processes(job.resource_name)  # the driver and the task's processes
+    jobs[0].cancel()
+    client = jobs[0].api_client
+    client.batch_cancel_pipeline_jobs(parent=sdk.parent, names=[jobs[1].resource_name]).result()
+    for job in jobs:
+        job.wait()  # the SDK raises for FAILED only
+        assert job.state.name == "PIPELINE_STATE_CANCELLED"
+        assert _tasks(job)["sleep"][0].state.name == "CANCELLED"
+        assert _task_processes(job.resource_name) == []
+    # ended jobs can be deleted, together
+    names = [job.resource_name for job in jobs]
+    deleted = client.batch_delete_pipeline_jobs(parent=sdk.parent, names=names).result()
+    assert sorted(j.name for j in deleted.pipeline_jobs) == sorted(names)
+    with pytest.raises(exceptions.NotFound):
+        aiplatform.PipelineJob.get(names[0])
 
 
 @pytest.mark.parametrize(
@@ -214,3 +232,26 @@ def test_bad_input_is_refused(
         job.api_client.create_pipeline_job(parent=sdk.parent, pipeline_job=resource)
     assert message in error_message(refused.value)
     assert aiplatform.PipelineJob.list(filter=f'display_name="{resource.display_name}"') == []
+
+
+def test_nested_pipeline_and_exit_handler(sdk: Sdk, compiled: Callable[[str], str]) -> None:
+    job = _job(sdk, compiled("outer"), {"x": 4})
+    job.submit()
+    job.wait()
+    tasks = _tasks(job)
+    assert _output(tasks["square"][0]) == 16  # inside the nested pipeline
+    assert tasks["square"][0].parent_task_id == tasks["inner"][0].task_id
+    assert _output(tasks["add"][0]) == 17
+    assert tasks["report"][0].state.name == "SUCCEEDED"  # the exit task ran after the body
+
+
+def test_container_component_fails_with_the_reason(
+    sdk: Sdk, compiled: Callable[[str], str]
+) -> None:
+    job = _job(sdk, compiled("container"), {})
+    job.submit()
+    with pytest.raises(RuntimeError, match="Container components need a container engine"):
+        job.wait()
+    (task,) = _tasks(job)["echo"]
+    assert task.state.name == "FAILED"
+    assert "lightweight Python components only" in task.error.message

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -127,6 +128,20 @@ def failure_of(tail: list[str], code_hint: str) -> str:
     return lines[-1] if lines else code_hint
 
 
+def refusal(error: Exception) -> str:
+    """Why kfp.local refused to run a task; for a container image, what the embedded Vertex
+    does about it."""
+    message = str(error)
+    if "Container Component" in message or "Containerized Python Component" in message:
+        engine = "a container engine is on PATH" if shutil.which("docker") else "none is present"
+        message += (
+            " The embedded Vertex runs pipeline tasks as local processes with kfp.local's "
+            "SubprocessRunner: lightweight Python components only. Container components need "
+            f"a container engine, which pipelines do not use yet ({engine})."
+        )
+    return message
+
+
 def _stack() -> list[str]:
     """The sub-DAGs (conditions, nested pipelines) this thread is inside, innermost last."""
     if not hasattr(_local, "dags"):
@@ -180,7 +195,7 @@ def install_seams() -> None:
         try:
             outputs, result = single(**kwargs)
         except Exception as error:  # noqa: BLE001 - kfp refused the task: it fails with why
-            emit(event="end", task=name, key=key, state="FAILED", error=str(error))
+            emit(event="end", task=name, key=key, state="FAILED", error=refusal(error))
             return {}, status.Status.FAILURE
         if result == status.Status.SUCCESS:
             state = "SUCCEEDED" if _local.ran else "CACHED"

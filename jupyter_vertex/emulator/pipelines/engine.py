@@ -58,9 +58,9 @@ class PipelineRunner:
         """Stands for gs://: MIRROR/BUCKET/OBJECT (kept: cached outputs point into it)."""
         return self.folder / "gcs"
 
-    async def start(self, env: dict[str, str]) -> int:
-        """FAIL the runs a previous process left unfinished; answer how many."""
-        self.env = env
+    async def start(self) -> int:
+        """FAIL the runs a previous process left unfinished; answer how many. (``env`` is
+        set once the API listens, before any run can be created.)"""
         await asyncio.to_thread(shutil.rmtree, self.folder / "runs", True)
 
         def fail(tx: Tx) -> int:
