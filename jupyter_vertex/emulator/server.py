@@ -194,7 +194,9 @@ class Emulator:
         )
         self.batch = BatchRunner(self.store, self.serving, self.data_dir / BATCH_DIR, self.storage)
         # the driver runs in the embedded Vertex's own Python: kfp is one of its dependencies
-        self.pipelines = PipelineRunner(self.store, self.data_dir / PIPELINES_DIR)
+        self.pipelines = PipelineRunner(
+            self.store, self.data_dir / PIPELINES_DIR, records=self.processes
+        )
         self.instances = Instances(
             self.store,
             self.operations,

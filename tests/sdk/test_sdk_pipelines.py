@@ -203,6 +203,11 @@ def test_cancel_and_batch_cancel_stop_every_process(
         aiplatform.PipelineJob.get(names[0])
 
 
+def _cycle(resource: Any) -> None:
+    tasks = resource.pipeline_spec["root"]["dag"]["tasks"]
+    tasks["add"]["dependentTasks"] = ["read-text"]  # read-text runs after add
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -219,8 +224,9 @@ def test_cancel_and_batch_cancel_stop_every_process(
             lambda g: g.runtime_config.parameter_values.pop("a"),
             "missing the required parameter 'a'",
         ),
+        (_cycle, "has a cycle: add -> read-text -> add"),
     ],
-    ids=["not-a-spec", "unknown-parameter", "wrong-type", "missing-required"],
+    ids=["not-a-spec", "unknown-parameter", "wrong-type", "missing-required", "cycle"],
 )
 def test_bad_input_is_refused(
     sdk: Sdk, compiled: Callable[[str], str], change: Callable[[Any], Any], message: str

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import failed_precondition
-from ..core.process_groups import stop_group
+from ..core.process_groups import ProcessRecords, dies_with_parent, stop_group
 from ..core.resources import project_number
 from ..core.store import Store, Tx
 from . import records as r
@@ -44,10 +44,18 @@ def job_id_of(path: str) -> str:
 
 
 class PipelineRunner:
-    def __init__(self, store: Store, folder: Path, python: str = sys.executable) -> None:
+    def __init__(
+        self,
+        store: Store,
+        folder: Path,
+        python: str = sys.executable,
+        records: ProcessRecords | None = None,
+    ) -> None:
         self.store = store
         self.folder = folder
         self.python = python
+        # each run's process group, reaped by the next start if this process is killed
+        self.records = records
         self.env: dict[str, str] = {}  # the embedded Vertex's address, token, storage
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._processes: dict[str, asyncio.subprocess.Process] = {}
@@ -189,8 +197,13 @@ class PipelineRunner:
                     env=env,
                     cwd=str(run),
                     start_new_session=True,  # one group: cancel ends the driver and its tasks
+                    preexec_fn=dies_with_parent(),
                 )
             self._processes[path] = process
+            if self.records is not None:
+                await asyncio.to_thread(
+                    self.records.add, process.pid, "pipeline", path, (str(run),)
+                )
             await self._store(path, tasks, state=r.RUNNING, startTime=tasks.started)
             outcome = await self._follow(path, run, process, tasks)
         except asyncio.CancelledError:
@@ -205,6 +218,8 @@ class PipelineRunner:
             self._processes.pop(path, None)
             if process is not None:
                 await stop_group(process, GRACE)
+                if self.records is not None:
+                    await asyncio.to_thread(self.records.remove, process.pid)
         await self._end(path, *outcome, tasks=tasks)
 
     async def _follow(
