@@ -96,6 +96,9 @@ def test_run_task_details_artifacts_and_list(sdk: Sdk, compiled: Callable[[str],
     listed = aiplatform.PipelineJob.list(filter=f'display_name="{job.display_name}"')
     assert [j.resource_name for j in listed] == [job.resource_name]
     assert aiplatform.PipelineJob.list(filter='display_name="none-such"') == []
+    by_pipeline = aiplatform.PipelineJob.list(filter='pipeline_name="arith"')
+    assert [j.resource_name for j in by_pipeline] == [job.resource_name]
+    assert aiplatform.PipelineJob.list(filter='state="PIPELINE_STATE_FAILED"') == []
 
 
 def test_failing_component_fails_the_run_with_its_message(

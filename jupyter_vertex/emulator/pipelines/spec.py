@@ -57,7 +57,7 @@ def _check_cycles(tasks: dict[str, Any], field: str) -> None:
             visit(upstream, [*path, name])
         state[name] = 2
 
-    for name in tasks:
+    for name in sorted(tasks):  # the same cycle named whatever order the spec lists tasks in
         visit(name, [])
 
 
