@@ -27,6 +27,7 @@ from .aiplatform_v1 import (
     endpoints,
     models,
     operations,
+    pipeline_jobs,
     predict,
     prediction_metrics,
     training_pipelines,
@@ -37,6 +38,7 @@ from .core.auth import load_or_create_token
 from .core.connection import (
     ADDRESSES_FILE,
     CONNECTION_FILE,
+    EmulatorConnection,
     make_private_tree,
     port_of,
     read_addresses,
@@ -55,6 +57,7 @@ from .notebooks_v2 import instance_specs, instances
 from .notebooks_v2.instance_logs import InstanceLogs
 from .notebooks_v2.instances import Instances
 from .notebooks_v2.workbench import Workbench
+from .pipelines.engine import PipelineRunner
 from .resourcemanager_v3 import projects
 from .serving.serving import Serving
 from .storage.local_storage import LocalStorage
@@ -71,6 +74,7 @@ JOBS_DIR = "jobs"
 SERVING_DIR = "serving"
 WORKBENCH_DIR = "workbench"
 BATCH_DIR = "batch"  # batch prediction jobs' output spools
+PIPELINES_DIR = "pipelines"  # pipeline runs, their local pipeline roots and cache
 PROCESSES_DIR = "processes"  # the child process groups that must not outlive us
 
 
@@ -149,6 +153,7 @@ def all_routes() -> list[Route]:
         + custom_jobs.routes()
         + batch_prediction_jobs.routes()
         + training_pipelines.routes()
+        + pipeline_jobs.routes()
         + operations.routes()
         + logging_api.routes()
         + monitoring_api.routes()
@@ -197,6 +202,10 @@ class Emulator:
             self.data_dir / BATCH_DIR,
             self.storage,
             shard_bytes=settings.batch_shard_bytes,
+        )
+        # the driver runs in the embedded Vertex's own Python: kfp is one of its dependencies
+        self.pipelines = PipelineRunner(
+            self.store, self.data_dir / PIPELINES_DIR, records=self.processes
         )
         self.instances = Instances(
             self.store,
@@ -270,6 +279,7 @@ class Emulator:
             self.serving,
             self.instances,
             self.batch,
+            self.pipelines,
             self.gpus,
         ):
             ctx.add(service)
@@ -284,6 +294,9 @@ class Emulator:
         failed = await self.batch.start(self.storage.url)
         if failed:
             log.warning("failed %d batch prediction job(s) a previous process ran", failed)
+        failed = await self.pipelines.start()
+        if failed:
+            log.warning("failed %d pipeline run(s) a previous process ran", failed)
         resumed = await deploy.resume_all(ctx)
         if resumed:
             log.info("serving %d deployed model(s) again", resumed)
@@ -295,6 +308,11 @@ class Emulator:
         self._http.add_sockets(sockets)
         self.url = _url(self.settings.host, port)
         self.runner.emulator_url = self.url
+        # pipeline tasks reach this embedded Vertex and its Cloud Storage, as replicas do
+        tasks_env = EmulatorConnection(
+            url=self.url, token=self.token, storage_url=self.storage.url
+        ).to_env()
+        self.pipelines.env = {**tasks_env, "STORAGE_EMULATOR_HOST": self.storage.url}
         addresses = {"url": self.url, "storage_url": self.storage.url}
         await asyncio.to_thread(
             write_private_file, self.data_dir / ADDRESSES_FILE, json.dumps(addresses) + "\n"
@@ -330,6 +348,7 @@ class Emulator:
             self._http = None
         await self.operations.close()
         await self.batch.close()
+        await self.pipelines.close()
         await self.serving.close()
         await self.instances.close()
         await self.runner.close()
