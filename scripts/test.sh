@@ -2,41 +2,55 @@
 # Install what the tests need (Debian's Chromium included) and run all of them:
 # linters, type checks, Jest, Galata in Chromium, then pytest (Jupyter server, embedded
 # Vertex, real SDK). pytest runs last so its summary is the run's closing line.
+# Each step says when it starts (seconds since the start), so a slow CI run shows where.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
+step() { echo "== $1 (at ${SECONDS} s)"; }
+
+# Chromium installs from Debian's packages while pip and jlpm install the rest: the two
+# share nothing, and the UI tests wait for it below.
+chromium_install=""
 if [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Debian's Chromium for the UI tests"
+  step "installing Debian's Chromium for the UI tests (in the background)"
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  (
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  ) &
+  chromium_install=$!
 fi
 
-echo "== installing the package with its test extra"
+step "installing the package with its test extra"
+fresh_build=""
+if [ ! -e "$ROOT/jupyter_vertex/labextension/static/style.js" ]; then fresh_build=1; fi
 install_python test
 cd "$ROOT"
-# The build hook skips when a build exists; rebuild so a re-run tests the current sources,
-# and link the labextension so JupyterLab serves that build.
-jlpm build
+# The build hook builds only where no build exists (a fresh clone); rebuild otherwise so a
+# re-run tests the current sources. Then link the labextension so JupyterLab serves it.
+if [ -z "$fresh_build" ]; then jlpm build; fi
 jupyter labextension develop --overwrite . >/dev/null
 
-echo "== lint and types"
+step "lint and types"
 ruff check .
 ruff format --check .
 mypy
 lint-imports --no-cache
 jlpm lint:check
 
-echo "== jest"
+step "jest"
 jlpm test --ci
 
-echo "== galata (Chromium)"
+step "galata (Chromium)"
+if [ -n "$chromium_install" ]; then
+  wait "$chromium_install" || { echo "installing Chromium failed" >&2; exit 1; }
+fi
 (
   cd ui-tests
   jlpm install --immutable
   jlpm playwright test
 )
 
-echo "== pytest"
+step "pytest"
 python -m pytest -p no:cacheprovider -q "$@"
