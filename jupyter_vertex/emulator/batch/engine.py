@@ -33,7 +33,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import ApiError, failed_precondition
+from ..core.errors import ApiError
+from ..core.job_tasks import JobTasks
 from ..core.store import Store, Tx
 from ..serving.autoscale import Scaling
 from ..serving.containers import server_for
@@ -134,61 +135,29 @@ class BatchRunner:
         self.storage = storage
         self.folder = folder
         self.storage_url = ""
-        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.jobs = JobTasks(store, r.FAMILY)
         self._writers: dict[str, Writer] = {}
-        self._closing = False  # the embedded Vertex stops: running jobs FAIL, not CANCEL
 
     async def start(self, storage_url: str) -> int:
         """FAIL the jobs a previous process left unfinished; answer how many."""
         self.storage_url = storage_url
         await asyncio.to_thread(shutil.rmtree, self.folder, True)
-
-        def fail(tx: Tx) -> int:
-            count = 0
-            for job in tx.all_of_kind(r.KIND):
-                if job.get("state") not in r.TERMINAL:
-                    r.finish(job, r.FAILED, tx.now, r.CODE_INTERNAL, r.RESTART_REASON)
-                    tx.update(job["name"], job)
-                    count += 1
-            return count
-
-        return await self.store.write(fail)
+        return await self.jobs.fail_unfinished()
 
     def launch(self, path: str) -> None:
-        task = asyncio.ensure_future(self._run(path))
-        self._tasks[path] = task
-        task.add_done_callback(lambda _: self._tasks.pop(path, None))
+        self.jobs.launch(path, self._run(path))
 
     async def cancel(self, path: str) -> None:
         """Ask a job to stop (CANCELLING, then CANCELLED once its servers are stopped)."""
-
-        def mark(tx: Tx) -> str:
-            job = r.get_job(tx, path)
-            state = str(job.get("state"))
-            if state in r.TERMINAL:
-                raise failed_precondition(
-                    f"BatchPredictionJob {path} is already in state {state}; "
-                    "it cannot be cancelled."
-                )
-            job["state"] = r.CANCELLING
-            job["updateTime"] = tx.now
-            tx.update(path, job)
-            return state
-
-        await self.store.write(mark)
-        task = self._tasks.get(path)
-        if task is not None:
-            task.cancel()
-        else:
+        if not await self.jobs.cancel(path):
             await self._end(path, r.CANCELLED, r.CODE_CANCELLED, "The job was cancelled.")
 
     async def close(self) -> None:
-        self._closing = True
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=30)
+        await self.jobs.close()
+
+    @property
+    def _closing(self) -> bool:
+        return self.jobs.closing
 
     # one job -------------------------------------------------------------------------------
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import not_found
-from ..core.store import Tx
+from ..core.job_tasks import JobFamily
 
 KIND = "batchPredictionJob"
 
@@ -35,16 +34,21 @@ def render(job: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in job.items() if not k.startswith("_")}
 
 
-def get_job(tx: Tx, path: str) -> dict[str, Any]:
-    found = tx.get(path, KIND)
-    if found is None:
-        raise not_found(f"BatchPredictionJob {path} not found.")
-    return found
-
-
 def finish(job: dict[str, Any], state: str, now: str, code: int = 0, message: str = "") -> None:
     job["state"] = state
     job["updateTime"] = now
     job["endTime"] = now
     if message:
         job["error"] = {"code": code, "message": message}
+
+
+FAMILY = JobFamily(
+    kind=KIND,
+    label="BatchPredictionJob",
+    terminal=TERMINAL,
+    failed=FAILED,
+    cancelling=CANCELLING,
+    restart_reason=RESTART_REASON,
+    finish=finish,
+)
+get_job = FAMILY.get

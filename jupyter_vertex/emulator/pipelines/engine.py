@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import failed_precondition
+from ..core.job_tasks import JobTasks
 from ..core.process_groups import ProcessRecords, dies_with_parent, stop_group
 from ..core.resources import project_number
 from ..core.store import Store, Tx
@@ -57,9 +57,8 @@ class PipelineRunner:
         # each run's process group, reaped by the next start if this process is killed
         self.records = records
         self.env: dict[str, str] = {}  # the embedded Vertex's address, token, storage
-        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.jobs = JobTasks(store, r.FAMILY)
         self._processes: dict[str, asyncio.subprocess.Process] = {}
-        self._closing = False
 
     @property
     def mirror(self) -> Path:
@@ -70,51 +69,22 @@ class PipelineRunner:
         """FAIL the runs a previous process left unfinished; answer how many. (``env`` is
         set once the API listens, before any run can be created.)"""
         await asyncio.to_thread(shutil.rmtree, self.folder / "runs", True)
-
-        def fail(tx: Tx) -> int:
-            count = 0
-            for job in tx.all_of_kind(r.KIND):
-                if job.get("state") not in r.TERMINAL:
-                    r.finish(job, r.FAILED, tx.now, r.CODE_INTERNAL, r.RESTART_REASON)
-                    tx.update(job["name"], job)
-                    count += 1
-            return count
-
-        return await self.store.write(fail)
+        return await self.jobs.fail_unfinished()
 
     def launch(self, path: str) -> None:
-        task = asyncio.ensure_future(self._run(path))
-        self._tasks[path] = task
-        task.add_done_callback(lambda _: self._tasks.pop(path, None))
+        self.jobs.launch(path, self._run(path))
 
     async def cancel(self, path: str) -> None:
         """CANCELLING, then CANCELLED once the run's processes are gone."""
-
-        def mark(tx: Tx) -> None:
-            job = r.get_job(tx, path)
-            state = str(job.get("state"))
-            if state in r.TERMINAL:
-                raise failed_precondition(
-                    f"PipelineJob {path} is already in state {state}; it cannot be cancelled."
-                )
-            job["state"] = r.CANCELLING
-            job["updateTime"] = tx.now
-            tx.update(path, job)
-
-        await self.store.write(mark)
-        task = self._tasks.get(path)
-        if task is not None:
-            task.cancel()
-        else:
+        if not await self.jobs.cancel(path):
             await self._end(path, r.CANCELLED, r.CODE_CANCELLED, "The pipeline was cancelled.")
 
     async def close(self) -> None:
-        self._closing = True
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=30)
+        await self.jobs.close()
+
+    @property
+    def _closing(self) -> bool:
+        return self.jobs.closing
 
     # one run -------------------------------------------------------------------------------
 

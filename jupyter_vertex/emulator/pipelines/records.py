@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import not_found
-from ..core.store import Tx
+from ..core.job_tasks import JobFamily
 
 KIND = "pipelineJob"
 
@@ -68,13 +67,6 @@ def _detail(task: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
-def get_job(tx: Tx, path: str) -> dict[str, Any]:
-    found = tx.get(path, KIND)
-    if found is None:
-        raise not_found(f"PipelineJob {path} not found.")
-    return found
-
-
 def finish(job: dict[str, Any], state: str, now: str, code: int = 0, message: str = "") -> None:
     job["state"] = state
     job["updateTime"] = now
@@ -87,3 +79,15 @@ def finish(job: dict[str, Any], state: str, now: str, code: int = 0, message: st
             # the root DAG ends as the run does; a task still going is cut short with it
             task["state"] = ended if task.get("_root") else "CANCELLED"
             task["endTime"] = now
+
+
+FAMILY = JobFamily(
+    kind=KIND,
+    label="PipelineJob",
+    terminal=TERMINAL,
+    failed=FAILED,
+    cancelling=CANCELLING,
+    restart_reason=RESTART_REASON,
+    finish=finish,
+)
+get_job = FAMILY.get
