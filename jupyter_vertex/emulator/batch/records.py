@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.job_tasks import JobFamily
+from ..core.job_tasks import JobFamily, end_job
 
 KIND = "batchPredictionJob"
 
@@ -34,12 +34,7 @@ def render(job: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in job.items() if not k.startswith("_")}
 
 
-def finish(job: dict[str, Any], state: str, now: str, code: int = 0, message: str = "") -> None:
-    job["state"] = state
-    job["updateTime"] = now
-    job["endTime"] = now
-    if message:
-        job["error"] = {"code": code, "message": message}
+finish = end_job
 
 
 FAMILY = JobFamily(

@@ -20,6 +20,15 @@ from .store import Store, Tx
 CODE_INTERNAL = 13
 
 
+def end_job(job: dict[str, Any], state: str, now: str, code: int = 0, message: str = "") -> None:
+    """A job's record at its end: its state, times, and its error where there is one."""
+    job["state"] = state
+    job["updateTime"] = now
+    job["endTime"] = now
+    if message:
+        job["error"] = {"code": code, "message": message}
+
+
 @dataclass(frozen=True)
 class JobFamily:
     """How one resource family's jobs are stored and named."""

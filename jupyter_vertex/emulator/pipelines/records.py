@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.job_tasks import JobFamily
+from ..core.job_tasks import JobFamily, end_job
 
 KIND = "pipelineJob"
 
@@ -68,11 +68,7 @@ def _detail(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def finish(job: dict[str, Any], state: str, now: str, code: int = 0, message: str = "") -> None:
-    job["state"] = state
-    job["updateTime"] = now
-    job["endTime"] = now
-    if message:
-        job["error"] = {"code": code, "message": message}
+    end_job(job, state, now, code, message)
     ended = {SUCCEEDED: "SUCCEEDED", FAILED: "FAILED", CANCELLED: "CANCELLED"}[state]
     for task in (job.get("_tasks") or {}).values():
         if task["state"] not in TASK_ENDED:
