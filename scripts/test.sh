@@ -31,6 +31,9 @@ cd "$ROOT"
 # re-run tests the current sources. Then link the labextension so JupyterLab serves it.
 if [ -z "$fresh_build" ]; then jlpm build; fi
 jupyter labextension develop --overwrite . >/dev/null
+# The UI tests' own packages install while the linters and Jest run.
+(cd ui-tests && jlpm install --immutable >"$TMPDIR/ui-tests-install.log" 2>&1) &
+ui_tests_install=$!
 
 step "lint and types"
 ruff check .
@@ -46,11 +49,12 @@ step "galata (Chromium)"
 if [ -n "$chromium_install" ]; then
   wait "$chromium_install" || { echo "installing Chromium failed" >&2; exit 1; }
 fi
-(
-  cd ui-tests
-  jlpm install --immutable
-  jlpm playwright test
-)
+wait "$ui_tests_install" || {
+  cat "$TMPDIR/ui-tests-install.log" >&2
+  echo "installing the UI tests' packages failed" >&2
+  exit 1
+}
+(cd ui-tests && jlpm playwright test)
 
 step "pytest"
 python -m pytest -p no:cacheprovider -q "$@"
