@@ -168,6 +168,22 @@ async def test_compiled_yaml_runs_with_caching_off(api: Any, jp_root_dir: Path) 
     assert _by_name(job)["add"]["outputs"] == {"Output": 3}
 
 
+async def test_long_pipeline_name_gives_a_reachable_run(api: Any, jp_root_dir: Path) -> None:
+    """Vertex AI allows PipelineJob ids up to 128 characters; the id made from a long
+    pipeline name (over 63) is created and read back."""
+    name = "a-pipeline-with-a-name-long-enough-to-pass-sixty-three-characters"
+    (jp_root_dir / "long.py").write_text(PIPELINE_PY.replace('name="adder"', f'name="{name}"'))
+    body = {"path": "long.py", "pipeline": "adder", "parameterValues": {"a": 1}}
+    status, created = await api("POST", "pipelineJobs", body=body)
+    assert status == 201, created
+    job_id = created["job"]["id"]
+    assert job_id.startswith(f"{name}-") and len(job_id) > 63
+    job = await _wait(api, job_id, lambda j: j["state"] in ENDED, "the run")
+    assert job["state"] == "SUCCEEDED", job
+    status, _ = await api("DELETE", "pipelineJobs", job_id)
+    assert status == 204
+
+
 async def test_cancel_of_a_running_pipeline(api: Any, pipeline_py: str) -> None:
     body = {"path": pipeline_py, "pipeline": "napper"}
     status, created = await api("POST", "pipelineJobs", body=body)
