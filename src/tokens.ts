@@ -21,6 +21,7 @@ export namespace CommandIDs {
   export const open = 'jupyter-vertex:open';
   export const train = 'jupyter-vertex:train';
   export const createInstance = 'jupyter-vertex:create-instance';
+  export const runPipeline = 'jupyter-vertex:run-pipeline';
 }
 
 // The public surface for other extensions, as before the split.

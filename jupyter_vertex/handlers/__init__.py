@@ -17,6 +17,7 @@ from . import (
     jobs,
     metrics,
     models,
+    pipelines,
     serving,
     status,
     training,
@@ -39,6 +40,7 @@ def all_handlers() -> tuple[type[BaseHandler], ...]:
         + instances.HANDLERS
         + training.HANDLERS
         + batch.HANDLERS
+        + pipelines.HANDLERS
         + artifacts.HANDLERS
     )
 

@@ -13,6 +13,7 @@ from .artifacts import ArtifactsService
 from .batch.service import BatchService
 from .instances import InstancesService
 from .metrics import MetricsService
+from .pipelines.service import PipelinesService
 from .serving.bundle import ServingServices
 from .serving.endpoints import EndpointsService
 from .serving.examples import ModelExamples
@@ -42,6 +43,7 @@ class Services:
     metrics: MetricsService
     instances: InstancesService
     batch: BatchService
+    pipelines: PipelinesService
     rerun: Rerun
     artifacts: ArtifactsService
 
@@ -67,6 +69,7 @@ def build_services(
         metrics=MetricsService(clients),
         instances=InstancesService(clients),
         batch=BatchService(clients, root_dir=root_dir),
+        pipelines=PipelinesService(clients, root_dir=root_dir),
         rerun=Rerun(training),
         artifacts=ArtifactsService(clients, root_dir=root_dir),
     )

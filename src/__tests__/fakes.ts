@@ -23,8 +23,9 @@ import {
 } from '../api/types';
 import { IListState } from '../model/tokens';
 import { makeBatchJob, makeBatchResults } from './batch';
+import { makePipelineJob } from './pipelines';
 
-export { makeBatchJob, makeBatchResults };
+export { makeBatchJob, makeBatchResults, makePipelineJob };
 
 /**
  * The bundle the widgets get in the specs (English, no translation).
@@ -368,6 +369,44 @@ export class FakeAPI implements IVertexAPI {
   }));
   deleteBatchJob = jest.fn(async () => undefined);
   batchJobResults = jest.fn(async () => this.batchResults);
+
+  pipelineJobs: ReturnType<typeof makePipelineJob>[] = [];
+  previewPipeline = jest.fn(async (body: { path: string }) => ({
+    path: body.path,
+    pipelineName: 'flow',
+    pipelines: [],
+    pipeline: null,
+    parameters: makePipelineJob().parameters ?? [],
+    pipelineRoot: 'gs://staging/pipeline-root',
+    code: 'aiplatform.PipelineJob(...).submit()'
+  }));
+  createPipelineJob = jest.fn(async () => ({
+    job: this.pipelineJobs[0] ?? makePipelineJob(),
+    code: 'aiplatform.PipelineJob(...).submit()'
+  }));
+  listPipelineJobs = jest.fn(async () => ({
+    pipelineJobs: [...this.pipelineJobs],
+    nextPageToken: null
+  }));
+  getPipelineJob = jest.fn(async (id: string) => {
+    const job = this.pipelineJobs.find(item => item.id === id);
+    if (!job) {
+      throw new VertexAPIError({
+        message: `no pipeline job ${id}`,
+        reason: 'NOT_FOUND',
+        status: 404
+      });
+    }
+    return job;
+  });
+  cancelPipelineJob = jest.fn(async (id: string) => ({
+    ...(this.pipelineJobs.find(item => item.id === id) ?? makePipelineJob()),
+    state: 'CANCELLING' as const
+  }));
+  deletePipelineJob = jest.fn(async () => undefined);
+  rerunPipelineJob = jest.fn(async () => ({
+    job: makePipelineJob({}, { id: 'flow-2' })
+  }));
 }
 
 export function makeJob(overrides: Partial<IJob> = {}): IJob {

@@ -13,6 +13,11 @@ import {
   IBatchJob,
   IBatchResults,
   IListBatchJobsResponse,
+  IListPipelineJobsResponse,
+  IPipelineJob,
+  IPipelineJobCreated,
+  IPipelinePreview,
+  IPipelineRunRequest,
   IBulkCreate,
   IBulkPrediction,
   IDeployRequest,
@@ -406,6 +411,49 @@ export class VertexClient implements IVertexAPI {
     await this._send<void>('DELETE', Private.batchPath(batchJobId));
   }
 
+  previewPipeline(body: IPipelineRunRequest): Promise<IPipelinePreview> {
+    return this._send<IPipelinePreview>('POST', 'pipelines/preview', body);
+  }
+
+  createPipelineJob(body: IPipelineRunRequest): Promise<IPipelineJobCreated> {
+    return this._send<IPipelineJobCreated>('POST', 'pipelineJobs', body);
+  }
+
+  async listPipelineJobs(
+    options: IVertexAPI.IListJobsOptions = {}
+  ): Promise<IListPipelineJobsResponse> {
+    const answer = await this._get<Partial<IListPipelineJobsResponse>>(
+      'pipelineJobs' + Private.query({ ...options })
+    );
+    return {
+      pipelineJobs: answer?.pipelineJobs ?? [],
+      nextPageToken: answer?.nextPageToken ?? null
+    };
+  }
+
+  getPipelineJob(pipelineJobId: string): Promise<IPipelineJob> {
+    return this._get<IPipelineJob>(Private.pipelinePath(pipelineJobId));
+  }
+
+  cancelPipelineJob(pipelineJobId: string): Promise<IPipelineJob> {
+    return this._send('POST', `${Private.pipelinePath(pipelineJobId)}/cancel`);
+  }
+
+  async deletePipelineJob(pipelineJobId: string): Promise<void> {
+    await this._send<void>('DELETE', Private.pipelinePath(pipelineJobId));
+  }
+
+  rerunPipelineJob(
+    pipelineJobId: string,
+    body: Omit<IPipelineRunRequest, 'path' | 'pipeline'>
+  ): Promise<IPipelineJobCreated> {
+    return this._send(
+      'POST',
+      `${Private.pipelinePath(pipelineJobId)}/rerun`,
+      body
+    );
+  }
+
   batchJobResults(batchJobId: string, rows?: number): Promise<IBatchResults> {
     return this._get<IBatchResults>(
       `${Private.batchPath(batchJobId)}/results` + Private.query({ rows })
@@ -468,6 +516,10 @@ namespace Private {
 
   export function batchPath(batchJobId: string): string {
     return `batchPredictionJobs/${encodeURIComponent(batchJobId)}`;
+  }
+
+  export function pipelinePath(pipelineJobId: string): string {
+    return `pipelineJobs/${encodeURIComponent(pipelineJobId)}`;
   }
 
   export function jobPath(kind: JobKind, jobId: string): string {

@@ -6,6 +6,11 @@ import {
   IBatchJob,
   IBatchResults,
   IListBatchJobsResponse,
+  IListPipelineJobsResponse,
+  IPipelineJob,
+  IPipelineJobCreated,
+  IPipelinePreview,
+  IPipelineRunRequest,
   IBulkCreate,
   IBulkPrediction,
   IDeployRequest,
@@ -160,6 +165,26 @@ export interface IVertexAPI {
    * has an output directory).
    */
   batchJobResults(batchJobId: string, rows?: number): Promise<IBatchResults>;
+
+  // Vertex AI Pipelines
+  previewPipeline(body: IPipelineRunRequest): Promise<IPipelinePreview>;
+  createPipelineJob(body: IPipelineRunRequest): Promise<IPipelineJobCreated>;
+  listPipelineJobs(
+    options?: Pick<
+      IVertexAPI.IListJobsOptions,
+      'state' | 'pageSize' | 'pageToken'
+    >
+  ): Promise<IListPipelineJobsResponse>;
+  getPipelineJob(pipelineJobId: string): Promise<IPipelineJob>;
+  cancelPipelineJob(pipelineJobId: string): Promise<IPipelineJob>;
+  deletePipelineJob(pipelineJobId: string): Promise<void>;
+  /**
+   * A new run of the job's own pipeline, with other values if given.
+   */
+  rerunPipelineJob(
+    pipelineJobId: string,
+    body: Omit<IPipelineRunRequest, 'path' | 'pipeline'>
+  ): Promise<IPipelineJobCreated>;
 }
 
 export namespace IVertexAPI {

@@ -60,3 +60,11 @@ export const batchJobIcon = tabIcon(
   'batch-job',
   '<path d="M3 4h11v2.4H3zM3 9h11v2.4H3zM3 14h11v2.4H3zM3 19h11v2.4H3z"/><path d="M16 8.5l6 4.5l-6 4.5z"/>'
 );
+
+/**
+ * A pipeline run: three tasks joined as a small DAG.
+ */
+export const pipelineIcon = tabIcon(
+  'pipeline',
+  '<rect x="2" y="3" width="7" height="5" rx="1"/><rect x="15" y="3" width="7" height="5" rx="1"/><rect x="8.5" y="16" width="7" height="5" rx="1"/><g class="jp-icon3" stroke="#616161" stroke-width="1.6" fill="none"><path d="M5.5 8v3.5h13V8M12 11.5V16"/></g>'
+);

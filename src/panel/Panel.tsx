@@ -9,6 +9,7 @@ import { IVertexModel } from '../model/tokens';
 import { PANEL_ID } from '../tokens';
 import { IMachineOption } from '../dialogs/deploy/DeployDialog';
 import { BatchJobs } from '../model/batchJobs';
+import { PipelineJobs } from '../model/pipelineJobs';
 import { OperationTracker } from '../model/operations';
 import type { VertexResource } from '../tabs/resources';
 import { VertexPanelView } from './PanelView';
@@ -48,6 +49,7 @@ export class VertexPanel extends ReactWidget {
     }
     this._loadMachines = options.loadMachines ?? null;
     this._batchJobs = options.batchJobs ?? null;
+    this._pipelineJobs = options.pipelineJobs ?? null;
   }
 
   readonly model: IVertexModel;
@@ -78,6 +80,7 @@ export class VertexPanel extends ReactWidget {
             tracker={this.tracker ?? undefined}
             loadMachines={this._loadMachines ?? undefined}
             batchJobs={this._batchJobs ?? undefined}
+            pipelineJobs={this._pipelineJobs ?? undefined}
           />
         )}
       </UseSignal>
@@ -108,6 +111,7 @@ export class VertexPanel extends ReactWidget {
   private _onOpen: ((resource: VertexResource) => void) | null;
   private _loadMachines: (() => Promise<ReadonlyArray<IMachineOption>>) | null;
   private _batchJobs: BatchJobs | null;
+  private _pipelineJobs: PipelineJobs | null;
 }
 
 export namespace VertexPanel {
@@ -130,6 +134,10 @@ export namespace VertexPanel {
      * The Batch jobs list shown in the panel.
      */
     batchJobs?: BatchJobs;
+    /**
+     * The Pipelines list shown in the panel.
+     */
+    pipelineJobs?: PipelineJobs;
   }
 }
 

@@ -8,6 +8,8 @@ import { IMachineOption } from '../dialogs/deploy/DeployDialog';
 import type { VertexResource } from '../tabs/resources';
 import { BatchJobs } from '../model/batchJobs';
 import { BatchJobsSection } from './BatchJobList';
+import { PipelineJobs } from '../model/pipelineJobs';
+import { PipelineJobsSection } from './PipelineJobList';
 import { EndpointList } from './EndpointList';
 import { Header } from './Header';
 import { InstancesSection } from './InstanceList';
@@ -31,6 +33,7 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
   const refreshAll = () => {
     void model.refresh();
     void props.batchJobs?.refresh().catch(() => undefined);
+    void props.pipelineJobs?.refresh().catch(() => undefined);
   };
   const open = props.api ? props.onOpen : undefined;
   return (
@@ -107,6 +110,18 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
             hideError={hideError}
           />
         ) : null}
+        {props.pipelineJobs ? (
+          <PipelineJobsSection
+            pipelineJobs={props.pipelineJobs}
+            trans={trans}
+            onOpen={
+              open
+                ? job => open({ kind: 'pipelineJob', id: job.id })
+                : undefined
+            }
+            hideError={hideError}
+          />
+        ) : null}
         {props.api && status?.capabilities.includes('instances') ? (
           <InstancesSection
             model={model}
@@ -149,5 +164,9 @@ export namespace VertexPanelView {
      * The Batch jobs list; without it the section is not shown.
      */
     batchJobs?: BatchJobs;
+    /**
+     * The Pipelines list; without it the section is not shown.
+     */
+    pipelineJobs?: PipelineJobs;
   }
 }

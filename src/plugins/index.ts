@@ -2,6 +2,7 @@ import { apiPlugin } from './api';
 import { commandsPlugin } from './commands';
 import { modelPlugin } from './model';
 import { panelPlugin } from './panel';
+import { pipelinesPlugin } from './pipelines';
 import { predictPlugin } from './predict';
 
 /**
@@ -12,5 +13,6 @@ export const plugins = [
   modelPlugin,
   panelPlugin,
   commandsPlugin,
+  pipelinesPlugin,
   predictPlugin
 ];

@@ -13,6 +13,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import { IVertexAPI } from '../api/vertexAPI';
 import { vertexIcon } from '../components/icons';
 import { BatchJobs } from '../model/batchJobs';
+import { PipelineJobs } from '../model/pipelineJobs';
 import { IVertexModel } from '../model/tokens';
 import { OperationTracker } from '../model/operations';
 import { machineLoader, VertexPanel } from '../panel/Panel';
@@ -69,12 +70,14 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
     const open = (args: ReadonlyPartialJSONObject) =>
       app.commands.execute(CommandIDs.open, args);
     const batchJobs = new BatchJobs({ api, model });
+    const pipelineJobs = new PipelineJobs({ api, model });
     const panel = new VertexPanel({
       model,
       translator,
       api,
       loadMachines,
       batchJobs,
+      pipelineJobs,
       onOpen: resource => void open(argsOf(resource))
     });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
@@ -95,6 +98,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
         preferences: () => preferences,
         open: resource => void open(argsOf(resource)),
         batchJobs,
+        pipelineJobs,
         insertCell: cellInserter(notebooks, id => app.shell.activateById(id)),
         browserPaths: selectedFiles(fileBrowser),
         // A copied artifact opens as JupyterLab opens files: documents in the
@@ -116,7 +120,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
           ? args['label']
           : trans.__('Open Vertex AI Details'),
       caption: trans.__(
-        'Open a job, model, endpoint, instance or batch job in a main-area tab'
+        'Open a job, model, endpoint, instance, batch job or pipeline run in a main-area tab'
       ),
       describedBy: {
         args: {
@@ -124,7 +128,14 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
           properties: {
             kind: {
               type: 'string',
-              enum: ['job', 'model', 'endpoint', 'instance', 'batchJob']
+              enum: [
+                'job',
+                'model',
+                'endpoint',
+                'instance',
+                'batchJob',
+                'pipelineJob'
+              ]
             },
             jobKind: {
               type: 'string',
@@ -177,7 +188,11 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
       caption: trans.__('Fetch the status, jobs, models and endpoints again'),
       icon: args => (args['isPalette'] ? undefined : refreshIcon),
       execute: () =>
-        Promise.all([model.refresh(), batchJobs.refresh().catch(() => null)])
+        Promise.all([
+          model.refresh(),
+          batchJobs.refresh().catch(() => null),
+          pipelineJobs.refresh().catch(() => null)
+        ])
     });
     if (palette) {
       const category = trans.__('Vertex AI');
@@ -190,6 +205,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
       if (typeof value === 'number') {
         model.pollInterval = value;
         batchJobs.pollInterval = model.pollInterval;
+        pipelineJobs.pollInterval = model.pollInterval;
       }
       // Defaults of the Deploy dialog.
       const text = (key: string) => {

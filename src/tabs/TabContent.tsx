@@ -12,7 +12,8 @@ import {
   endpointIcon,
   instanceIcon,
   jobIcon,
-  modelIcon
+  modelIcon,
+  pipelineIcon
 } from '../components/icons';
 import { batchDialog, initialBatchForm } from '../dialogs/batch/BatchDialog';
 import {
@@ -22,11 +23,13 @@ import {
 import { IVertexModel } from '../model/tokens';
 import { OperationTracker } from '../model/operations';
 import { BatchJobs } from '../model/batchJobs';
+import { PipelineJobs } from '../model/pipelineJobs';
 import { BatchJobDetail } from '../views/BatchJobDetail';
 import { EndpointDetail } from '../views/EndpointDetail';
 import { InstanceDetail } from '../views/InstanceDetail';
 import { JobDetail } from '../views/JobDetail';
 import { ModelDetail } from '../views/ModelDetail';
+import { PipelineJobDetail } from '../views/PipelineJobDetail';
 import { ArtifactOpener } from '../views/Provenance';
 import { VertexResource } from './resources';
 
@@ -54,6 +57,10 @@ export interface ITabContext {
    */
   batchJobs?: BatchJobs;
   /**
+   * The Pipelines list (its copy of a run, refreshed after an action).
+   */
+  pipelineJobs?: PipelineJobs;
+  /**
    * Put code into the active notebook as a new cell, or copy it when no
    * notebook is open.
    */
@@ -70,7 +77,8 @@ export const KIND_ICONS: Record<VertexResource['kind'], LabIcon> = {
   model: modelIcon,
   endpoint: endpointIcon,
   instance: instanceIcon,
-  batchJob: batchJobIcon
+  batchJob: batchJobIcon,
+  pipelineJob: pipelineIcon
 };
 
 /**
@@ -188,6 +196,8 @@ function TabBody(props: ITabBodyProps): JSX.Element {
       return <InstanceTab {...props} />;
     case 'batchJob':
       return <BatchJobTab {...props} />;
+    case 'pipelineJob':
+      return <PipelineJobTab {...props} />;
   }
 }
 
@@ -396,6 +406,32 @@ function BatchJobTab(props: ITabBodyProps): JSX.Element {
       onOpenModel={id => context.open({ kind: 'model', id })}
       describe={describe}
       insertCell={context.insertCell}
+    />
+  );
+}
+
+function PipelineJobTab(props: ITabBodyProps): JSX.Element {
+  const { context, resource, onGone, describe } = props;
+  const { pipelineJobs } = context;
+  const [, setSeen] = React.useState(0);
+  React.useEffect(() => {
+    const seen = () => setSeen(n => n + 1);
+    pipelineJobs?.changed.connect(seen);
+    return () => void pipelineJobs?.changed.disconnect(seen);
+  }, [pipelineJobs]);
+  const listed =
+    (pipelineJobs?.state.items ?? []).find(item => item.id === resource.id) ??
+    null;
+  return (
+    <PipelineJobDetail
+      api={context.api}
+      jobId={resource.id}
+      listed={listed}
+      trans={context.trans}
+      onGone={onGone}
+      onChanged={() => void pipelineJobs?.refresh()}
+      onOpenRun={id => context.open({ kind: 'pipelineJob', id })}
+      describe={describe}
     />
   );
 }

@@ -3,7 +3,7 @@ import type { JobKind } from '../api/types';
 
 /**
  * What a main-area tab shows: one job, model, endpoint, Workbench instance
- * or batch prediction job. Also the arguments of the open command, so a restored layout
+ * batch prediction job or pipeline run. Also the arguments of the open command, so a restored layout
  * opens the same tabs again.
  */
 export type VertexResource =
@@ -11,7 +11,8 @@ export type VertexResource =
   | { kind: 'model'; id: string }
   | { kind: 'endpoint'; id: string }
   | { kind: 'instance'; id: string }
-  | { kind: 'batchJob'; id: string };
+  | { kind: 'batchJob'; id: string }
+  | { kind: 'pipelineJob'; id: string };
 
 export type ResourceKind = VertexResource['kind'];
 
@@ -39,6 +40,7 @@ export function resourceFromArgs(
     case 'endpoint':
     case 'instance':
     case 'batchJob':
+    case 'pipelineJob':
       return { kind: args['kind'], id };
     default:
       return null;

@@ -29,6 +29,9 @@ _PROJECT_NUMBER = re.compile(r"^[1-9][0-9]{0,18}$")
 _LOCATION = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 # A resource id in a name: server ids are digits; user ids are lowercase words.
 _RESOURCE_ID = re.compile(r"^[a-z0-9_][a-z0-9_-]{0,62}$")
+# Collections whose ids Vertex AI allows longer than 63 (a PipelineJob id: up to 128, as
+# pipeline_job_id at create).
+_LONG_IDS = {"pipelineJobs": re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")}
 # UploadModelRequest.model_id: "[a-z0-9_-], the first character cannot be a number or hyphen".
 MODEL_ID = re.compile(r"^[a-z_][a-z0-9_-]{0,62}$")
 # CreateEndpointRequest.endpoint_id: a letter then [a-z0-9-] (<= 63, ends alphanumeric), or
@@ -107,7 +110,7 @@ def parse_resource_name(
             raise invalid_argument(
                 f"Invalid {field}: {version!r} is neither a version id nor a version alias."
             )
-    if not _RESOURCE_ID.match(resource_id):
+    if not _LONG_IDS.get(collection, _RESOURCE_ID).match(resource_id):
         raise invalid_argument(f"Invalid {field}: {resource_id!r} is not a valid resource id.")
     return ResourceName(location, collection, resource_id, version)
 

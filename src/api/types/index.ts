@@ -5,6 +5,7 @@ export * from './jobs';
 export * from './lists';
 export * from './metrics';
 export * from './models';
+export * from './pipelines';
 export * from './running';
 export * from './serving';
 export * from './status';

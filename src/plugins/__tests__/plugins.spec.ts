@@ -89,6 +89,7 @@ describe('plugins', () => {
       'jupyter-vertex:model',
       PLUGIN_ID,
       'jupyter-vertex:commands',
+      'jupyter-vertex:pipelines',
       'jupyter-vertex:predict'
     ]);
     // Each plugin comes after those providing what it requires.

@@ -1,0 +1,1 @@
+"""Vertex AI Pipelines from files of the Jupyter root (see :mod:`.service`)."""
