@@ -4,6 +4,7 @@ import {
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
+import * as paths from './paths';
 import { requestAPI } from './request';
 import { IVertexAPI } from './vertexAPI';
 import {
@@ -63,7 +64,7 @@ export class VertexClient implements IVertexAPI {
 
   async listModels(options: IListOptions = {}): Promise<IListModelsResponse> {
     const answer = await this._get<Partial<IListModelsResponse>>(
-      'models' + Private.query(options)
+      'models' + paths.query(options)
     );
     return {
       models: answer?.models ?? [],
@@ -72,25 +73,23 @@ export class VertexClient implements IVertexAPI {
   }
 
   getModel(modelId: string): Promise<IModel> {
-    return this._get<IModel>(`models/${Private.segment(modelId)}`);
+    return this._get<IModel>(`models/${paths.segment(modelId)}`);
   }
 
   getModelExample(modelId: string): Promise<IModelExample> {
-    return this._get<IModelExample>(
-      `models/${Private.segment(modelId)}/example`
-    );
+    return this._get<IModelExample>(`models/${paths.segment(modelId)}/example`);
   }
 
   updateModel(modelId: string, patch: IVertexAPI.IPatch): Promise<IModel> {
     return this._send<IModel>(
       'PATCH',
-      `models/${Private.segment(modelId)}`,
+      `models/${paths.segment(modelId)}`,
       patch
     );
   }
 
   async deleteModel(modelId: string): Promise<void> {
-    await this._send<void>('DELETE', `models/${Private.segment(modelId)}`);
+    await this._send<void>('DELETE', `models/${paths.segment(modelId)}`);
   }
 
   async listModelVersions(
@@ -98,7 +97,7 @@ export class VertexClient implements IVertexAPI {
     options: Pick<IListOptions, 'pageSize' | 'pageToken'> = {}
   ): Promise<IListModelsResponse> {
     const answer = await this._get<Partial<IListModelsResponse>>(
-      `models/${Private.segment(modelId)}/versions` + Private.query(options)
+      `models/${paths.segment(modelId)}/versions` + paths.query(options)
     );
     return {
       models: answer?.models ?? [],
@@ -110,7 +109,7 @@ export class VertexClient implements IVertexAPI {
     options: IListOptions = {}
   ): Promise<IListEndpointsResponse> {
     const answer = await this._get<Partial<IListEndpointsResponse>>(
-      'endpoints' + Private.query(options)
+      'endpoints' + paths.query(options)
     );
     return {
       endpoints: answer?.endpoints ?? [],
@@ -123,7 +122,7 @@ export class VertexClient implements IVertexAPI {
   }
 
   getEndpoint(endpointId: string): Promise<IEndpoint> {
-    return this._get<IEndpoint>(`endpoints/${Private.segment(endpointId)}`);
+    return this._get<IEndpoint>(`endpoints/${paths.segment(endpointId)}`);
   }
 
   updateEndpoint(
@@ -132,23 +131,20 @@ export class VertexClient implements IVertexAPI {
   ): Promise<IEndpoint> {
     return this._send<IEndpoint>(
       'PATCH',
-      `endpoints/${Private.segment(endpointId)}`,
+      `endpoints/${paths.segment(endpointId)}`,
       patch
     );
   }
 
   async deleteEndpoint(endpointId: string): Promise<void> {
-    await this._send<void>(
-      'DELETE',
-      `endpoints/${Private.segment(endpointId)}`
-    );
+    await this._send<void>('DELETE', `endpoints/${paths.segment(endpointId)}`);
   }
 
   async listJobs(
     options: IVertexAPI.IListJobsOptions = {}
   ): Promise<IListJobsResponse> {
     const answer = await this._get<Partial<IListJobsResponse>>(
-      'jobs' + Private.query(options)
+      'jobs' + paths.query(options)
     );
     return {
       jobs: answer?.jobs ?? [],
@@ -161,15 +157,15 @@ export class VertexClient implements IVertexAPI {
   }
 
   getJob(kind: JobKind, jobId: string): Promise<IJob> {
-    return this._get<IJob>(Private.jobPath(kind, jobId));
+    return this._get<IJob>(paths.jobPath(kind, jobId));
   }
 
   cancelJob(kind: JobKind, jobId: string): Promise<IJob> {
-    return this._send<IJob>('POST', `${Private.jobPath(kind, jobId)}/cancel`);
+    return this._send<IJob>('POST', `${paths.jobPath(kind, jobId)}/cancel`);
   }
 
   async deleteJob(kind: JobKind, jobId: string): Promise<void> {
-    await this._send<void>('DELETE', Private.jobPath(kind, jobId));
+    await this._send<void>('DELETE', paths.jobPath(kind, jobId));
   }
 
   jobLogs(
@@ -178,8 +174,8 @@ export class VertexClient implements IVertexAPI {
     options: { cursor?: string | null; pageSize?: number } = {}
   ): Promise<IJobLogs> {
     return this._get<IJobLogs>(
-      `${Private.jobPath(kind, jobId)}/logs` +
-        Private.query({
+      `${paths.jobPath(kind, jobId)}/logs` +
+        paths.query({
           cursor: options.cursor ?? undefined,
           pageSize: options.pageSize
         })
@@ -191,12 +187,12 @@ export class VertexClient implements IVertexAPI {
     jobId: string
   ): Promise<{ language: string; code: string }> {
     return this._get<{ language: string; code: string }>(
-      `${Private.jobPath(kind, jobId)}/code`
+      `${paths.jobPath(kind, jobId)}/code`
     );
   }
 
   rerunJob(kind: JobKind, jobId: string): Promise<IJob> {
-    return this._send<IJob>('POST', `${Private.jobPath(kind, jobId)}/rerun`);
+    return this._send<IJob>('POST', `${paths.jobPath(kind, jobId)}/rerun`);
   }
 
   rerunJobCode(
@@ -204,7 +200,7 @@ export class VertexClient implements IVertexAPI {
     jobId: string
   ): Promise<{ language: string; code: string }> {
     return this._get<{ language: string; code: string }>(
-      `${Private.jobPath(kind, jobId)}/rerun/code`
+      `${paths.jobPath(kind, jobId)}/rerun/code`
     );
   }
 
@@ -218,7 +214,7 @@ export class VertexClient implements IVertexAPI {
 
   trainingProvenance(path: string): Promise<ITrainingProvenance> {
     return this._get<ITrainingProvenance>(
-      'training/provenance' + Private.query({ path })
+      'training/provenance' + paths.query({ path })
     );
   }
 
@@ -235,7 +231,7 @@ export class VertexClient implements IVertexAPI {
   deployModel(modelId: string, body: IDeployRequest): Promise<IOperation> {
     return this._send<IOperation>(
       'POST',
-      `models/${Private.segment(modelId)}/deploy`,
+      `models/${paths.segment(modelId)}/deploy`,
       body
     );
   }
@@ -246,7 +242,7 @@ export class VertexClient implements IVertexAPI {
   ): Promise<IOperation> {
     return this._send<IOperation>(
       'DELETE',
-      `endpoints/${Private.segment(endpointId)}/deployedModels/${Private.segment(deployedModelId)}`
+      `endpoints/${paths.segment(endpointId)}/deployedModels/${paths.segment(deployedModelId)}`
     );
   }
 
@@ -256,7 +252,7 @@ export class VertexClient implements IVertexAPI {
   ): Promise<IEndpoint> {
     return this._send<IEndpoint>(
       'PUT',
-      `endpoints/${Private.segment(endpointId)}/trafficSplit`,
+      `endpoints/${paths.segment(endpointId)}/trafficSplit`,
       { trafficSplit }
     );
   }
@@ -267,7 +263,7 @@ export class VertexClient implements IVertexAPI {
   ): Promise<IPrediction> {
     return this._send<IPrediction>(
       'POST',
-      `endpoints/${Private.segment(endpointId)}/predict`,
+      `endpoints/${paths.segment(endpointId)}/predict`,
       body
     );
   }
@@ -278,26 +274,26 @@ export class VertexClient implements IVertexAPI {
   ): Promise<IBulkPrediction> {
     return this._send<IBulkPrediction>(
       'POST',
-      `endpoints/${Private.segment(endpointId)}/bulkPredictions`,
+      `endpoints/${paths.segment(endpointId)}/bulkPredictions`,
       body
     );
   }
 
   getBulkPrediction(bulkId: string): Promise<IBulkPrediction> {
     return this._get<IBulkPrediction>(
-      `bulkPredictions/${Private.segment(bulkId)}`
+      `bulkPredictions/${paths.segment(bulkId)}`
     );
   }
 
   async deleteBulkPrediction(bulkId: string): Promise<void> {
     await this._send<void>(
       'DELETE',
-      `bulkPredictions/${Private.segment(bulkId)}`
+      `bulkPredictions/${paths.segment(bulkId)}`
     );
   }
 
   getOperation(name: string): Promise<IOperation> {
-    return this._get<IOperation>('operations' + Private.query({ name }));
+    return this._get<IOperation>('operations' + paths.query({ name }));
   }
 
   deployCode(
@@ -328,8 +324,7 @@ export class VertexClient implements IVertexAPI {
     options: { window?: MetricsWindow; deployedModelId?: string } = {}
   ): Promise<IEndpointMetrics> {
     return this._get<IEndpointMetrics>(
-      `endpoints/${Private.segment(endpointId)}/metrics` +
-        Private.query(options)
+      `endpoints/${paths.segment(endpointId)}/metrics` + paths.query(options)
     );
   }
 
@@ -337,7 +332,7 @@ export class VertexClient implements IVertexAPI {
     options: Pick<IListOptions, 'pageSize' | 'pageToken'> = {}
   ): Promise<IListInstancesResponse> {
     const answer = await this._get<Partial<IListInstancesResponse>>(
-      'instances' + Private.query(options)
+      'instances' + paths.query(options)
     );
     return {
       instances: answer?.instances ?? [],
@@ -350,13 +345,13 @@ export class VertexClient implements IVertexAPI {
   }
 
   getInstance(instanceId: string): Promise<IInstance> {
-    return this._get<IInstance>(`instances/${Private.segment(instanceId)}`);
+    return this._get<IInstance>(`instances/${paths.segment(instanceId)}`);
   }
 
   deleteInstance(instanceId: string): Promise<IOperation> {
     return this._send<IOperation>(
       'DELETE',
-      `instances/${Private.segment(instanceId)}`
+      `instances/${paths.segment(instanceId)}`
     );
   }
 
@@ -366,7 +361,7 @@ export class VertexClient implements IVertexAPI {
   ): Promise<IOperation> {
     return this._send<IOperation>(
       'POST',
-      `instances/${Private.segment(instanceId)}/${action}`
+      `instances/${paths.segment(instanceId)}/${action}`
     );
   }
 
@@ -375,7 +370,7 @@ export class VertexClient implements IVertexAPI {
   }
 
   createBatchJob(modelId: string, body: IBatchCreate): Promise<IBatchCreated> {
-    const path = `models/${Private.segment(modelId)}/batchPredictionJobs`;
+    const path = `models/${paths.segment(modelId)}/batchPredictionJobs`;
     return this._send<IBatchCreated>('POST', path, body);
   }
 
@@ -383,7 +378,7 @@ export class VertexClient implements IVertexAPI {
     modelId: string,
     body: IBatchCreate
   ): Promise<{ language: string; code: string }> {
-    const path = `models/${Private.segment(modelId)}/batchPredictionJobs/code`;
+    const path = `models/${paths.segment(modelId)}/batchPredictionJobs/code`;
     return this._send('POST', path, body);
   }
 
@@ -391,7 +386,7 @@ export class VertexClient implements IVertexAPI {
     options: IVertexAPI.IListJobsOptions = {}
   ): Promise<IListBatchJobsResponse> {
     const answer = await this._get<Partial<IListBatchJobsResponse>>(
-      'batchPredictionJobs' + Private.query({ ...options })
+      'batchPredictionJobs' + paths.query({ ...options })
     );
     return {
       batchPredictionJobs: answer?.batchPredictionJobs ?? [],
@@ -400,15 +395,15 @@ export class VertexClient implements IVertexAPI {
   }
 
   getBatchJob(batchJobId: string): Promise<IBatchJob> {
-    return this._get<IBatchJob>(Private.batchPath(batchJobId));
+    return this._get<IBatchJob>(paths.batchPath(batchJobId));
   }
 
   cancelBatchJob(batchJobId: string): Promise<IBatchJob> {
-    return this._send('POST', `${Private.batchPath(batchJobId)}/cancel`);
+    return this._send('POST', `${paths.batchPath(batchJobId)}/cancel`);
   }
 
   async deleteBatchJob(batchJobId: string): Promise<void> {
-    await this._send<void>('DELETE', Private.batchPath(batchJobId));
+    await this._send<void>('DELETE', paths.batchPath(batchJobId));
   }
 
   previewPipeline(body: IPipelineRunRequest): Promise<IPipelinePreview> {
@@ -423,7 +418,7 @@ export class VertexClient implements IVertexAPI {
     options: IVertexAPI.IListJobsOptions = {}
   ): Promise<IListPipelineJobsResponse> {
     const answer = await this._get<Partial<IListPipelineJobsResponse>>(
-      'pipelineJobs' + Private.query({ ...options })
+      'pipelineJobs' + paths.query({ ...options })
     );
     return {
       pipelineJobs: answer?.pipelineJobs ?? [],
@@ -432,15 +427,15 @@ export class VertexClient implements IVertexAPI {
   }
 
   getPipelineJob(pipelineJobId: string): Promise<IPipelineJob> {
-    return this._get<IPipelineJob>(Private.pipelinePath(pipelineJobId));
+    return this._get<IPipelineJob>(paths.pipelinePath(pipelineJobId));
   }
 
   cancelPipelineJob(pipelineJobId: string): Promise<IPipelineJob> {
-    return this._send('POST', `${Private.pipelinePath(pipelineJobId)}/cancel`);
+    return this._send('POST', `${paths.pipelinePath(pipelineJobId)}/cancel`);
   }
 
   async deletePipelineJob(pipelineJobId: string): Promise<void> {
-    await this._send<void>('DELETE', Private.pipelinePath(pipelineJobId));
+    await this._send<void>('DELETE', paths.pipelinePath(pipelineJobId));
   }
 
   rerunPipelineJob(
@@ -449,14 +444,14 @@ export class VertexClient implements IVertexAPI {
   ): Promise<IPipelineJobCreated> {
     return this._send(
       'POST',
-      `${Private.pipelinePath(pipelineJobId)}/rerun`,
+      `${paths.pipelinePath(pipelineJobId)}/rerun`,
       body
     );
   }
 
   batchJobResults(batchJobId: string, rows?: number): Promise<IBatchResults> {
     return this._get<IBatchResults>(
-      `${Private.batchPath(batchJobId)}/results` + Private.query({ rows })
+      `${paths.batchPath(batchJobId)}/results` + paths.query({ rows })
     );
   }
 
@@ -487,42 +482,5 @@ export namespace VertexClient {
   export interface IOptions {
     serverSettings?: ServerConnection.ISettings;
     translator?: ITranslator;
-  }
-}
-
-namespace Private {
-  /**
-   * The query string of list options (leading `?`, or empty).
-   */
-  export function query(
-    options: IListOptions | Record<string, string | number | undefined>
-  ): string {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(options)) {
-      if (value !== undefined && value !== null && value !== '') {
-        params.set(key, String(value));
-      }
-    }
-    const text = params.toString();
-    return text ? `?${text}` : '';
-  }
-
-  /**
-   * One path segment; keeps `@` of `123@2` (model version ids) readable.
-   */
-  export function segment(id: string): string {
-    return encodeURIComponent(id).replace(/%40/g, '@');
-  }
-
-  export function batchPath(batchJobId: string): string {
-    return `batchPredictionJobs/${encodeURIComponent(batchJobId)}`;
-  }
-
-  export function pipelinePath(pipelineJobId: string): string {
-    return `pipelineJobs/${encodeURIComponent(pipelineJobId)}`;
-  }
-
-  export function jobPath(kind: JobKind, jobId: string): string {
-    return `jobs/${encodeURIComponent(kind)}/${encodeURIComponent(jobId)}`;
   }
 }

@@ -53,7 +53,9 @@ test('Run as Pipeline: the DAG goes green and a task shows its output', async ({
 
   // The form comes from the pipeline's parameters (kfp compiled the file).
   const dialog = page.locator('.jp-Dialog');
-  await expect(dialog.getByText('Run "tiny-pipeline" as a pipeline')).toBeVisible();
+  await expect(
+    dialog.getByText('Run "tiny-pipeline" as a pipeline')
+  ).toBeVisible();
   await expect(dialog.getByLabel('b', { exact: true })).toHaveValue('2');
   await expect(dialog.getByLabel('label', { exact: true })).toHaveValue('sum');
   await expect(dialog.getByText('integer, required')).toBeVisible();
@@ -67,11 +69,9 @@ test('Run as Pipeline: the DAG goes green and a task shows its output', async ({
   await expect(nodes).toHaveCount(3);
   await expect(view.locator('.jp-Vertex-dagEdge')).toHaveCount(3);
   for (const task of ['add', 'double', 'describe']) {
-    await expect(view.locator(`.jp-Vertex-dagNode[data-node="${task}"]`)).toHaveAttribute(
-      'data-state',
-      'SUCCEEDED',
-      { timeout: 60_000 }
-    );
+    await expect(
+      view.locator(`.jp-Vertex-dagNode[data-node="${task}"]`)
+    ).toHaveAttribute('data-state', 'SUCCEEDED', { timeout: 60_000 });
   }
   await expect(view.locator('.jp-Vertex-JobDetail-header')).toContainText(
     'Succeeded'
