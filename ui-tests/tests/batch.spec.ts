@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   deployModel,
+  removeEndpoint,
   DOC_SCREENSHOTS,
   notebookJSON,
   openModel,
@@ -168,7 +169,11 @@ test.describe('Batch prediction', () => {
     await page.contents.uploadContent(notebookJSON(cells), 'text', notebook);
     await page.filebrowser.openHomeDirectory();
     const match = await runRegisterCells(page, notebook, /^model (\d+)$/m);
-    await deployModel(page.request, match[1], 'digits-offer-endpoint');
+    const endpointId = await deployModel(
+      page.request,
+      match[1],
+      'digits-offer-endpoint'
+    );
 
     // Predict from the cursor's line `X[:1500]`: more rows than the offer's
     // threshold.
@@ -238,5 +243,7 @@ test.describe('Batch prediction', () => {
       path: path.join(DOC_SCREENSHOTS, 'tab-batch-dark.png')
     });
     await page.theme.setLightTheme(); // The next specs start light.
+    // The specs after this one find nothing running and no endpoint of it.
+    await removeEndpoint(page.request, endpointId);
   });
 });

@@ -90,6 +90,42 @@ export async function deployModel(
 }
 
 /**
+ * Undeploy every model of an endpoint and delete it, through the extension's
+ * API, so that the specs after this one find nothing running and no endpoint
+ * of this one.
+ */
+export async function removeEndpoint(
+  request: APIRequestContext,
+  endpointId: string
+): Promise<void> {
+  const endpoint = await (
+    await request.get(`jupyter-vertex/api/endpoints/${endpointId}`)
+  ).json();
+  for (const deployed of endpoint.deployedModels ?? []) {
+    const started = await request.delete(
+      `jupyter-vertex/api/endpoints/${endpointId}/deployedModels/${deployed.id}`
+    );
+    expect(started.status()).toBe(202);
+    const operation = await started.json();
+    await expect
+      .poll(
+        async () => {
+          const answer = await request.get(
+            `jupyter-vertex/api/operations?name=${encodeURIComponent(operation.name)}`
+          );
+          return (await answer.json()).done;
+        },
+        { timeout: 60_000, intervals: [500] }
+      )
+      .toBe(true);
+  }
+  const deleted = await request.delete(
+    `jupyter-vertex/api/endpoints/${endpointId}`
+  );
+  expect(deleted.ok()).toBe(true);
+}
+
+/**
  * Start, from the Train command's dialog, a job named `displayName` whose
  * script (written to `script`) prints a step every half second, `steps`
  * times: a job that stays running for the test.

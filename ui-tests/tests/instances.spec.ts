@@ -25,6 +25,8 @@ async function screenshot(
   selector: string
 ) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  // The panel scrolls: its lower sections may be below the fold.
+  await page.locator(selector).scrollIntoViewIfNeeded();
   const panel = await page.locator(`#${PANEL_ID}`).boundingBox();
   const box = await page.locator(selector).boundingBox();
   if (panel && box) {
