@@ -35,7 +35,11 @@ jupyter labextension develop --overwrite . >/dev/null
 (cd ui-tests && jlpm install --immutable >"$TMPDIR/ui-tests-install.log" 2>&1) &
 ui_tests_install=$!
 
-step "lint and types"
+# Jest runs beside the Python linters and type checks (they share nothing); its output is
+# shown after theirs.
+step "lint and types, and jest beside them"
+jlpm test --ci >"$TMPDIR/jest.log" 2>&1 &
+jest=$!
 ruff check .
 ruff format --check .
 mypy
@@ -43,7 +47,13 @@ lint-imports --no-cache
 jlpm lint:check
 
 step "jest"
-jlpm test --ci
+jest_status=0
+wait "$jest" || jest_status=$?
+cat "$TMPDIR/jest.log"
+if [ "$jest_status" != 0 ]; then
+  echo "jest failed" >&2
+  exit "$jest_status"
+fi
 
 step "galata (Chromium)"
 if [ -n "$chromium_install" ]; then
