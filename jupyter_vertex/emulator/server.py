@@ -100,6 +100,8 @@ class Settings:
     cancel_grace: float = 5.0
     # serving: model server processes per deployed model at most (min_replica_count is capped)
     max_replicas_per_model: int = 2
+    # model servers started ahead of need, each waiting to be given a deployment
+    warm_model_servers: int = 1
     # autoscaling: the load-measuring window and how long load stays low before scaling in
     autoscale_window: float = 60.0
     scale_in_delay: float = 300.0
@@ -123,6 +125,8 @@ class Settings:
             raise ConfigurationError("--max-concurrent-jobs must be at least 1")
         if self.max_replicas_per_model < 1:
             raise ConfigurationError("--max-replicas-per-model must be at least 1")
+        if self.warm_model_servers < 0:
+            raise ConfigurationError("--warm-model-servers must not be negative")
         if self.batch_shard_bytes < 1:
             raise ConfigurationError("--batch-shard-bytes must be at least 1")
         if self.autoscale_window <= 0 or self.scale_in_delay < 0:
@@ -195,6 +199,7 @@ class Emulator:
             autoscale_window=settings.autoscale_window,
             scale_in_delay=settings.scale_in_delay,
             records=self.processes,
+            warm_servers=settings.warm_model_servers,
         )
         self.batch = BatchRunner(
             self.store,
@@ -288,6 +293,8 @@ class Emulator:
         if ended:
             log.warning("ended %d process group(s) left by a previous process", len(ended))
         await self.serving.remove_leftovers()
+        if self.serving.warm is not None:
+            self.serving.warm.fill()  # before the first deploy, restarted ones included
         restarted = await self.instances.resume()
         if restarted:
             log.info("starting %d Workbench instance(s) again", restarted)

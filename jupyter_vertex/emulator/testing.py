@@ -23,6 +23,7 @@ from typing import IO, Any
 from ..defaults import READY_PREFIX
 from .core.connection import TOKEN_ENV, EmulatorConnection
 from .server import CONNECTION_FILE
+from .serving.warm_servers import ENVIRON_FILE, WARM_ENV
 
 LOG_FILE = "emulator.log"
 
@@ -239,6 +240,11 @@ def model_servers(deployed_id: str | None = None) -> dict[int, dict[str, str]]:
         environ = dict(
             os.fsdecode(item).partition("=")[::2] for item in raw.split(b"\0") if b"=" in item
         )
+        if environ.get(WARM_ENV) == "1":  # started warm: its deployment's environment
+            try:
+                environ = json.loads((entry / "cwd" / ENVIRON_FILE).read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # still waiting for a deployment, or gone
+                continue
         served = environ.get(DEPLOYED_MODEL_ENV)
         if served is not None and (deployed_id is None or served == deployed_id):
             found[int(entry.name)] = environ

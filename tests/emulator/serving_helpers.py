@@ -56,11 +56,17 @@ def artifacts(api: Api, files: dict[str, bytes]) -> str:
     return f"gs://{bucket}/model/"
 
 
-def sklearn_model(api: Api, classifier: BaseEstimator, image: str = IMAGE) -> dict[str, Any]:
+def sklearn_model(
+    api: Api,
+    classifier: BaseEstimator,
+    image: str = IMAGE,
+    env: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     data = io.BytesIO()
     joblib.dump(classifier, data)
     folder = artifacts(api, {"model.joblib": data.getvalue()})
-    return api.upload("digits", artifactUri=folder, containerSpec={"imageUri": image})
+    spec: dict[str, Any] = {"imageUri": image, **({"env": env} if env else {})}
+    return api.upload("digits", artifactUri=folder, containerSpec=spec)
 
 
 def server_pids(deployed_id: str) -> list[int]:

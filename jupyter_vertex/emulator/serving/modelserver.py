@@ -12,6 +12,10 @@ environment (``AIP_HTTP_PORT``, which the SDK's app requires but which is not li
 for Custom Prediction Routine models whose predictor source is in the artifact folder. Without
 a socket (run by hand) it serves ``127.0.0.1:AIP_HTTP_PORT``.
 
+Started warm (``JUPYTER_VERTEX_WARM_SERVER=1``, :mod:`.warm_servers`), it imports all that
+first and then waits on stdin for its deployment: a JSON line with its working folder and its
+whole environment.
+
 It dies with the embedded Vertex: the parent-death signal is armed before this interpreter
 starts (:func:`..core.process_groups.dies_with_parent`), and ``JUPYTER_VERTEX_PARENT_PID``,
 checked before any slow import, catches a parent that died before it was armed.
@@ -20,11 +24,14 @@ checked before any slow import, catches a parent that died before it was armed.
 from __future__ import annotations
 
 import contextlib
+import importlib
+import json
 import os
 import socket
 import sys
 
 from ..core.process_groups import exit_if_orphaned
+from .warm_servers import ENVIRON_FILE, WARM_ENV
 
 SOURCE_ENV = "JUPYTER_VERTEX_SOURCE_IN_ARTIFACTS"
 #: The unix socket path the server listens on (its only address).
@@ -57,8 +64,49 @@ def _unix_socket(path: str) -> socket.socket:
     return sock
 
 
+def _warm_up() -> None:
+    """Import what serving a model needs before there is a model: the SDK's model server,
+    uvicorn, Cloud Storage's client (the artifacts' download) and the frameworks of Vertex's
+    prebuilt scikit-learn and XGBoost images, where installed. TensorFlow and PyTorch are
+    left to their models: each costs seconds and hundreds of MB a warm server would hold
+    for nothing when the model is a scikit-learn one."""
+    import google.cloud.storage  # noqa: F401
+    import uvicorn  # noqa: F401
+    from google.cloud.aiplatform.prediction import handler, model_server  # noqa: F401
+    from google.cloud.aiplatform.utils import prediction_utils  # noqa: F401
+
+    from . import batch_worker  # noqa: F401
+
+    for name in (
+        "google.cloud.aiplatform.prediction.sklearn.predictor",
+        "sklearn.linear_model",
+        "sklearn.ensemble",
+        "sklearn.pipeline",
+        "google.cloud.aiplatform.prediction.xgboost.predictor",
+    ):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
+def _await_deployment() -> None:
+    """Wait for the deployment (one JSON line on stdin), then take its folder and
+    environment as if started with them."""
+    line = sys.stdin.readline()
+    if not line:
+        sys.exit(0)  # the embedded Vertex closed the pool
+    deployment = json.loads(line)
+    os.chdir(deployment["cwd"])
+    os.environ.clear()
+    os.environ.update(deployment["env"])
+    with open(ENVIRON_FILE, "w", encoding="utf-8") as handle:  # in the private data dir
+        json.dump(deployment["env"], handle)
+
+
 def main() -> None:
     exit_if_orphaned()  # before the slow imports below
+    if os.environ.get(WARM_ENV) == "1":
+        _warm_up()
+        _await_deployment()
     import uvicorn
     from google.cloud.aiplatform.prediction import model_server
 

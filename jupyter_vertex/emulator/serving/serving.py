@@ -21,7 +21,6 @@ import logging
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import uuid
@@ -30,7 +29,7 @@ from typing import Any
 
 from ..core.errors import ApiError, failed_precondition
 from ..core.gpus import GpuPool
-from ..core.process_groups import ProcessRecords, dies_with_parent, stop_group
+from ..core.process_groups import ProcessRecords, stop_group
 from .autoscale import Autoscaler, Scaling
 from .containers import ServerSpec
 from .health import failure, healthy
@@ -46,14 +45,15 @@ from .replicas import (
     unlink_quietly,
     why_not_ready,
 )
+from .warm_servers import RECORD_KIND, WarmServers, spawn_server
 
 log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL = 5.0  # seconds between health checks of a running server
 HEALTH_FAILURES = 3  # consecutive failed checks before a server is killed and restarted
 STOP_GRACE = 5.0  # seconds a stopped server gets between SIGTERM and SIGKILL
+HEALTH_POLL = 0.1  # seconds between health checks of a starting server, at most
 READY_WAIT = 3.0  # seconds a predict waits for a ready server before answering UNAVAILABLE
-RECORD_KIND = "model-server"
 
 
 class Serving:
@@ -68,6 +68,7 @@ class Serving:
         autoscale_window: float = 60.0,
         scale_in_delay: float = 300.0,
         records: ProcessRecords | None = None,
+        warm_servers: int = 1,
     ) -> None:
         self.folder = folder
         self.storage_url = storage_url
@@ -77,6 +78,8 @@ class Serving:
         self.health_timeout = health_timeout
         self.project = project
         self.records = records
+        # model servers started ahead of need (none: every deploy starts one cold)
+        self.warm = WarmServers(folder / "warm", warm_servers, records) if warm_servers else None
         self.gpus = GpuPool()  # the machine's GPUs (the wiring sets the detected pool)
         self._deployments: dict[str, Deployment] = {}
         self.forwarder = LoopbackClient()  # predictions: lean keep-alive HTTP/1.1 (hot path)
@@ -158,19 +161,14 @@ class Serving:
         env = server_env(deployment, replica, self.storage_url, self.project)
         replica.gpus = self.gpus.acquire(str(replica.folder), deployment.scaling.accelerators)
         env.update(self.gpus.env(replica.gpus))
-        # Spawned from the event loop's thread: the parent-death signal follows that thread.
-        replica.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "jupyter_vertex.emulator.serving.modelserver",
-            cwd=replica.folder,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=dies_with_parent(),
-        )
+        process = None
+        if self.warm is not None and not deployment.server.env:
+            process = await self.warm.take()
+        if process is not None:
+            await WarmServers.assign(process, replica.folder, env)
+        else:  # on the event loop's thread: the parent-death signal follows that thread
+            process = await spawn_server(replica.folder, env)
+        replica.process = process
         replica.output.clear()
         replica.reader = asyncio.ensure_future(self._read_output(replica, replica.process))
         replica.tasks.append(replica.reader)
@@ -207,6 +205,7 @@ class Serving:
         deadline = loop.time() + self.health_timeout
         process = replica.process
         assert process is not None
+        pause = 0.01
         while True:
             if process.returncode is not None:
                 break
@@ -217,10 +216,11 @@ class Serving:
                 return
             if loop.time() > deadline or deployment.stopping:
                 break
-            try:
-                await asyncio.wait_for(asyncio.shield(process.wait()), 0.1)
+            try:  # often at first: a warm server answers within tens of milliseconds
+                await asyncio.wait_for(asyncio.shield(process.wait()), pause)
             except asyncio.TimeoutError:
                 pass
+            pause = min(HEALTH_POLL, pause * 2)
         exited = process.returncode is not None
         await stop_group(process, STOP_GRACE)
         why = await self._ended(replica, process)
@@ -455,6 +455,8 @@ class Serving:
         for task in list(self._background):
             task.cancel()
         await self.forwarder.aclose()
+        if self.warm is not None:
+            await self.warm.close()
         if self._sockets is not None:
             await asyncio.to_thread(shutil.rmtree, self._sockets, True)
             self._sockets = None

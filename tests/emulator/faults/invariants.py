@@ -107,7 +107,8 @@ def no_stray_servers_or_folders(data_dir: Path, deployed: dict[str, dict[str, An
     def folders() -> set[str]:
         if not serving.is_dir():
             return set()
-        return {p.name for p in serving.iterdir() if p.is_dir() and p.name != "sockets"}
+        kept = ("sockets", "warm")  # not a deployed model's: the servers' sockets, the pool's
+        return {p.name for p in serving.iterdir() if p.is_dir() and p.name not in kept}
 
     wait_for(
         lambda: folders() <= set(deployed),

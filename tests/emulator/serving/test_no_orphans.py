@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_vertex.emulator.core.process_groups import ProcessRecords, start_time
+from jupyter_vertex.emulator.serving.warm_servers import WARM_OWNER
 from jupyter_vertex.emulator.testing import EmulatorProcess, model_servers
 
 from ..emulator_api import Api
@@ -43,11 +44,20 @@ def _servers_of(artifact_uri: str) -> list[int]:
 
 
 def _leftovers(data_dir: Path) -> list[str]:
-    """What a model server left in the data dir: working folders, sockets, records."""
-    found = [str(p) for p in (data_dir / "serving").glob("*") if p.name != "sockets"]
+    """What a model server left in the data dir: working folders, sockets, records (not the
+    running emulator's own warm servers, waiting for a deploy)."""
+    found = [str(p) for p in (data_dir / "serving").glob("*") if p.name not in ("sockets", "warm")]
     found += [str(p) for p in (data_dir / "serving" / "sockets").glob("*")]
-    found += [str(p) for p in (data_dir / "processes").glob("*")]
-    return found
+    return found + [str(p) for p in _records(data_dir)]
+
+
+def _records(data_dir: Path) -> list[Path]:
+    """The process records, but those of the running emulator's own waiting warm servers."""
+    return [
+        p
+        for p in (data_dir / "processes").glob("*")
+        if json.loads(p.read_text())["owner"] != WARM_OWNER
+    ]
 
 
 def test_a_server_started_by_a_deploy_ends_when_the_emulator_is_killed(tmp_path: Path) -> None:
@@ -103,7 +113,7 @@ def test_the_next_start_ends_recorded_groups_left_alive(tmp_path: Path) -> None:
             assert left.wait(timeout=10) == -9
             assert reused.poll() is None
             assert not folder.exists() and not (data_dir / "serving" / "123").exists()
-            assert list((data_dir / "processes").glob("*")) == []
+            assert _records(data_dir) == []  # but this start's own warm servers
     finally:
         for process in (left, reused):
             process.kill()
