@@ -45,7 +45,7 @@ export interface ITrackedOperation {
 }
 
 /**
- * Follows long-running operations: polls `GET /operations?name=` (1 s, then
+ * Follows long-running operations: polls `GET /operations?name=` (0.25 s, then
  * backing off to 5 s) until each is done, keeps one notification per
  * operation up to date (in progress, then success or failure), and tells
  * its listeners on each change and when one ends (the lists refresh then).
@@ -271,9 +271,10 @@ export namespace OperationTracker {
   }
 
   /**
-   * The contract's pace: every second, backing off to every 5 s.
+   * First after 0.25 s (a local deploy is done within about a second, and the
+   * user is waiting to test it), then twice as long each time, to every 5 s.
    */
-  export const DELAYS: IDelays = { initial: 1000, max: 5000, factor: 1.5 };
+  export const DELAYS: IDelays = { initial: 250, max: 5000, factor: 2 };
 
   export interface IOptions {
     api: IVertexAPI;

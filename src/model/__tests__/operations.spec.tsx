@@ -41,19 +41,19 @@ describe('OperationTracker', () => {
       { autoClose: false }
     );
 
-    // 1 s, 1.5 s, 2.25 s, 3.375 s, then at most 5 s between polls.
+    // 0.25 s, 0.5 s, 1 s, 2 s, 4 s, then at most 5 s between polls.
     const calls = () => api.getOperation.mock.calls.length;
-    await jest.advanceTimersByTimeAsync(999);
+    await jest.advanceTimersByTimeAsync(249);
     expect(calls()).toBe(0);
     await jest.advanceTimersByTimeAsync(1);
     expect(calls()).toBe(1);
-    await jest.advanceTimersByTimeAsync(1500);
+    await jest.advanceTimersByTimeAsync(500);
     expect(calls()).toBe(2);
-    await jest.advanceTimersByTimeAsync(2250);
+    await jest.advanceTimersByTimeAsync(1000);
     expect(calls()).toBe(3);
-    await jest.advanceTimersByTimeAsync(3375);
+    await jest.advanceTimersByTimeAsync(2000);
     expect(calls()).toBe(4);
-    await jest.advanceTimersByTimeAsync(4999);
+    await jest.advanceTimersByTimeAsync(3999);
     expect(calls()).toBe(4);
     await jest.advanceTimersByTimeAsync(1);
     expect(calls()).toBe(5);
