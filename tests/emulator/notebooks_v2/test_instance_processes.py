@@ -23,10 +23,12 @@ def _server_pid(emu: EmulatorProcess, name: str) -> int:
 
 
 def _records(emu: EmulatorProcess) -> dict[int, dict[str, object]]:
+    """The process records of instance servers (not the warm model server's)."""
     found = {}
     for path in (Path(emu.data_dir) / "processes").glob("*.json"):
         record = json.loads(path.read_text())
-        found[int(record["pid"])] = record
+        if record["kind"] == "instance-server":
+            found[int(record["pid"])] = record
     return found
 
 

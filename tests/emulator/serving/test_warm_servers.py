@@ -39,9 +39,23 @@ def _started_warm(emulator_pid: int) -> set[int]:
     return found
 
 
-def _waiting(emulator_pid: int) -> set[int]:
-    """Its warm servers not yet given a deployment."""
-    return _started_warm(emulator_pid) - set(model_servers())
+def _waiting(emulator: EmulatorProcess) -> set[int]:
+    """Its warm servers not yet given a deployment, as its process records say (a taken
+    server is recorded under its deployed model once it is handed the deployment)."""
+    found = set()
+    for path in (emulator.data_dir / "processes").glob("*.json"):
+        try:
+            record = json.loads(path.read_text())
+        except FileNotFoundError:  # its process ended meanwhile
+            continue
+        if record["owner"] == WARM_OWNER and Path(f"/proc/{record['pid']}").exists():
+            found.add(int(record["pid"]))
+    return found
+
+
+def _one_waiting(emulator: EmulatorProcess) -> int:
+    (pid,) = wait_for("one warm model server", lambda: len(w := _waiting(emulator)) == 1 and w)
+    return int(pid)
 
 
 def _deploy(api: Api, endpoint: dict[str, Any], model: dict[str, Any]) -> str:
@@ -58,7 +72,7 @@ def test_a_deploy_is_given_the_waiting_server_and_the_pool_starts_another(
     api: Api, emulator: EmulatorProcess
 ) -> None:
     assert emulator.pid is not None
-    (waiting,) = wait_for("a warm model server", lambda: _waiting(emulator.pid))
+    waiting = _one_waiting(emulator)
     record = json.loads((emulator.data_dir / "processes" / f"{waiting}.json").read_text())
     assert (record["kind"], record["owner"], record["paths"]) == ("model-server", WARM_OWNER, [])
 
@@ -76,18 +90,18 @@ def test_a_deploy_is_given_the_waiting_server_and_the_pool_starts_another(
     answer = api.ok("POST", f"v1/{endpoint['name']}:predict", {"instances": FEATURES[:3].tolist()})
     assert answer["predictions"] == classifier.predict(FEATURES[:3]).tolist()
 
-    (replacement,) = wait_for("the replacement", lambda: _waiting(emulator.pid))
+    replacement = _one_waiting(emulator)
     assert replacement != waiting
     api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed_id})
     wait_for("the server to end", lambda: not Path(f"/proc/{served}").exists())
-    assert _waiting(emulator.pid) == {replacement}  # undeploying takes nothing from the pool
+    assert _waiting(emulator) == {replacement}  # undeploying takes nothing from the pool
 
 
 def test_a_container_with_its_own_environment_gets_a_server_started_for_it(
     api: Api, emulator: EmulatorProcess
 ) -> None:
     assert emulator.pid is not None
-    (waiting,) = wait_for("a warm model server", lambda: _waiting(emulator.pid))
+    waiting = _one_waiting(emulator)
     classifier = LogisticRegression(max_iter=300).fit(FEATURES[:500], TARGET[:500])
     # the prebuilt image, with a variable that a library reads when it is imported
     model = sklearn_model(api, classifier, env=[{"name": "OMP_NUM_THREADS", "value": "1"}])
@@ -97,7 +111,7 @@ def test_a_container_with_its_own_environment_gets_a_server_started_for_it(
     (served,) = model_servers(deployed_id)
     assert served not in _started_warm(emulator.pid)  # started for this deployment
     assert model_servers(deployed_id)[served]["OMP_NUM_THREADS"] == "1"
-    assert _waiting(emulator.pid) == {waiting}  # the warm one still waits
+    assert _waiting(emulator) == {waiting}  # the warm one still waits
     answer = api.ok("POST", f"v1/{endpoint['name']}:predict", {"instances": FEATURES[:2].tolist()})
     assert answer["predictions"] == classifier.predict(FEATURES[:2]).tolist()
     api.ok("POST", f"v1/{endpoint['name']}:undeployModel", {"deployedModelId": deployed_id})
