@@ -52,19 +52,38 @@ export class PolledList<
    */
   refresh(): Promise<void> {
     if (!this._inFlight) {
-      this._inFlight = fetchList<T>({
+      const generation = this._generation;
+      const current = () => generation === this._generation;
+      const fetching: Promise<void> = fetchList<T>({
         get: () => this._state,
         set: state => {
-          this._state = state;
-          this._changed.emit();
+          if (current()) {
+            this._state = state;
+            this._changed.emit();
+          }
         },
         fetchPage: token => this._fetchPage(this._api, token),
         maxItems: PolledList.MAX_ITEMS
       }).finally(() => {
-        this._inFlight = null;
+        if (this._inFlight === fetching) {
+          this._inFlight = null;
+        }
       });
+      this._inFlight = fetching;
     }
     return this._inFlight;
+  }
+
+  /**
+   * Forget the list and fetch it anew (what it lists changed: a filter): the
+   * answer of a fetch under way is dropped, not shown under the new filter.
+   */
+  protected restart(): Promise<void> {
+    this._generation += 1;
+    this._inFlight = null;
+    this._state = emptyList();
+    this._changed.emit();
+    return this.refresh();
   }
 
   dispose(): void {
@@ -79,6 +98,7 @@ export class PolledList<
   private _state: IListState<T> = emptyList();
   private _changed = new Signal<PolledList<T>, void>(this);
   private _inFlight: Promise<void> | null = null;
+  private _generation = 0;
 }
 
 export namespace PolledList {

@@ -1,13 +1,14 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { VertexAPIError } from '../api/request';
-import { IBatchJob } from '../api/types';
+import { IBatchJob, JobState } from '../api/types';
 import { BatchJobs } from '../model/batchJobs';
 import { IListState } from '../model/tokens';
 import { useSignalValue } from '../components/useSignal';
 import { RowTime, StateChip, timeOf } from '../components/format';
 import { OpenableRow } from '../components/lists/OpenableRow';
 import { Section } from '../components/lists/Section';
+import { StateFilter } from '../components/lists/StateFilter';
 
 /**
  * The height of a batch job row in pixels (the list renders only the rows in view).
@@ -38,10 +39,19 @@ export function modelOf(job: IBatchJob): string {
 }
 
 /**
- * The Batch jobs list: display name, state, model and progress.
+ * The Batch jobs list: display name, state, model and progress; filtered by
+ * state on the server when `onFilterChange` is given.
  */
 export function BatchJobList(props: BatchJobList.IProps): JSX.Element {
   const { state, trans } = props;
+  const toolbar = props.onFilterChange ? (
+    <StateFilter
+      noun={trans.__('batch jobs')}
+      value={props.stateFilter}
+      trans={trans}
+      onChange={props.onFilterChange}
+    />
+  ) : null;
   return (
     <Section<IBatchJob>
       id="jp-Vertex-batchJobs"
@@ -49,9 +59,14 @@ export function BatchJobList(props: BatchJobList.IProps): JSX.Element {
       state={state}
       trans={trans}
       onRefresh={props.onRefresh}
-      empty={trans.__(
-        'No batch prediction jobs yet. Open a model and choose "Batch predict…", or call `model.batch_predict()`.'
-      )}
+      toolbar={toolbar}
+      empty={
+        props.stateFilter
+          ? trans.__('No batch jobs in this state.')
+          : trans.__(
+              'No batch prediction jobs yet. Open a model and choose "Batch predict…", or call `model.batch_predict()`.'
+            )
+      }
       loadingText={trans.__('Loading batch jobs…')}
       truncatedText={trans.__(
         'Showing the first %1 batch jobs.',
@@ -81,6 +96,11 @@ export namespace BatchJobList {
      */
     onOpen?: (job: IBatchJob) => void;
     hideError?: (error: VertexAPIError) => boolean;
+    /**
+     * The server-side state filter and how to change it (no filter without).
+     */
+    stateFilter?: JobState;
+    onFilterChange?: (state: JobState | undefined) => void;
   }
 }
 
@@ -100,6 +120,10 @@ export function BatchJobsSection(props: {
       state={state}
       trans={props.trans}
       onRefresh={() => void batchJobs.refresh()}
+      stateFilter={batchJobs.stateFilter}
+      onFilterChange={next => {
+        batchJobs.stateFilter = next;
+      }}
       onOpen={props.onOpen}
       hideError={props.hideError}
     />

@@ -4,7 +4,7 @@ import { deleteIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
 import { VertexAPIError } from '../api/request';
-import { IJob, IJobFilter, JobKind, JobState } from '../api/types';
+import { IJob, IJobFilter, JobKind } from '../api/types';
 import { IListState } from '../model/tokens';
 import {
   formatElapsed,
@@ -19,26 +19,12 @@ import {
 } from '../components/format';
 import { OpenableRow } from '../components/lists/OpenableRow';
 import { Section } from '../components/lists/Section';
+import { StateFilter } from '../components/lists/StateFilter';
 
 /**
  * The height of a job row in pixels (the list renders only the rows in view).
  */
 export const JOB_ROW_HEIGHT = 52;
-
-/**
- * The states the Jobs filter offers (Vertex AI's, as `GET /jobs?state=`).
- */
-export const FILTER_STATES: ReadonlyArray<JobState> = [
-  'QUEUED',
-  'PENDING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'CANCELLING',
-  'CANCELLED',
-  'EXPIRED',
-  'PARTIALLY_SUCCEEDED'
-];
 
 /**
  * The Jobs list: display name, state, kind, elapsed time (live while
@@ -187,29 +173,12 @@ export function JobFilters(props: {
 }): JSX.Element {
   const { filter, trans, onChange } = props;
   return (
-    <div
-      className="jp-Vertex-filters"
-      role="group"
-      aria-label={trans.__('Filter jobs')}
+    <StateFilter
+      noun={trans.__('jobs')}
+      value={filter.state}
+      trans={trans}
+      onChange={state => onChange({ ...filter, state })}
     >
-      <select
-        className="jp-mod-styled"
-        aria-label={trans.__('Filter jobs by state')}
-        value={filter.state ?? ''}
-        onChange={e =>
-          onChange({
-            ...filter,
-            state: (e.target.value || undefined) as JobState | undefined
-          })
-        }
-      >
-        <option value="">{trans.__('All states')}</option>
-        {FILTER_STATES.map(s => (
-          <option key={s} value={s}>
-            {stateLabel(s, trans)}
-          </option>
-        ))}
-      </select>
       <select
         className="jp-mod-styled"
         aria-label={trans.__('Filter jobs by kind')}
@@ -227,7 +196,7 @@ export function JobFilters(props: {
           {kindLabel('trainingPipeline', trans)}
         </option>
       </select>
-    </div>
+    </StateFilter>
   );
 }
 

@@ -7,28 +7,24 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 
 import joblib
 import numpy as np
 import pytest
+from batch_helpers import batch_predict, outputs, put, read_jsonl, servers
 from google.api_core import exceptions
 from google.cloud import aiplatform, storage
 from google.cloud.aiplatform import jobs as sdk_jobs
 from sdk_helpers import SKLEARN_IMAGE, Sdk, error_message
 from sklearn.datasets import load_digits
 
-from jupyter_vertex.emulator.testing import model_servers
-
 FEATURES, _ = load_digits(return_X_y=True)
 LAYOUT = re.compile(r"/prediction-digits-\d{4}_\d\d_\d\dT\d\d_\d\d_\d\d_\d{3}Z$")
 
 
-@pytest.fixture(autouse=True)
-def _quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sdk_jobs, "_JOB_WAIT_TIME", 0.2)
+pytestmark = pytest.mark.usefixtures("quick_polls")
 
 
 def _model(model_dir: Path) -> aiplatform.Model:
@@ -39,54 +35,16 @@ def _model(model_dir: Path) -> aiplatform.Model:
     )
 
 
-def _put(sdk: Sdk, name: str, text: str) -> str:
-    bucket = sdk.staging_bucket[len("gs://") :]
-    folder = f"batch-{uuid.uuid4().hex[:8]}"
-    blob = storage.Client(project=sdk.project).bucket(bucket).blob(f"{folder}/{name}")
-    blob.upload_from_string(text)
-    return f"gs://{bucket}/{folder}/{name}"
-
-
-def _read(sdk: Sdk, uri: str) -> list[Any]:
-    blob = storage.Blob.from_uri(uri, client=storage.Client(project=sdk.project))
-    return [json.loads(line) for line in blob.download_as_text().splitlines()]
-
-
-def _outputs(sdk: Sdk, directory: str) -> list[str]:
-    bucket, _, prefix = directory[len("gs://") :].partition("/")
-    client = storage.Client(project=sdk.project)
-    return sorted(b.name[len(prefix) + 1 :] for b in client.list_blobs(bucket, prefix=prefix + "/"))
-
-
-def _servers(job: aiplatform.BatchPredictionJob) -> dict[int, dict[str, str]]:
-    return model_servers(f"batch-{job.name}")
-
-
-def _predict(
-    model: aiplatform.Model, source: str, prefix: str, fmt: str = "jsonl", **kw: Any
-) -> Any:
-    return model.batch_predict(
-        job_display_name="score",
-        gcs_source=source,
-        gcs_destination_prefix=prefix,
-        instances_format=fmt,
-        machine_type="n1-standard-2",
-        starting_replica_count=2,
-        sync=False,
-        **kw,
-    )
-
-
 def test_jsonl_and_csv_predictions_equal_the_in_process_model(sdk: Sdk, model_dir: Path) -> None:
     local = joblib.load(model_dir / "model.joblib")
     model = _model(model_dir)
     rows = FEATURES[:300].tolist()
-    jsonl = _put(sdk, "rows.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    jsonl = put(sdk, "rows.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
     header = ",".join(f"pixel_{i}" for i in range(64))
-    csv = _put(sdk, "rows.csv", header + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    csv = put(sdk, "rows.csv", header + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
     prefix = f"{sdk.staging_bucket}/batch-out"
-    first = _predict(model, jsonl, prefix, batch_size=32)
-    second = _predict(model, csv, prefix, "csv", batch_size=50)
+    first = batch_predict(model, jsonl, prefix, batch_size=32)
+    second = batch_predict(model, csv, prefix, "csv", batch_size=50)
     first.wait()
     second.wait()
     expected = local.predict(FEATURES[:300]).tolist()
@@ -98,11 +56,11 @@ def test_jsonl_and_csv_predictions_equal_the_in_process_model(sdk: Sdk, model_di
         assert job.gca_resource.manual_batch_tuning_parameters.batch_size in (32, 50)
         directory = job.output_info.gcs_output_directory
         assert directory.startswith(prefix + "/") and LAYOUT.search(directory), directory
-        assert _outputs(sdk, directory) == ["predictions_00001.jsonl"]
-        out = _read(sdk, f"{directory}/predictions_00001.jsonl")
+        assert outputs(sdk, directory) == ["predictions_00001.jsonl"]
+        out = read_jsonl(sdk, f"{directory}/predictions_00001.jsonl")
         assert [line["instance"] for line in out] == rows
         assert [line["prediction"] for line in out] == expected
-        assert _servers(job) == {}
+        assert servers(job) == {}
     listed = aiplatform.BatchPredictionJob.list(filter='display_name="score"')
     assert {j.resource_name for j in listed} == {first.resource_name, second.resource_name}
 
@@ -115,12 +73,12 @@ def test_csv_predictions_format(sdk: Sdk, model_dir: Path) -> None:
     model = _model(model_dir)
     rows: list[Any] = FEATURES[:20].tolist()
     rows[3] = rows[3][:63]
-    source = _put(sdk, "rows.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
-    job = _predict(model, source, f"{sdk.staging_bucket}/csv-out", predictions_format="csv")
+    source = put(sdk, "rows.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    job = batch_predict(model, source, f"{sdk.staging_bucket}/csv-out", predictions_format="csv")
     job.wait()
     assert job.state == aiplatform.gapic.JobState.JOB_STATE_SUCCEEDED
     directory = job.output_info.gcs_output_directory
-    assert _outputs(sdk, directory) == ["errors_00001.csv", "predictions_00001.csv"]
+    assert outputs(sdk, directory) == ["errors_00001.csv", "predictions_00001.csv"]
     client = storage.Client(project=sdk.project)
 
     def table(name: str) -> list[list[str]]:
@@ -145,62 +103,62 @@ def test_rows_of_the_wrong_size_land_in_errors(sdk: Sdk, model_dir: Path) -> Non
     rows: list[Any] = FEATURES[:40].tolist()
     rows[5] = rows[5][:63]
     rows[31] = rows[31] + [0.0]
-    source = _put(sdk, "rows.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
-    job = _predict(model, source, f"{sdk.staging_bucket}/errs", batch_size=8)
+    source = put(sdk, "rows.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    job = batch_predict(model, source, f"{sdk.staging_bucket}/errs", batch_size=8)
     job.wait()
     assert job.state == aiplatform.gapic.JobState.JOB_STATE_SUCCEEDED
     assert (job.completion_stats.successful_count, job.completion_stats.failed_count) == (38, 2)
     directory = job.output_info.gcs_output_directory
-    assert _outputs(sdk, directory) == ["errors_00001.jsonl", "predictions_00001.jsonl"]
+    assert outputs(sdk, directory) == ["errors_00001.jsonl", "predictions_00001.jsonl"]
     good = [i for i in range(40) if i not in (5, 31)]
-    out = _read(sdk, f"{directory}/predictions_00001.jsonl")
+    out = read_jsonl(sdk, f"{directory}/predictions_00001.jsonl")
     assert [line["prediction"] for line in out] == local.predict(FEATURES[good]).tolist()
-    errors = _read(sdk, f"{directory}/errors_00001.jsonl")
+    errors = read_jsonl(sdk, f"{directory}/errors_00001.jsonl")
     assert [line["instance"] for line in errors] == [rows[5], rows[31]]
     assert [line["error"]["code"] for line in errors] == [3, 3]
     assert "X has 63 features" in errors[0]["error"]["message"]
     assert "X has 65 features" in errors[1]["error"]["message"]
-    assert _servers(job) == {}
+    assert servers(job) == {}
 
 
 def test_cancel_mid_run_stops_the_servers(sdk: Sdk, model_dir: Path) -> None:
     model = _model(model_dir)
     rows = np.tile(FEATURES[:100], (100, 1)).tolist()
-    source = _put(sdk, "big.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
-    job = _predict(model, source, f"{sdk.staging_bucket}/cancelled", batch_size=1)
+    source = put(sdk, "big.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    job = batch_predict(model, source, f"{sdk.staging_bucket}/cancelled", batch_size=1)
     job.wait_for_resource_creation()
     seen: set[int] = set()
     while job.completion_stats.successful_count == 0:
         assert job.state not in sdk_jobs._JOB_COMPLETE_STATES, job.gca_resource
-        seen |= set(_servers(job))
+        seen |= set(servers(job))
         job._sync_gca_resource()
-    seen |= set(_servers(job))
+    seen |= set(servers(job))
     assert len(seen) == 2
     job.cancel()
     with pytest.raises(RuntimeError, match="The job was cancelled"):
         job.wait()
     assert job.state == aiplatform.gapic.JobState.JOB_STATE_CANCELLED
-    assert _servers(job) == {}
+    assert servers(job) == {}
     directory = job.output_info.gcs_output_directory
-    kept = _read(sdk, f"{directory}/predictions_00001.jsonl")
+    kept = read_jsonl(sdk, f"{directory}/predictions_00001.jsonl")
     assert 0 < len(kept) < len(rows)
     assert [line["instance"] for line in kept] == rows[: len(kept)]
 
 
 def test_bad_input(sdk: Sdk, model_dir: Path) -> None:
     model = _model(model_dir)
-    missing = _predict(model, f"{sdk.staging_bucket}/nothing-here/*.jsonl", sdk.staging_bucket)
+    missing = batch_predict(model, f"{sdk.staging_bucket}/nothing-here/*.jsonl", sdk.staging_bucket)
     with pytest.raises(RuntimeError, match="No input file matches gs://.*/nothing-here/\\*.jsonl"):
         missing.wait()
     assert missing.state == aiplatform.gapic.JobState.JOB_STATE_FAILED
-    bad = _put(sdk, "bad.jsonl", "[1, 2]\nnot json\n")
-    malformed = _predict(model, bad, sdk.staging_bucket)
+    bad = put(sdk, "bad.jsonl", "[1, 2]\nnot json\n")
+    malformed = batch_predict(model, bad, sdk.staging_bucket)
     with pytest.raises(RuntimeError, match=re.escape(f"{bad} line 2 is not valid JSON")):
         malformed.wait()
     for job in (missing, malformed):
-        assert _servers(job) == {}
+        assert servers(job) == {}
 
-    good = _put(sdk, "good.jsonl", json.dumps(FEATURES[0].tolist()) + "\n")
+    good = put(sdk, "good.jsonl", json.dumps(FEATURES[0].tolist()) + "\n")
     local_prefix = model.batch_predict(
         job_display_name="x",
         gcs_source=good,

@@ -3,8 +3,8 @@ or written as it writes them) uploaded with Vertex's prebuilt PyTorch prediction
 deployed, and predicted by a real model server process (the SDK's model server with our
 ``TorchServePredictor``, which runs TorchServe's own Python backend): TorchScript and
 eager-mode models with the built-in base handler, a custom handler shipped in the archive, a
-handler's own 400s, and a handler that fails to load failing the deploy. PyTorch loads in the
-model server, never in the embedded Vertex's process."""
+handler's own 400s, a handler that fails to load failing the deploy, and a batch job. PyTorch
+loads in the model server, never in the embedded Vertex's process."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import torch
+from batch_helpers import in_batches, predictions_of_one_job
 from google.api_core import exceptions
 from google.cloud import aiplatform
 from sdk_helpers import Sdk, deploy_one, error_message, maps_library, server_pids, status_of
@@ -114,6 +115,19 @@ def test_a_torchscript_archive_deploys_and_predicts_as_in_process(
     assert sdk.emu.pid is not None
     assert maps_library(server, "libtorch_cpu") and not maps_library(sdk.emu.pid, "libtorch_cpu")
     _undeploy(endpoint, deployed_id)
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_torchscript_batch_job_predicts_every_row_as_in_process(
+    sdk: Sdk, trained: Digits, tmp_path: Path
+) -> None:
+    archive_torchscript(tmp_path, trained, None)
+    rows = torch.as_tensor(FEATURES[506:546], dtype=torch.float32)
+    predictions = predictions_of_one_job(sdk, tmp_path, TORCH_IMAGE, rows.tolist(), batch_size=16)
+    # exactly the in-process float32 outputs of the same batches
+    assert predictions == [
+        p for batch in in_batches(rows, 16) for p in _in_process(trained, batch).tolist()
+    ]
 
 
 def test_an_eager_model_archive_deploys_and_predicts_as_in_process(

@@ -1,7 +1,7 @@
 """TensorFlow through the real SDK: SavedModels uploaded with Vertex's prebuilt TensorFlow
 prediction image, deployed, and predicted in TF Serving's row format by a real model server
-process (the SDK's model server with our ``TensorflowPredictor``); TensorFlow loads in that
-process, never in the embedded Vertex's."""
+process (the SDK's model server with our ``TensorflowPredictor``), online and in a batch job;
+TensorFlow loads in that process, never in the embedded Vertex's."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 import tensorflow as tf
+from batch_helpers import in_batches, predictions_of_one_job
 from google.api_core import exceptions
 from google.cloud import aiplatform
 from sdk_helpers import Sdk, deploy_one, error_message, maps_library, server_pids, status_of
@@ -43,6 +44,19 @@ def keras_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     folder = tmp_path_factory.mktemp("keras-digits")
     model.export(str(folder), verbose=False)
     return model, folder
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_keras_batch_job_predicts_every_row_as_in_process(
+    sdk: Sdk, keras_model: tuple[Any, Path]
+) -> None:
+    model_in_process, folder = keras_model
+    rows = FEATURES[506:546].astype(np.float32)
+    predictions = predictions_of_one_job(sdk, folder, TF_IMAGE, rows.tolist(), batch_size=16)
+    expected = np.concatenate([model_in_process(batch).numpy() for batch in in_batches(rows, 16)])
+    answered = np.asarray(predictions, dtype=np.float32)
+    assert answered.shape == (40, 10)
+    np.testing.assert_allclose(answered, expected, rtol=RTOL, atol=ATOL)
 
 
 class KeyedDigits(tf.Module):

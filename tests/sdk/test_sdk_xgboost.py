@@ -1,13 +1,15 @@
 """XGBoost through the real SDK: a booster saved as ``model.bst`` (as Vertex's prebuilt
 XGBoost prediction image expects), uploaded with that image, deployed and predicted by the
-SDK's own ``XgboostPredictor`` in a real model server process."""
+SDK's own ``XgboostPredictor`` in a real model server process, online and in a batch job."""
 
 from __future__ import annotations
 
 import socket
 from pathlib import Path
 
+import pytest
 import xgboost
+from batch_helpers import in_batches, predictions_of_one_job
 from google.cloud import aiplatform
 from sdk_helpers import Sdk
 from sklearn.datasets import load_digits
@@ -84,3 +86,16 @@ def test_the_sdks_xgboost_upload_picks_an_image_that_is_served(sdk: Sdk, tmp_pat
         "google.cloud.aiplatform.prediction.xgboost.predictor",
         "XgboostPredictor",
     )
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_an_xgboost_batch_job_predicts_every_row_as_in_process(sdk: Sdk, tmp_path: Path) -> None:
+    features, _ = load_digits(return_X_y=True)
+    booster = _train(tmp_path)
+    rows = features[400:440]
+    predictions = predictions_of_one_job(sdk, tmp_path, XGBOOST_IMAGE, rows.tolist(), batch_size=16)
+    assert predictions == [
+        p
+        for batch in in_batches(rows, 16)
+        for p in booster.predict(xgboost.DMatrix(batch)).tolist()
+    ]

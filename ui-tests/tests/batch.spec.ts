@@ -111,6 +111,20 @@ test.describe('Batch prediction', () => {
         .filter({ hasText: JOB })
     ).toBeVisible({ timeout: 60_000 });
 
+    // The list's state filter asks the server: the job is among the succeeded
+    // ones only.
+    const section = page.locator(`#${PANEL_ID} #jp-Vertex-batchJobs`);
+    const byState = section.getByLabel('Filter batch jobs by state');
+    await byState.selectOption('FAILED');
+    await expect(
+      section.getByText('No batch jobs in this state.')
+    ).toBeVisible();
+    await byState.selectOption('SUCCEEDED');
+    await expect(
+      section.locator('.jp-Vertex-BatchJobRow').filter({ hasText: JOB })
+    ).toBeVisible();
+    await byState.selectOption('');
+
     const table = view.getByRole('table', { name: 'Predictions (first rows)' });
     await expect(table.locator('thead th')).toHaveText([
       'instance',
