@@ -20,7 +20,7 @@ Where the accuracy is kept: as a label ``accuracy`` of the uploaded Model (``0_9
 Registry, visible in the Console and the panel, even once the pipeline's files are gone.
 
 Run it on the embedded Vertex with plain SDK code (this file's ``main``), or from
-JupyterLab: right-click this file → "Run as pipeline".
+JupyterLab: right-click this file → "Run as Pipeline".
 
     python pipeline_train_deploy.py                          # first run: deploys
     python pipeline_train_deploy.py --train-fraction 0.05    # a worse model: not deployed

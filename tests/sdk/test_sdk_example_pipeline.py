@@ -13,6 +13,7 @@ import pytest
 from google.cloud import aiplatform
 from google.cloud.aiplatform import pipeline_jobs as sdk_pipeline_jobs
 from sdk_helpers import Sdk
+from sklearn.datasets import load_digits
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "pipeline_train_deploy.py"
 
@@ -56,8 +57,6 @@ def test_deploys_a_better_model_only(sdk: Sdk, tmp_path: Path) -> None:
     accuracy = _accuracy(first)
     assert accuracy > 0.9
     assert model.labels["accuracy"] == f"{accuracy:.4f}".replace(".", "_")
-    from sklearn.datasets import load_digits
-
     features, target = load_digits(return_X_y=True)
     prediction = endpoint.predict(instances=[features[0].tolist()])
     assert prediction.predictions == [int(target[0])]
