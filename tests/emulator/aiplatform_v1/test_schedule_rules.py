@@ -19,6 +19,7 @@ from jupyter_vertex.emulator.core.routing import Call, Context
 from jupyter_vertex.emulator.core.store import Store, Tx
 from jupyter_vertex.emulator.pipelines import records as r
 
+Handler = Callable[[Call], Coroutine[Any, Any, Any]]
 PARENT = "projects/rules/locations/us-central1"
 SPEC = {
     "pipelineInfo": {"name": "tiny"},
@@ -44,7 +45,7 @@ class World:
     def _scheduler(self) -> Scheduler:
         return Scheduler(self.store, self.launched.append, clock=lambda: self.time)
 
-    async def call(self, handler: Callable[[Call], Coroutine[Any, Any, Any]], **request: Any) -> Any:
+    async def call(self, handler: Handler, **request: Any) -> Any:
         return (await handler(Call(self.ctx, request))).data
 
     async def create(self, **fields: Any) -> dict[str, Any]:
