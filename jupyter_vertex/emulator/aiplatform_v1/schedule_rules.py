@@ -2,7 +2,8 @@
 them with any clock). The ScheduleService module stores and answers; the scheduler wakes on
 time and starts the runs these rules say are due.
 
-What Vertex documents and this follows (docs/pipelines.md, "Schedules", names the sources):
+What Vertex documents and this follows (docs/emulator.md, "Pipeline schedules", names the
+sources):
 
 - ``cron``: five fields, optionally prefixed ``TZ=ZONE `` or ``CRON_TZ=ZONE `` (IANA); UTC
   otherwise. The first run is the first tick at or after ``startTime`` (default: the create
