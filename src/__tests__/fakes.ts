@@ -23,9 +23,14 @@ import {
 } from '../api/types';
 import { IListState } from '../model/tokens';
 import { makeBatchJob, makeBatchResults } from './batch';
-import { makePipelineJob } from './pipelines';
+import { makePipelineJob, makePipelineSchedule } from './pipelines';
 
-export { makeBatchJob, makeBatchResults, makePipelineJob };
+export {
+  makeBatchJob,
+  makeBatchResults,
+  makePipelineJob,
+  makePipelineSchedule
+};
 
 /**
  * The bundle the widgets get in the specs (English, no translation).
@@ -407,6 +412,28 @@ export class FakeAPI implements IVertexAPI {
   rerunPipelineJob = jest.fn(async () => ({
     job: makePipelineJob({}, { id: 'flow-2' })
   }));
+  pipelineSchedules: ReturnType<typeof makePipelineSchedule>[] = [];
+  listPipelineSchedules = jest.fn(async () => ({
+    schedules: [...this.pipelineSchedules],
+    nextPageToken: null
+  }));
+  pausePipelineSchedule = jest.fn(async (id: string) =>
+    this._setSchedule(id, 'PAUSED')
+  );
+  resumePipelineSchedule = jest.fn(async (id: string) =>
+    this._setSchedule(id, 'ACTIVE')
+  );
+  deletePipelineSchedule = jest.fn(async () => undefined);
+
+  private _setSchedule(
+    id: string,
+    state: 'ACTIVE' | 'PAUSED'
+  ): ReturnType<typeof makePipelineSchedule> {
+    this.pipelineSchedules = this.pipelineSchedules.map(item =>
+      item.id === id ? { ...item, state } : item
+    );
+    return makePipelineSchedule({ id, state });
+  }
 }
 
 export function makeJob(overrides: Partial<IJob> = {}): IJob {

@@ -1,5 +1,10 @@
 // Pipeline runs for the specs: a three-task DAG (prepare → train → evaluate).
-import { IPipelineJob, IPipelineNode, IPipelineTask } from '../api/types';
+import {
+  IPipelineJob,
+  IPipelineNode,
+  IPipelineSchedule,
+  IPipelineTask
+} from '../api/types';
 
 export function makeTask(
   overrides: Partial<IPipelineTask> = {}
@@ -107,6 +112,33 @@ export function makePipelineJob(
         { source: 'train', target: 'evaluate' }
       ]
     },
+    ...overrides
+  };
+}
+
+/**
+ * A schedule of the flow pipeline, every night at 02:00 in Paris.
+ */
+export function makePipelineSchedule(
+  overrides: Partial<IPipelineSchedule> = {}
+): IPipelineSchedule {
+  const id = overrides.id ?? '4242';
+  return {
+    name: `projects/123/locations/us-central1/schedules/${id}`,
+    id,
+    displayName: 'nightly',
+    pipelineName: 'flow',
+    state: 'ACTIVE',
+    cron: 'TZ=Europe/Paris 0 2 * * *',
+    createTime: '2024-05-01T09:00:00Z',
+    startTime: null,
+    endTime: null,
+    nextRunTime: '2024-05-02T00:00:00Z',
+    lastPauseTime: null,
+    lastResumeTime: null,
+    startedRunCount: 0,
+    maxRunCount: null,
+    lastRun: null,
     ...overrides
   };
 }

@@ -15,6 +15,8 @@ import {
   IBatchResults,
   IListBatchJobsResponse,
   IListPipelineJobsResponse,
+  IListPipelineSchedulesResponse,
+  IPipelineSchedule,
   IPipelineJob,
   IPipelineJobCreated,
   IPipelinePreview,
@@ -447,6 +449,35 @@ export class VertexClient implements IVertexAPI {
       `${paths.pipelinePath(pipelineJobId)}/rerun`,
       body
     );
+  }
+
+  async listPipelineSchedules(
+    options: Pick<IVertexAPI.IListJobsOptions, 'pageSize' | 'pageToken'> = {}
+  ): Promise<IListPipelineSchedulesResponse> {
+    const answer = await this._get<Partial<IListPipelineSchedulesResponse>>(
+      'pipelineSchedules' + paths.query({ ...options })
+    );
+    return {
+      schedules: answer?.schedules ?? [],
+      nextPageToken: answer?.nextPageToken ?? null
+    };
+  }
+
+  pausePipelineSchedule(scheduleId: string): Promise<IPipelineSchedule> {
+    return this._send('POST', `${paths.schedulePath(scheduleId)}/pause`);
+  }
+
+  resumePipelineSchedule(
+    scheduleId: string,
+    catchUp = false
+  ): Promise<IPipelineSchedule> {
+    return this._send('POST', `${paths.schedulePath(scheduleId)}/resume`, {
+      catchUp
+    });
+  }
+
+  async deletePipelineSchedule(scheduleId: string): Promise<void> {
+    await this._send<void>('DELETE', paths.schedulePath(scheduleId));
   }
 
   batchJobResults(batchJobId: string, rows?: number): Promise<IBatchResults> {
