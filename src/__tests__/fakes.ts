@@ -23,14 +23,9 @@ import {
 } from '../api/types';
 import { IListState } from '../model/tokens';
 import { makeBatchJob, makeBatchResults } from './batch';
-import { makePipelineJob, makePipelineSchedule } from './pipelines';
+import { FakePipelineSchedules, makePipelineJob } from './pipelines';
 
-export {
-  makeBatchJob,
-  makeBatchResults,
-  makePipelineJob,
-  makePipelineSchedule
-};
+export { makeBatchJob, makeBatchResults, makePipelineJob };
 
 /**
  * The bundle the widgets get in the specs (English, no translation).
@@ -164,7 +159,7 @@ export const CONFIGURATION_ERROR = new VertexAPIError({
 /**
  * An `IVertexAPI` answering from memory; every method is a jest mock.
  */
-export class FakeAPI implements IVertexAPI {
+export class FakeAPI extends FakePipelineSchedules implements IVertexAPI {
   statusAnswer: IStatus | VertexAPIError = LOCAL_STATUS;
   models: IModel[] = [];
   endpoints: IEndpoint[] = [];
@@ -412,28 +407,6 @@ export class FakeAPI implements IVertexAPI {
   rerunPipelineJob = jest.fn(async () => ({
     job: makePipelineJob({}, { id: 'flow-2' })
   }));
-  pipelineSchedules: ReturnType<typeof makePipelineSchedule>[] = [];
-  listPipelineSchedules = jest.fn(async () => ({
-    schedules: [...this.pipelineSchedules],
-    nextPageToken: null
-  }));
-  pausePipelineSchedule = jest.fn(async (id: string) =>
-    this._setSchedule(id, 'PAUSED')
-  );
-  resumePipelineSchedule = jest.fn(async (id: string) =>
-    this._setSchedule(id, 'ACTIVE')
-  );
-  deletePipelineSchedule = jest.fn(async () => undefined);
-
-  private _setSchedule(
-    id: string,
-    state: 'ACTIVE' | 'PAUSED'
-  ): ReturnType<typeof makePipelineSchedule> {
-    this.pipelineSchedules = this.pipelineSchedules.map(item =>
-      item.id === id ? { ...item, state } : item
-    );
-    return makePipelineSchedule({ id, state });
-  }
 }
 
 export function makeJob(overrides: Partial<IJob> = {}): IJob {

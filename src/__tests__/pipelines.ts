@@ -142,3 +142,32 @@ export function makePipelineSchedule(
     ...overrides
   };
 }
+
+/**
+ * The schedule calls of the fake REST client (`FakeAPI` extends this):
+ * `pipelineSchedules` is what the list answers; pause and resume change it.
+ */
+export class FakePipelineSchedules {
+  pipelineSchedules: IPipelineSchedule[] = [];
+  listPipelineSchedules = jest.fn(async () => ({
+    schedules: [...this.pipelineSchedules],
+    nextPageToken: null
+  }));
+  pausePipelineSchedule = jest.fn(async (id: string) =>
+    this._setSchedule(id, 'PAUSED')
+  );
+  resumePipelineSchedule = jest.fn(async (id: string) =>
+    this._setSchedule(id, 'ACTIVE')
+  );
+  deletePipelineSchedule = jest.fn(async () => undefined);
+
+  private _setSchedule(
+    id: string,
+    state: 'ACTIVE' | 'PAUSED'
+  ): IPipelineSchedule {
+    this.pipelineSchedules = this.pipelineSchedules.map(item =>
+      item.id === id ? { ...item, state } : item
+    );
+    return makePipelineSchedule({ id, state });
+  }
+}

@@ -4,7 +4,8 @@ import * as React from 'react';
 import { VertexModel } from '../../model/VertexModel';
 import { PipelineSchedules } from '../../model/pipelineSchedules';
 import { PipelineSchedulesSection } from '../PipelineScheduleList';
-import { FakeAPI, makePipelineSchedule } from '../../__tests__/fakes';
+import { FakeAPI } from '../../__tests__/fakes';
+import { makePipelineSchedule } from '../../__tests__/pipelines';
 
 const trans = nullTranslator.load('jupyter_vertex');
 
