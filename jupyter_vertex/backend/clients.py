@@ -184,6 +184,10 @@ class ClientFactory(LoggingConfigurable):
         """A ``google.cloud.aiplatform_v1.PipelineServiceClient`` (training pipelines)."""
         return await self.client(AIPLATFORM, "PipelineServiceClient")
 
+    async def schedule_service(self) -> Any:
+        """A ``google.cloud.aiplatform_v1.ScheduleServiceClient`` (pipeline schedules)."""
+        return await self.client(AIPLATFORM, "ScheduleServiceClient")
+
     async def storage_client(self) -> Any:
         """A ``google.cloud.storage.Client``: local Cloud Storage or Google's."""
         return await self._special("storage", self._build_local_storage, self._build_storage)

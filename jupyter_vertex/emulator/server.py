@@ -30,8 +30,10 @@ from .aiplatform_v1 import (
     pipeline_jobs,
     predict,
     prediction_metrics,
+    schedules,
     training_pipelines,
 )
+from .aiplatform_v1.scheduler import Scheduler
 from .batch.engine import BatchRunner
 from .core import protos
 from .core.auth import load_or_create_token
@@ -158,6 +160,7 @@ def all_routes() -> list[Route]:
         + batch_prediction_jobs.routes()
         + training_pipelines.routes()
         + pipeline_jobs.routes()
+        + schedules.routes()
         + operations.routes()
         + logging_api.routes()
         + monitoring_api.routes()
@@ -212,6 +215,10 @@ class Emulator:
         self.pipelines = PipelineRunner(
             self.store, self.data_dir / PIPELINES_DIR, records=self.processes
         )
+        # pipeline Schedules start their runs through the same engine; a run's end may let
+        # a queued tick start
+        self.scheduler = Scheduler(self.store, self.pipelines.launch)
+        self.pipelines.on_end.append(self.scheduler.wake)
         self.instances = Instances(
             self.store,
             self.operations,
@@ -285,6 +292,7 @@ class Emulator:
             self.instances,
             self.batch,
             self.pipelines,
+            self.scheduler,
             self.gpus,
         ):
             ctx.add(service)
@@ -320,6 +328,7 @@ class Emulator:
             url=self.url, token=self.token, storage_url=self.storage.url
         ).to_env()
         self.pipelines.env = {**tasks_env, "STORAGE_EMULATOR_HOST": self.storage.url}
+        await self.scheduler.start()  # scheduled runs need that environment
         addresses = {"url": self.url, "storage_url": self.storage.url}
         await asyncio.to_thread(
             write_private_file, self.data_dir / ADDRESSES_FILE, json.dumps(addresses) + "\n"
@@ -355,6 +364,7 @@ class Emulator:
             self._http = None
         await self.operations.close()
         await self.batch.close()
+        await self.scheduler.close()
         await self.pipelines.close()
         await self.serving.close()
         await self.instances.close()

@@ -1,5 +1,6 @@
 """HTTP routes: Vertex AI Pipelines from files of the Jupyter root (preview, run), and
-pipeline jobs (list, get with tasks and DAG, cancel, re-run, delete)."""
+pipeline jobs (list, get with tasks and DAG, cancel, re-run, delete), schedules (list, pause,
+resume, delete)."""
 
 from __future__ import annotations
 
@@ -75,10 +76,55 @@ class PipelineRerunHandler(BaseHandler):
         self.reply_created(created, "pipelineJobs", created["job"]["id"])
 
 
+class PipelineSchedulesHandler(BaseHandler):
+    route = "/pipelineSchedules"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        p = self.params()
+        schedules = self.services.pipelines.schedules
+        self.reply(await schedules.list(page_size=p.get("pageSize"), page_token=p.get("pageToken")))
+
+
+class PipelineScheduleHandler(BaseHandler):
+    route = "/pipelineSchedules/{scheduleId}"
+
+    @web.authenticated
+    @authorized
+    async def delete(self, **_: str) -> None:
+        await self.services.pipelines.schedules.delete(self.params()["scheduleId"])
+        self.reply_no_content()
+
+
+class PipelineSchedulePauseHandler(BaseHandler):
+    route = "/pipelineSchedules/{scheduleId}/pause"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        self.reply(await self.services.pipelines.schedules.pause(self.params()["scheduleId"]))
+
+
+class PipelineScheduleResumeHandler(BaseHandler):
+    route = "/pipelineSchedules/{scheduleId}/resume"
+
+    @web.authenticated
+    @authorized
+    async def post(self, **_: str) -> None:
+        catch_up = bool((self.json_body() or {}).get("catchUp"))
+        schedules = self.services.pipelines.schedules
+        self.reply(await schedules.resume(self.params()["scheduleId"], catch_up=catch_up))
+
+
 HANDLERS: tuple[type[BaseHandler], ...] = (
     PipelinePreviewHandler,
     PipelineJobsHandler,
     PipelineJobHandler,
     PipelineCancelHandler,
     PipelineRerunHandler,
+    PipelineSchedulesHandler,
+    PipelineScheduleHandler,
+    PipelineSchedulePauseHandler,
+    PipelineScheduleResumeHandler,
 )

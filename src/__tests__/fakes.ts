@@ -23,7 +23,7 @@ import {
 } from '../api/types';
 import { IListState } from '../model/tokens';
 import { makeBatchJob, makeBatchResults } from './batch';
-import { makePipelineJob } from './pipelines';
+import { FakePipelineSchedules, makePipelineJob } from './pipelines';
 
 export { makeBatchJob, makeBatchResults, makePipelineJob };
 
@@ -159,7 +159,7 @@ export const CONFIGURATION_ERROR = new VertexAPIError({
 /**
  * An `IVertexAPI` answering from memory; every method is a jest mock.
  */
-export class FakeAPI implements IVertexAPI {
+export class FakeAPI extends FakePipelineSchedules implements IVertexAPI {
   statusAnswer: IStatus | VertexAPIError = LOCAL_STATUS;
   models: IModel[] = [];
   endpoints: IEndpoint[] = [];

@@ -1,5 +1,10 @@
 // Pipeline runs for the specs: a three-task DAG (prepare → train → evaluate).
-import { IPipelineJob, IPipelineNode, IPipelineTask } from '../api/types';
+import {
+  IPipelineJob,
+  IPipelineNode,
+  IPipelineSchedule,
+  IPipelineTask
+} from '../api/types';
 
 export function makeTask(
   overrides: Partial<IPipelineTask> = {}
@@ -109,4 +114,60 @@ export function makePipelineJob(
     },
     ...overrides
   };
+}
+
+/**
+ * A schedule of the flow pipeline, every night at 02:00 in Paris.
+ */
+export function makePipelineSchedule(
+  overrides: Partial<IPipelineSchedule> = {}
+): IPipelineSchedule {
+  const id = overrides.id ?? '4242';
+  return {
+    name: `projects/123/locations/us-central1/schedules/${id}`,
+    id,
+    displayName: 'nightly',
+    pipelineName: 'flow',
+    state: 'ACTIVE',
+    cron: 'TZ=Europe/Paris 0 2 * * *',
+    createTime: '2024-05-01T09:00:00Z',
+    startTime: null,
+    endTime: null,
+    nextRunTime: '2024-05-02T00:00:00Z',
+    lastPauseTime: null,
+    lastResumeTime: null,
+    startedRunCount: 0,
+    maxRunCount: null,
+    lastRun: null,
+    ...overrides
+  };
+}
+
+/**
+ * The schedule calls of the fake REST client (`FakeAPI` extends this):
+ * `pipelineSchedules` is what the list answers; pause and resume change it.
+ */
+export class FakePipelineSchedules {
+  pipelineSchedules: IPipelineSchedule[] = [];
+  listPipelineSchedules = jest.fn(async () => ({
+    schedules: [...this.pipelineSchedules],
+    nextPageToken: null
+  }));
+  pausePipelineSchedule = jest.fn(async (id: string) =>
+    this._setSchedule(id, 'PAUSED')
+  );
+  resumePipelineSchedule = jest.fn(async (id: string) =>
+    this._setSchedule(id, 'ACTIVE')
+  );
+  deletePipelineSchedule = jest.fn(async () => undefined);
+
+  private _setSchedule(
+    id: string,
+    state: 'ACTIVE' | 'PAUSED'
+  ): IPipelineSchedule {
+    this.pipelineSchedules = this.pipelineSchedules.map(item =>
+      item.id === id ? { ...item, state } : item
+    );
+    return makePipelineSchedule({ id, state });
+  }
 }

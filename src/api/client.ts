@@ -1,11 +1,6 @@
-import { ServerConnection } from '@jupyterlab/services';
-import {
-  ITranslator,
-  nullTranslator,
-  TranslationBundle
-} from '@jupyterlab/translation';
 import * as paths from './paths';
-import { requestAPI } from './request';
+import { PipelinesClient } from './pipelinesClient';
+import type { RequestClient } from './requestClient';
 import { IVertexAPI } from './vertexAPI';
 import {
   IArtifactCopy,
@@ -14,11 +9,6 @@ import {
   IBatchJob,
   IBatchResults,
   IListBatchJobsResponse,
-  IListPipelineJobsResponse,
-  IPipelineJob,
-  IPipelineJobCreated,
-  IPipelinePreview,
-  IPipelineRunRequest,
   IBulkCreate,
   IBulkPrediction,
   IDeployRequest,
@@ -49,15 +39,7 @@ import {
 /**
  * The client of the server extension's REST API.
  */
-export class VertexClient implements IVertexAPI {
-  constructor(options: VertexClient.IOptions = {}) {
-    this.serverSettings =
-      options.serverSettings ?? ServerConnection.makeSettings();
-    this._trans = (options.translator ?? nullTranslator).load('jupyter_vertex');
-  }
-
-  readonly serverSettings: ServerConnection.ISettings;
-
+export class VertexClient extends PipelinesClient implements IVertexAPI {
   status(): Promise<IStatus> {
     return this._get<IStatus>('status');
   }
@@ -406,81 +388,13 @@ export class VertexClient implements IVertexAPI {
     await this._send<void>('DELETE', paths.batchPath(batchJobId));
   }
 
-  previewPipeline(body: IPipelineRunRequest): Promise<IPipelinePreview> {
-    return this._send<IPipelinePreview>('POST', 'pipelines/preview', body);
-  }
-
-  createPipelineJob(body: IPipelineRunRequest): Promise<IPipelineJobCreated> {
-    return this._send<IPipelineJobCreated>('POST', 'pipelineJobs', body);
-  }
-
-  async listPipelineJobs(
-    options: IVertexAPI.IListJobsOptions = {}
-  ): Promise<IListPipelineJobsResponse> {
-    const answer = await this._get<Partial<IListPipelineJobsResponse>>(
-      'pipelineJobs' + paths.query({ ...options })
-    );
-    return {
-      pipelineJobs: answer?.pipelineJobs ?? [],
-      nextPageToken: answer?.nextPageToken ?? null
-    };
-  }
-
-  getPipelineJob(pipelineJobId: string): Promise<IPipelineJob> {
-    return this._get<IPipelineJob>(paths.pipelinePath(pipelineJobId));
-  }
-
-  cancelPipelineJob(pipelineJobId: string): Promise<IPipelineJob> {
-    return this._send('POST', `${paths.pipelinePath(pipelineJobId)}/cancel`);
-  }
-
-  async deletePipelineJob(pipelineJobId: string): Promise<void> {
-    await this._send<void>('DELETE', paths.pipelinePath(pipelineJobId));
-  }
-
-  rerunPipelineJob(
-    pipelineJobId: string,
-    body: Omit<IPipelineRunRequest, 'path' | 'pipeline'>
-  ): Promise<IPipelineJobCreated> {
-    return this._send(
-      'POST',
-      `${paths.pipelinePath(pipelineJobId)}/rerun`,
-      body
-    );
-  }
-
   batchJobResults(batchJobId: string, rows?: number): Promise<IBatchResults> {
     return this._get<IBatchResults>(
       `${paths.batchPath(batchJobId)}/results` + paths.query({ rows })
     );
   }
-
-  private _get<T>(path: string): Promise<T> {
-    return requestAPI<T>(
-      path,
-      { method: 'GET' },
-      { serverSettings: this.serverSettings, trans: this._trans }
-    );
-  }
-
-  private _send<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const init: RequestInit = { method };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
-    return requestAPI<T>(path, init, {
-      serverSettings: this.serverSettings,
-      trans: this._trans
-    });
-  }
-
-  private _trans: TranslationBundle;
 }
 
 export namespace VertexClient {
-  export interface IOptions {
-    serverSettings?: ServerConnection.ISettings;
-    translator?: ITranslator;
-  }
+  export type IOptions = RequestClient.IOptions;
 }

@@ -33,6 +33,10 @@ export function pipelinePath(pipelineJobId: string): string {
   return `pipelineJobs/${encodeURIComponent(pipelineJobId)}`;
 }
 
+export function schedulePath(scheduleId: string): string {
+  return `pipelineSchedules/${encodeURIComponent(scheduleId)}`;
+}
+
 export function jobPath(kind: JobKind, jobId: string): string {
   return `jobs/${encodeURIComponent(kind)}/${encodeURIComponent(jobId)}`;
 }

@@ -7,6 +7,8 @@ import {
   IBatchResults,
   IListBatchJobsResponse,
   IListPipelineJobsResponse,
+  IListPipelineSchedulesResponse,
+  IPipelineSchedule,
   IPipelineJob,
   IPipelineJobCreated,
   IPipelinePreview,
@@ -185,6 +187,21 @@ export interface IVertexAPI {
     pipelineJobId: string,
     body: Omit<IPipelineRunRequest, 'path' | 'pipeline'>
   ): Promise<IPipelineJobCreated>;
+  /**
+   * Schedules of pipeline runs (made with the SDK), newest first.
+   */
+  listPipelineSchedules(
+    options?: Pick<IVertexAPI.IListJobsOptions, 'pageSize' | 'pageToken'>
+  ): Promise<IListPipelineSchedulesResponse>;
+  pausePipelineSchedule(scheduleId: string): Promise<IPipelineSchedule>;
+  /**
+   * With `catchUp` the runs missed while paused run first.
+   */
+  resumePipelineSchedule(
+    scheduleId: string,
+    catchUp?: boolean
+  ): Promise<IPipelineSchedule>;
+  deletePipelineSchedule(scheduleId: string): Promise<void>;
 }
 
 export namespace IVertexAPI {

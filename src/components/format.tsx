@@ -205,6 +205,10 @@ export function stateLabel(state: string, trans: TranslationBundle): string {
       return trans.__('Cancelled');
     case 'PAUSED':
       return trans.__('Paused');
+    case 'ACTIVE':
+      return trans.__('Active');
+    case 'COMPLETED':
+      return trans.__('Completed');
     case 'EXPIRED':
       return trans.__('Expired');
     case 'UPDATING':

@@ -10,6 +10,7 @@ import { PANEL_ID } from '../tokens';
 import { IMachineOption } from '../dialogs/deploy/DeployDialog';
 import { BatchJobs } from '../model/batchJobs';
 import { PipelineJobs } from '../model/pipelineJobs';
+import { PipelineSchedules } from '../model/pipelineSchedules';
 import { OperationTracker } from '../model/operations';
 import type { VertexResource } from '../tabs/resources';
 import { VertexPanelView } from './PanelView';
@@ -50,6 +51,7 @@ export class VertexPanel extends ReactWidget {
     this._loadMachines = options.loadMachines ?? null;
     this._batchJobs = options.batchJobs ?? null;
     this._pipelineJobs = options.pipelineJobs ?? null;
+    this._pipelineSchedules = options.pipelineSchedules ?? null;
   }
 
   readonly model: IVertexModel;
@@ -81,6 +83,7 @@ export class VertexPanel extends ReactWidget {
             loadMachines={this._loadMachines ?? undefined}
             batchJobs={this._batchJobs ?? undefined}
             pipelineJobs={this._pipelineJobs ?? undefined}
+            pipelineSchedules={this._pipelineSchedules ?? undefined}
           />
         )}
       </UseSignal>
@@ -112,6 +115,7 @@ export class VertexPanel extends ReactWidget {
   private _loadMachines: (() => Promise<ReadonlyArray<IMachineOption>>) | null;
   private _batchJobs: BatchJobs | null;
   private _pipelineJobs: PipelineJobs | null;
+  private _pipelineSchedules: PipelineSchedules | null;
 }
 
 export namespace VertexPanel {
@@ -138,6 +142,10 @@ export namespace VertexPanel {
      * The Pipelines list shown in the panel.
      */
     pipelineJobs?: PipelineJobs;
+    /**
+     * The Schedules list shown in the panel (once there is a schedule).
+     */
+    pipelineSchedules?: PipelineSchedules;
   }
 }
 

@@ -10,6 +10,8 @@ import { BatchJobs } from '../model/batchJobs';
 import { BatchJobsSection } from './BatchJobList';
 import { PipelineJobs } from '../model/pipelineJobs';
 import { PipelineJobsSection } from './PipelineJobList';
+import { PipelineSchedules } from '../model/pipelineSchedules';
+import { PipelineSchedulesSection } from './PipelineScheduleList';
 import { EndpointList } from './EndpointList';
 import { Header } from './Header';
 import { InstancesSection } from './InstanceList';
@@ -34,6 +36,7 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
     void model.refresh();
     void props.batchJobs?.refresh().catch(() => undefined);
     void props.pipelineJobs?.refresh().catch(() => undefined);
+    void props.pipelineSchedules?.refresh().catch(() => undefined);
   };
   const open = props.api ? props.onOpen : undefined;
   return (
@@ -122,6 +125,14 @@ export function VertexPanelView(props: VertexPanelView.IProps): JSX.Element {
             hideError={hideError}
           />
         ) : null}
+        {props.pipelineSchedules && props.api ? (
+          <PipelineSchedulesSection
+            schedules={props.pipelineSchedules}
+            api={props.api}
+            trans={trans}
+            hideError={hideError}
+          />
+        ) : null}
         {props.api && status?.capabilities.includes('instances') ? (
           <InstancesSection
             model={model}
@@ -168,5 +179,10 @@ export namespace VertexPanelView {
      * The Pipelines list; without it the section is not shown.
      */
     pipelineJobs?: PipelineJobs;
+    /**
+     * The Schedules list; without it (or while it is empty) the section is
+     * not shown.
+     */
+    pipelineSchedules?: PipelineSchedules;
   }
 }

@@ -14,6 +14,7 @@ import { IVertexAPI } from '../api/vertexAPI';
 import { vertexIcon } from '../components/icons';
 import { BatchJobs } from '../model/batchJobs';
 import { PipelineJobs } from '../model/pipelineJobs';
+import { PipelineSchedules } from '../model/pipelineSchedules';
 import { IVertexModel } from '../model/tokens';
 import { OperationTracker } from '../model/operations';
 import { machineLoader, VertexPanel } from '../panel/Panel';
@@ -71,6 +72,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
       app.commands.execute(CommandIDs.open, args);
     const batchJobs = new BatchJobs({ api, model });
     const pipelineJobs = new PipelineJobs({ api, model });
+    const pipelineSchedules = new PipelineSchedules({ api, model });
     const panel = new VertexPanel({
       model,
       translator,
@@ -78,6 +80,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
       loadMachines,
       batchJobs,
       pipelineJobs,
+      pipelineSchedules,
       onOpen: resource => void open(argsOf(resource))
     });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
@@ -191,7 +194,8 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
         Promise.all([
           model.refresh(),
           batchJobs.refresh().catch(() => null),
-          pipelineJobs.refresh().catch(() => null)
+          pipelineJobs.refresh().catch(() => null),
+          pipelineSchedules.refresh().catch(() => null)
         ])
     });
     if (palette) {
@@ -206,6 +210,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IVertexNavigator> = {
         model.pollInterval = value;
         batchJobs.pollInterval = model.pollInterval;
         pipelineJobs.pollInterval = model.pollInterval;
+        pipelineSchedules.pollInterval = model.pollInterval;
       }
       // Defaults of the Deploy dialog.
       const text = (key: string) => {

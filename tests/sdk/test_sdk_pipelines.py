@@ -1,14 +1,17 @@
 """Vertex AI Pipelines through the real, unchanged SDK: pipelines compiled with kfp, run with
 ``aiplatform.PipelineJob(...).submit()`` then ``wait()`` by KFP's own local runner inside
 the embedded Vertex; task details, artifacts in local Cloud Storage, list, a failing
-component, caching, a condition and a ParallelFor, cancel leaving no process, bad input."""
+component, caching, a condition and a ParallelFor, cancel leaving no process, bad input;
+schedules: ``PipelineJob.create_schedule(cron="* * * * *")`` made when the module starts
+creates a real run on the next minute tick, checked by the module's last test (the wait
+overlaps the other tests)."""
 
 from __future__ import annotations
 
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +21,11 @@ from google.api_core import exceptions
 from google.cloud import aiplatform, storage
 from google.cloud.aiplatform import pipeline_jobs as sdk_pipeline_jobs
 from kfp import compiler
-from sdk_helpers import Sdk, error_message
+from sdk_helpers import LOCATION, Sdk, error_message
 
+from jupyter_vertex.emulator.core.connection import EmulatorConnection
 from jupyter_vertex.emulator.pipelines.engine import PIPELINE_JOB_ENV
+from jupyter_vertex.emulator.testing import EmulatorProcess
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +44,37 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
         return str(path)
 
     return compile_one
+
+
+@pytest.fixture(scope="module", autouse=True)
+def minute_schedule(
+    emulator: EmulatorProcess, compiled: Callable[[str], str]
+) -> Iterator[tuple[str, str]]:
+    """(project, schedule name): a schedule of the smallest pipeline on every minute, at
+    most one run, made before the module's first test; its last test checks the run."""
+    import jupyter_vertex.emulator as vertex
+
+    project = f"sched-{uuid.uuid4().hex[:10]}"
+    connection = EmulatorConnection(
+        url=emulator.url, token=emulator.token, storage_url=emulator.storage_url
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in connection.to_env().items():
+            patch.setenv(key, value)
+        patch.setenv("STORAGE_EMULATOR_HOST", emulator.storage_url)
+        vertex.init(project=project, location=LOCATION)
+        from google.cloud.aiplatform import initializer
+
+        job = aiplatform.PipelineJob(
+            display_name="every-minute",
+            template_path=compiled("sleeping"),
+            pipeline_root=f"{initializer.global_config.staging_bucket}/pipeline-root",
+            parameter_values={"seconds": 0.0},
+        )
+        schedule = job.create_schedule(
+            cron="* * * * *", display_name="every-minute", max_run_count=1
+        )
+        yield project, schedule.resource_name
 
 
 def _job(sdk: Sdk, template: str, values: dict[str, Any], **kwargs: Any) -> Any:
@@ -264,3 +300,84 @@ def test_container_component_fails_with_the_reason(
     (task,) = _tasks(job)["echo"]
     assert task.state.name == "FAILED"
     assert "lightweight Python components only" in task.error.message
+
+
+def _schedule_job(sdk: Sdk, compiled: Callable[[str], str]) -> Any:
+    return _job(sdk, compiled("sleeping"), {"seconds": 0.0})
+
+
+def test_schedules_api_and_bad_input(sdk: Sdk, compiled: Callable[[str], str]) -> None:
+    job = _schedule_job(sdk, compiled)
+    # once a year, in New York: nothing runs during the test
+    schedule = job.create_schedule(
+        cron="TZ=America/New_York 0 9 1 1 *", display_name="yearly", max_run_count=3
+    )
+    got = aiplatform.PipelineJobSchedule.get(schedule.resource_name)
+    assert got.state.name == "ACTIVE"
+    assert got.cron == "TZ=America/New_York 0 9 1 1 *"
+    resource = got.gca_resource
+    assert resource.next_run_time.hour == 14  # 09:00 in New York is 14:00 UTC in January
+    assert (resource.next_run_time.month, resource.next_run_time.day) == (1, 1)
+    assert (
+        resource.create_pipeline_job_request.pipeline_job.pipeline_spec["pipelineInfo"]["name"]
+        == "sleeping"
+    )
+    listed = aiplatform.PipelineJobSchedule.list(filter='display_name="yearly"')
+    assert [s.resource_name for s in listed] == [schedule.resource_name]
+    schedule.pause()
+    paused = aiplatform.PipelineJobSchedule.get(schedule.resource_name)
+    assert paused.state.name == "PAUSED"
+    assert paused.gca_resource.last_pause_time
+    with pytest.raises(exceptions.BadRequest, match="only an ACTIVE schedule can be paused"):
+        schedule.pause()
+    schedule.resume()
+    assert aiplatform.PipelineJobSchedule.get(schedule.resource_name).state.name == "ACTIVE"
+    schedule.update(display_name="yearly-2", max_run_count=5)
+    updated = aiplatform.PipelineJobSchedule.get(schedule.resource_name)
+    assert (updated.display_name, updated.max_run_count) == ("yearly-2", 5)
+    assert schedule.list_jobs() == []
+    schedule.delete()
+    with pytest.raises(exceptions.NotFound):
+        aiplatform.PipelineJobSchedule.get(schedule.resource_name)
+
+    for change, message in [
+        ({"cron": "61 * * * *"}, "'61 * * * *' is not a cron expression of five fields"),
+        ({"cron": "TZ=Mars/Base 0 9 * * *"}, "'Mars/Base' is not a time zone"),
+        ({"max_run_count": -1}, "schedule.max_run_count: -1 is negative"),
+        ({"spec": None}, "pipeline_job.pipeline_spec is not a PipelineSpec: it has no root"),
+    ]:
+        bad = aiplatform.PipelineJobSchedule(pipeline_job=job, display_name="bad")
+        body = bad._gca_resource  # the request the SDK builds, before it is sent
+        body.cron = str(change.get("cron", "* * * * *"))
+        body.max_concurrent_run_count = 1
+        body.max_run_count = int(change.get("max_run_count", 0))
+        if "spec" in change:
+            body.create_pipeline_job_request.pipeline_job.pipeline_spec.pop("root")
+        with pytest.raises(exceptions.BadRequest) as refused:
+            bad.api_client.create_schedule(parent=sdk.parent, schedule=body)
+        assert message in error_message(refused.value)
+    assert aiplatform.PipelineJobSchedule.list(filter='display_name="bad"') == []
+
+
+def test_the_minute_schedule_created_a_run(sdk: Sdk, minute_schedule: tuple[str, str]) -> None:
+    """Last in the module: the schedule made at its start has had a minute tick by now (or
+    gets it within the bound)."""
+    project, name = minute_schedule
+    aiplatform.init(project=project)
+
+    def runs() -> list[Any]:
+        return aiplatform.PipelineJob.list(filter=f"schedule_name={name}")
+
+    (run,) = _until(runs, "the schedule's run", timeout=90.0)
+    run.wait()
+    assert run.state.name == "PIPELINE_STATE_SUCCEEDED"
+    assert run.gca_resource.schedule_name == name
+    schedule = aiplatform.PipelineJobSchedule.get(name)
+    assert schedule.state.name == "COMPLETED"  # max_run_count=1
+    resource = schedule.gca_resource
+    assert resource.started_run_count == 1
+    assert resource.last_scheduled_run_response.run_response == run.resource_name
+    tick = resource.last_scheduled_run_response.scheduled_run_time
+    assert (tick.second, tick.microsecond) == (0, 0)  # on a minute
+    assert run.gca_resource.create_time >= tick
+    assert [j.resource_name for j in schedule.list_jobs()] == [run.resource_name]

@@ -45,6 +45,8 @@ _OUTPUT_ONLY = {
 SPEC = resource_spec(
     state=filters.string_field("state"),
     pipeline_name=filters.string_field("_pipelineName"),
+    # the runs of a schedule (PipelineJobSchedule.list_jobs)
+    schedule_name=filters.string_field("scheduleName"),
 )
 
 

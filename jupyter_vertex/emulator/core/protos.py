@@ -37,6 +37,7 @@ TYPE_MODULES: tuple[str, ...] = (
     "operation",
     "job_service",
     "pipeline_service",
+    "schedule_service",
 )
 
 _lock = threading.Lock()

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ class PipelineRunner:
         self.env: dict[str, str] = {}  # the embedded Vertex's address, token, storage
         self.jobs = JobTasks(store, r.FAMILY)
         self._processes: dict[str, asyncio.subprocess.Process] = {}
+        self.on_end: list[Callable[[], None]] = []  # told when a run ends (the scheduler)
 
     @property
     def mirror(self) -> Path:
@@ -101,6 +103,8 @@ class PipelineRunner:
             tx.update(path, job)
 
         await self.store.write(write)
+        for listener in self.on_end:
+            listener()
 
     async def _store(self, path: str, tasks: Tasks, **fields: Any) -> None:
         def write(tx: Tx) -> None:

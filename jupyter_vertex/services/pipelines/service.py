@@ -17,6 +17,7 @@ from ...errors import InvalidArgument
 from ..paging import list_request, page
 from .code import pipeline_code
 from .job_json import STATE_PREFIX, message_dict, pipeline_job_to_json
+from .schedules import PipelineSchedules
 from .source import PipelineSource, load_source, parameters_of
 
 __all__ = ["PipelinesService"]
@@ -49,6 +50,7 @@ class PipelinesService:
     def __init__(self, clients: ClientFactory, *, root_dir: str) -> None:
         self.clients = clients
         self.root_dir = root_dir
+        self.schedules = PipelineSchedules(clients)
 
     async def _name(self, job_id: str) -> str:
         location = await self.clients.location()

@@ -113,3 +113,30 @@ export interface IListPipelineJobsResponse {
   pipelineJobs: IPipelineJob[];
   nextPageToken: string | null;
 }
+
+/**
+ * A schedule of pipeline runs (`GET /pipelineSchedules`), made with the SDK's
+ * `PipelineJob.create_schedule(cron=…)`.
+ */
+export interface IPipelineSchedule {
+  name: string;
+  id: string;
+  displayName: string;
+  pipelineName: string;
+  state: 'STATE_UNSPECIFIED' | 'ACTIVE' | 'PAUSED' | 'COMPLETED';
+  cron: string;
+  createTime: string | null;
+  startTime: string | null;
+  endTime: string | null;
+  nextRunTime: string | null;
+  lastPauseTime: string | null;
+  lastResumeTime: string | null;
+  startedRunCount: number;
+  maxRunCount: number | null;
+  lastRun: { scheduledRunTime: string | null; response: string | null } | null;
+}
+
+export interface IListPipelineSchedulesResponse {
+  schedules: IPipelineSchedule[];
+  nextPageToken: string | null;
+}
