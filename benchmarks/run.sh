@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the benchmarks of docs/performance.md: `benchmarks/run.sh [serving|bulk|batch|all]`.
+# Run the benchmarks of docs/performance.md: `benchmarks/run.sh [serving|bulk|batch|jobs|all]`.
 # Installs what they need first: wrk (Debian) and MLflow in a venv of its own, so MLflow's
 # dependencies never mix with the extension's.
 set -euo pipefail
@@ -33,4 +33,7 @@ if [ "$which" = bulk ] || [ "$which" = all ]; then
 fi
 if [ "$which" = batch ] || [ "$which" = all ]; then
   python "$ROOT/benchmarks/bench_batch.py"
+fi
+if [ "$which" = jobs ] || [ "$which" = all ]; then
+  python "$ROOT/benchmarks/bench_jobs.py"
 fi
