@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the benchmarks of docs/performance.md: `benchmarks/run.sh [serving|bulk|batch|deploy|all]`.
+# Run the benchmarks of docs/performance.md:
+# `benchmarks/run.sh [serving|bulk|batch|deploy|jobs|all]`.
 # Installs what they need first: wrk (Debian) and MLflow in a venv of its own, so MLflow's
 # dependencies never mix with the extension's.
 set -euo pipefail
@@ -36,4 +37,7 @@ if [ "$which" = batch ] || [ "$which" = all ]; then
 fi
 if [ "$which" = deploy ] || [ "$which" = all ]; then
   python "$ROOT/benchmarks/bench_deploy.py"
+fi
+if [ "$which" = jobs ] || [ "$which" = all ]; then
+  python "$ROOT/benchmarks/bench_jobs.py"
 fi

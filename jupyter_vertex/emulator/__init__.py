@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..defaults import LOCAL_PROJECT, LOCAL_REGION, staging_bucket_name
-from .core.connection import STORAGE_ENV, EmulatorConnection
-from .sdk_setup import bucket_of, ensure_bucket, redirect_aiplatform, route_resource_manager
+
+if TYPE_CHECKING:
+    from .core.connection import EmulatorConnection
+    from .sdk_setup import ensure_bucket
 
 __all__ = ["EmulatorConnection", "ensure_bucket", "init"]
 
@@ -45,10 +47,20 @@ def init(
     It also points the SDK calls that bypass ``api_endpoint`` at the embedded Vertex
     (:mod:`.sdk_setup`): raw predict (``Endpoint.raw_predict``,
     ``predict(use_raw_predict=True)``) and the project-number look-up of the SDK's
-    bucket-owner check (its default staging bucket, ``PipelineJob.submit``).
+    bucket-owner check (its default staging bucket, ``PipelineJob.submit``); and makes the
+    SDK's blocking waits for a job (``run()``, ``wait()``) poll every 0.2 s instead of 5 s.
 
     Returns the connection used.
     """
+    from .core.connection import STORAGE_ENV
+    from .sdk_setup import (
+        bucket_of,
+        ensure_bucket,
+        poll_jobs_quickly,
+        redirect_aiplatform,
+        route_resource_manager,
+    )
+
     connection = _connection(data_dir)
     project = project or connection.project or DEFAULT_PROJECT
     location = location or connection.location or DEFAULT_LOCATION
@@ -73,10 +85,13 @@ def init(
     )
     redirect_aiplatform(connection.url)
     route_resource_manager(connection.url)
+    poll_jobs_quickly()
     return connection
 
 
 def _connection(data_dir: Path | str | None) -> EmulatorConnection:
+    from .core.connection import EmulatorConnection
+
     if data_dir is not None:
         try:
             return EmulatorConnection.in_data_dir(data_dir)
@@ -90,3 +105,17 @@ def _connection(data_dir: Path | str | None) -> EmulatorConnection:
             "D)\"`), pass init(data_dir=D), or start one from JupyterLab (backend 'local')."
         )
     return connection
+
+
+def __getattr__(name: str) -> Any:
+    # Lazily, so that a training replica's wrapper (a module of this package, started once
+    # per job) does not import urllib.request and the rest of the SDK set-up.
+    if name == "EmulatorConnection":
+        from .core.connection import EmulatorConnection
+
+        return EmulatorConnection
+    if name == "ensure_bucket":
+        from .sdk_setup import ensure_bucket
+
+        return ensure_bucket
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,6 +18,11 @@ Two of them build their own way to Google, and nothing public points them elsewh
 
 Both read the current address from :data:`_TARGET`, so a later ``init()`` (another emulator)
 moves them. Google client libraries are imported inside the functions only.
+
+And the SDK's blocking waits (``CustomJob.run()``, ``CustomTrainingJob.run()``,
+``wait()`` …) poll a job's state every 5 s, a module constant of each SDK module, fit for a
+job that takes minutes to be scheduled on Google's machines; a local job ends about a second
+after it is created, so :func:`poll_jobs_quickly` polls every :data:`LOCAL_JOB_POLL` seconds.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ _AIPLATFORM_HOST = re.compile(
     r"^https://(?:[a-z0-9-]+-)?aiplatform\.googleapis\.com(?::443)?(?=/|$)", re.IGNORECASE
 )
 _HOOKED = "_jupyter_vertex_hook"
+# seconds between the SDK's state polls of a job it waits for (one cheap local GET each)
+LOCAL_JOB_POLL = 0.2
 
 
 def aiplatform_url(url: str, target: str) -> str:
@@ -72,6 +79,17 @@ def route_resource_manager(url: str) -> None:
         return
     setattr(get_project_number, _HOOKED, True)
     resource_manager_utils.get_project_number = get_project_number
+
+
+def poll_jobs_quickly() -> None:
+    """Make the SDK's blocking job waits poll every :data:`LOCAL_JOB_POLL` seconds (a value
+    already smaller is kept)."""
+    from google.cloud.aiplatform import jobs, pipeline_jobs, training_jobs
+
+    modules: tuple[Any, ...] = (jobs, training_jobs, pipeline_jobs)
+    for module in modules:
+        current = module._JOB_WAIT_TIME
+        module._JOB_WAIT_TIME = min(current, LOCAL_JOB_POLL)
 
 
 def get_project_number(project_id: str, credentials: Any = None) -> str:

@@ -36,14 +36,13 @@ from .aiplatform_v1 import (
 from .aiplatform_v1.scheduler import Scheduler
 from .batch.engine import BatchRunner
 from .core import protos
+from .core.addresses import port_of, read_addresses
 from .core.auth import load_or_create_token
 from .core.connection import (
     ADDRESSES_FILE,
     CONNECTION_FILE,
     EmulatorConnection,
     make_private_tree,
-    port_of,
-    read_addresses,
     write_private_file,
 )
 from .core.gpus import GpuPool, detect

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import joblib
@@ -19,6 +18,8 @@ from google.oauth2.credentials import Credentials
 from sdk_helpers import SKLEARN_IMAGE, Sdk
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
+
+from jupyter_vertex.emulator.sdk_setup import LOCAL_JOB_POLL
 
 TRAINING_IMAGE = "us-docker.pkg.dev/vertex-ai/training/sklearn-cpu.1-0:latest"
 
@@ -40,14 +41,6 @@ bucket, _, prefix = os.environ["AIP_MODEL_DIR"][len("gs://"):].partition("/")
 storage.Client().bucket(bucket).blob(prefix + "model.joblib").upload_from_filename("model.joblib")
 print("accuracy", round(model.score(features[500:], target[500:]), 3), "args", sys.argv[1:])
 """
-
-
-@pytest.fixture(autouse=True)
-def fast_polling(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The SDK sleeps 5 s between state polls; local jobs take about a second."""
-    monkeypatch.setattr(sdk_jobs, "_JOB_WAIT_TIME", 0.2)
-    monkeypatch.setattr(sdk_training_jobs, "_JOB_WAIT_TIME", 0.2)
-    yield
 
 
 def _accuracy() -> float:
@@ -86,6 +79,8 @@ def test_custom_job_from_a_local_script(sdk: Sdk, tmp_path: Path) -> None:
         args=["--n", "3", "a b;$HOME"],
         labels={"team": "ml"},
     )
+    # init() made the SDK's blocking waits poll a local job every 0.2 s, not every 5 s
+    assert sdk_jobs._JOB_WAIT_TIME == sdk_training_jobs._JOB_WAIT_TIME == LOCAL_JOB_POLL == 0.2
     job.run()
     assert job.state == aiplatform.gapic.JobState.JOB_STATE_SUCCEEDED
     assert job.labels == {"team": "ml"}

@@ -9,7 +9,6 @@ import json
 import os
 import stat
 import tempfile
-import urllib.parse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,25 +47,6 @@ def write_private_file(path: Path | str, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
-
-
-def read_addresses(path: Path | str) -> dict[str, str]:
-    """The addresses recorded in an ``addresses.json`` ({} when absent or unreadable)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
-
-
-def port_of(url: str | None) -> int:
-    """The port of an ``http://host:port`` URL; 0 when it has none or is not one."""
-    try:
-        return urllib.parse.urlsplit(url or "").port or 0
-    except ValueError:
-        return 0
 
 
 def make_private_tree(root: Path | str) -> int:

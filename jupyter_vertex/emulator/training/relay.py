@@ -22,7 +22,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from ..core.connection import port_of, read_addresses
+from ..core.addresses import port_of, read_addresses
 
 MAX_CONNECTIONS = 32
 CONNECT_WAIT = 60.0  # seconds a connection waits for an emulator (google-cloud-storage: 60)

@@ -23,6 +23,7 @@ class ReplicaStatus:
     exit_code: int | None  # None: no exit status (yet)
     pid: int | None
     alive: bool
+    end_time: str = ""  # when the replica's step ended (its exit.json), "" before
 
 
 def job_id(name: str) -> str:

@@ -7,10 +7,12 @@ each replica's steps are written, then RUNNING, then one replica wrapper
 comes first so that no log line is older than the state saying the job runs. Replicas whose
 ``machineSpec`` asks for accelerators get the machine's GPUs (:mod:`..core.gpus`). The
 runner follows replicas only through their files (``replica.json``, ``exit.json``) and
-process ids, never through pipes, so after a restart of the embedded
-Vertex it follows the replicas a previous process started; jobs whose processes are gone
-without an exit status are FAILED with a reason. Cancel sends SIGTERM to every replica's
-process group, then SIGKILL after a grace period. A backing job of a TrainingPipeline
+process ids, never through pipes, so after a restart of the embedded Vertex it follows the
+replicas a previous process started (polled); jobs whose processes are gone without an exit
+status are FAILED with a reason. A wrapper this process started wakes its follower as it
+exits, and a job's endTime is when its replicas ended (exit.json), however late that is
+noticed. Cancel sends SIGTERM to every replica's process group, then SIGKILL after a grace
+period. A backing job of a TrainingPipeline
 reports each state change to its pipeline in the same transaction (through the ``follower``).
 """
 
@@ -220,7 +222,10 @@ class Runner:
         error: dict[str, Any] | None = None,
         *,
         only_from: str | None = None,
+        when: str = "",
     ) -> dict[str, Any] | None:
+        """``when``: the moment it happened, if not now (a job ends when its replicas did)."""
+
         def write(tx: Tx) -> dict[str, Any] | None:
             job = tx.get(name, KIND)
             if job is None or job.get("state") in TERMINAL:
@@ -229,7 +234,7 @@ class Runner:
                 return None
             if state == RUNNING and job.get("state") == CANCELLING:
                 return job  # a cancel came in while starting: stay CANCELLING
-            set_state(job, state, tx.now, error)
+            set_state(job, state, when or tx.now, error)
             tx.update(name, job)
             if self.follower is not None:
                 self.follower.job_changed(tx, job)
@@ -242,17 +247,11 @@ class Runner:
 
     async def cancel(self, name: str) -> None:
         """CancelCustomJob: QUEUED ends at once; a running job is stopped by its follower."""
-        job = await self.store.write(lambda tx: self._request_cancel(tx, name))
+        job = await self.store.write(lambda tx: request_cancel(tx, name))
         follower = self.follower
         if job.get("_pipeline") and follower is not None:
             await self.store.write(lambda tx: follower.job_changed(tx, job))
-        wakeup = self._wakeups.get(name)
-        if wakeup is not None:
-            wakeup.set()
-
-    @staticmethod
-    def _request_cancel(tx: Tx, name: str) -> dict[str, Any]:
-        return request_cancel(tx, name)
+        self._wake(name)
 
     # running -----------------------------------------------------------------------------
 
@@ -275,7 +274,7 @@ class Runner:
         await self._transition(name, RUNNING)
         try:
             for rdir in prepared:
-                await self._start_replica(rdir)
+                await self._start_replica(name, rdir)
         except OSError as error:
             log.exception("job %s: a replica could not be started", name)
             message = f"The embedded Vertex could not start the job's replicas: {error}"
@@ -383,7 +382,7 @@ class Runner:
             paths.append(str(target))
         return paths
 
-    async def _start_replica(self, rdir: Path) -> None:
+    async def _start_replica(self, name: str, rdir: Path) -> None:
         out = await asyncio.to_thread(open, rdir / "wrapper.log", "ab")
         try:
             process = await asyncio.create_subprocess_exec(
@@ -402,6 +401,14 @@ class Runner:
         reaper = asyncio.ensure_future(process.wait())
         self._reapers.add(reaper)
         reaper.add_done_callback(self._reapers.discard)
+        # the wrapper exits right after writing its exit status: follow up at once, so the
+        # job ends the moment its last replica does (the poll is for a previous process's)
+        reaper.add_done_callback(lambda _: self._wake(name))
+
+    def _wake(self, name: str) -> None:
+        wakeup = self._wakeups.get(name)
+        if wakeup is not None:
+            wakeup.set()
 
     # following ---------------------------------------------------------------------------
 
@@ -410,9 +417,11 @@ class Runner:
         result = []
         for rdir in sorted(folder.iterdir()) if folder.is_dir() else []:
             exit_code = pid = None
+            end_time = ""
             try:
-                exit_code = int(json.loads((rdir / replica_process.EXIT).read_text())["exitCode"])
-            except (OSError, ValueError, KeyError):
+                ended = json.loads((rdir / replica_process.EXIT).read_text())
+                exit_code, end_time = int(ended["exitCode"]), str(ended.get("endTime") or "")
+            except (OSError, ValueError, KeyError, TypeError):
                 pass
             child = self._children.get(str(rdir))
             if child is not None:  # ours: asyncio knows whether it ended (no /proc race)
@@ -423,7 +432,7 @@ class Runner:
                 except (OSError, ValueError, KeyError):
                     pid = None
                 alive = pid is not None and process_alive(pid, str(rdir))
-            result.append(ReplicaStatus(rdir.name, rdir, exit_code, pid, alive))
+            result.append(ReplicaStatus(rdir.name, rdir, exit_code, pid, alive, end_time))
         return result
 
     async def _follow(self, name: str) -> None:
@@ -448,7 +457,8 @@ class Runner:
                 )
                 if lines:
                     message += " Last log lines:\n" + "\n".join(lines)
-                await self._transition(name, FAILED, {"code": FAILED_CODE, "message": message})
+                error = {"code": FAILED_CODE, "message": message}
+                await self._transition(name, FAILED, error, when=failed.end_time)
                 return
             if gone is not None:
                 await self._terminate(statuses)
@@ -463,7 +473,9 @@ class Runner:
                 await self._transition(name, FAILED, {"code": 13, "message": message})
                 return
             if statuses and all(s.exit_code == 0 for s in statuses):
-                await self._transition(name, SUCCEEDED)
+                # endTime: when the last replica ended, however late it is noticed (after a
+                # restart of the embedded Vertex, say)
+                await self._transition(name, SUCCEEDED, when=max(s.end_time for s in statuses))
                 return
             try:
                 await asyncio.wait_for(wakeup.wait(), self.poll_interval)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from jupyter_vertex.emulator.testing import EmulatorProcess
+
 from ..emulator_api import Api
 from ..training_helpers import (
     create_job,
@@ -86,6 +88,38 @@ print("done")
         "labels": {"job_id": job_id, "project_id": api.project, "task_name": "workerpool0-0"},
     }
     assert entry["insertId"] and entry["timestamp"] == entry["receiveTimestamp"]
+
+
+# Prints, then waits for a "go" file (its first argument) the test creates once it has seen
+# the line, then exits (after a bound of its own, so a failing test leaves nothing running).
+WAITS_FOR_GO = """
+import os, sys, time
+print("started", flush=True)
+deadline = time.monotonic() + 120
+while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:
+    time.sleep(0.02)
+"""
+
+
+def test_running_and_succeeded_are_recorded_when_the_process_starts_and_ends(
+    api: Api, emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    job = create_job(api, job_body(pool(make_package(tmp_path, WAITS_FOR_GO), args=[str(go)])))
+    job_id = job["name"].rsplit("/", 1)[1]
+    first = wait_for(lambda: logs(api, job_id), "the replica's first line")[0]
+    # the process is running: so is the job, since before the process's first line
+    running = api.ok("GET", f"v1/{job['name']}")
+    assert running["state"] == "JOB_STATE_RUNNING"
+    assert running["createTime"] <= running["startTime"] <= first["timestamp"]
+    go.touch()
+    done = wait_done(api, job["name"])
+    # ended when the process did (the wrapper's exit status records when), not when noticed
+    replica = emulator.data_dir / "jobs" / job_id / "replicas" / "workerpool0-0"
+    ended = json.loads((replica / "exit.json").read_text())
+    assert done["state"] == "JOB_STATE_SUCCEEDED"
+    assert done["endTime"] == ended["endTime"] == done["updateTime"]
+    assert done["startTime"] == running["startTime"]
 
 
 def test_a_failing_script_fails_the_job_with_its_last_lines(api: Api, tmp_path: Path) -> None:
