@@ -70,13 +70,13 @@ def _warm_up() -> None:
     prebuilt scikit-learn and XGBoost images, where installed. TensorFlow and PyTorch are
     left to their models: each costs seconds and hundreds of MB a warm server would hold
     for nothing when the model is a scikit-learn one."""
-    import google.cloud.storage  # noqa: F401
     import uvicorn  # noqa: F401
     from google.cloud.aiplatform.prediction import handler, model_server  # noqa: F401
     from google.cloud.aiplatform.utils import prediction_utils  # noqa: F401
 
     from . import batch_worker  # noqa: F401
 
+    importlib.import_module("google.cloud.storage")
     for name in (
         "google.cloud.aiplatform.prediction.sklearn.predictor",
         "sklearn.linear_model",
