@@ -126,30 +126,12 @@ def wait_warm_idle(emulator_pid: int, timeout: float = 60.0) -> None:
 
 def mlflow_seconds(saved: Path) -> float:
     """`mlflow models serve` from its start to its first prediction's answer (then stopped)."""
-    from bench_serving import stop
+    from bench_serving import start_mlflow, stop
 
     port = harness.free_port()
     url = f"http://127.0.0.1:{port}/invocations"
     start = time.perf_counter()
-    process = subprocess.Popen(
-        [
-            str(MLFLOW_VENV / "bin" / "mlflow"),
-            "models",
-            "serve",
-            "-m",
-            str(saved),
-            "-p",
-            str(port),
-            "-h",
-            "127.0.0.1",
-            "--env-manager",
-            "local",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PATH": f"{MLFLOW_VENV / 'bin'}:{os.environ['PATH']}"},
-        start_new_session=True,
-    )
+    process = start_mlflow(saved, port, subprocess.DEVNULL)
     try:
         while True:
             try:
@@ -196,15 +178,9 @@ def main() -> None:
         row = [float(v) for v in features[0]]
         saved = work / "mlflow-model"
         if not args.no_mlflow:
-            code = (
-                "import joblib, mlflow.sklearn, sys; "
-                "mlflow.sklearn.save_model(joblib.load(sys.argv[1]), sys.argv[2])"
-            )
-            python = MLFLOW_VENV / "bin" / "python"
-            subprocess.run(
-                [str(python), "-c", code, str(work / "model" / "model.joblib"), str(saved)],
-                check=True,
-            )
+            from bench_serving import save_mlflow
+
+            save_mlflow(work / "model", saved)
         with (
             EmulatorProcess(work / "warm") as warm,
             EmulatorProcess(work / "cold", extra_args=["--warm-model-servers", "0"]) as cold,

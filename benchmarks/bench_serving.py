@@ -27,22 +27,21 @@ import harness  # noqa: E402
 MLFLOW_VENV = Path(os.environ.get("MLFLOW_VENV", harness.ROOT / ".cache" / "bench" / "mlflow"))
 
 
-def mlflow_serve(model_dir: Path, work: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Save the same model in MLflow's format (in MLflow's own venv) and serve it."""
-    python = MLFLOW_VENV / "bin" / "python"
-    if not python.exists():
-        raise SystemExit(f"MLflow's venv is missing at {MLFLOW_VENV}: run benchmarks/run.sh")
-    saved = work / "mlflow-model"
+def save_mlflow(model_dir: Path, saved: Path) -> None:
+    """The digits model (model.joblib) saved in MLflow's format, by MLflow's own venv."""
     code = (
         "import joblib, mlflow.sklearn, sys; "
         "mlflow.sklearn.save_model(joblib.load(sys.argv[1]), sys.argv[2])"
     )
+    python = MLFLOW_VENV / "bin" / "python"
     subprocess.run(
         [str(python), "-c", code, str(model_dir / "model.joblib"), str(saved)], check=True
     )
-    port = harness.free_port()
-    log = (work / "mlflow.log").open("wb")
-    process = subprocess.Popen(
+
+
+def start_mlflow(saved: Path, port: int, output: Any) -> subprocess.Popen[bytes]:
+    """`mlflow models serve` of a saved MLflow model on 127.0.0.1:port, in its own session."""
+    return subprocess.Popen(
         [
             str(MLFLOW_VENV / "bin" / "mlflow"),
             "models",
@@ -56,11 +55,22 @@ def mlflow_serve(model_dir: Path, work: Path) -> tuple[subprocess.Popen[bytes], 
             "--env-manager",
             "local",
         ],
-        stdout=log,
+        stdout=output,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PATH": f"{MLFLOW_VENV / 'bin'}:{os.environ['PATH']}"},
         start_new_session=True,
     )
+
+
+def mlflow_serve(model_dir: Path, work: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Save the same model in MLflow's format (in MLflow's own venv) and serve it."""
+    python = MLFLOW_VENV / "bin" / "python"
+    if not python.exists():
+        raise SystemExit(f"MLflow's venv is missing at {MLFLOW_VENV}: run benchmarks/run.sh")
+    saved = work / "mlflow-model"
+    save_mlflow(model_dir, saved)
+    port = harness.free_port()
+    process = start_mlflow(saved, port, (work / "mlflow.log").open("wb"))
     url = f"http://127.0.0.1:{port}"
     harness.wait_http(f"{url}/ping", timeout=120)
     return process, f"{url}/invocations"
