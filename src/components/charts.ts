@@ -1,26 +1,12 @@
-import {
-  Chart,
-  ChartConfiguration,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip
-} from 'chart.js';
+import type { ChartConfiguration } from 'chart.js';
 import { IChart, IChartSeries, MetricsWindow } from '../api/types';
+import { LazyModule } from './lazy';
 
-// Tree-shaken: only what a line chart on a linear (time) axis needs.
-Chart.register(
-  LineController,
-  LineElement,
-  PointElement,
-  LinearScale,
-  Legend,
-  Tooltip
-);
-
-export { Chart };
+/**
+ * Chart.js, registered for line charts: fetched when an endpoint's metrics
+ * are first shown, not with the extension's entry (JupyterLab stays light).
+ */
+export const chartJs = new LazyModule(() => import('./chartjs'));
 
 /**
  * The colours of a chart, read from the JupyterLab theme.

@@ -3,8 +3,8 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { IVertexAPI } from '../api/vertexAPI';
 import {
-  Chart,
   chartConfig,
+  chartJs,
   formatDateTime,
   formatValue,
   hasData,
@@ -16,8 +16,10 @@ import {
 } from '../components/charts';
 import { VertexAPIError } from '../api/request';
 import { ChartId, IChart, IEndpointMetrics, MetricsWindow } from '../api/types';
+import type { Chart } from '../components/chartjs';
 import { Banner } from '../components/Banner';
 import { IconButton } from '../components/IconButton';
+import { useLazyModule } from '../components/lazy';
 
 /**
  * The windows users can pick, in order.
@@ -119,6 +121,9 @@ export function EndpointMetrics(props: EndpointMetrics.IProps): JSX.Element {
     chart => TRAFFIC_CHARTS.has(chart.id) && hasData(chart)
   );
   const windowLabel = windowText(window, trans);
+  // Fetched as soon as the metrics are shown, so it is there by the time
+  // they have loaded; an endpoint without traffic needs it no sooner.
+  const chartModule = useLazyModule(chartJs);
 
   let body: React.ReactNode;
   if (error && !metrics) {
@@ -146,6 +151,11 @@ export function EndpointMetrics(props: EndpointMetrics.IProps): JSX.Element {
     const end = Date.parse(metrics.endTime);
     body = (
       <div className="jp-Vertex-MetricsGrid">
+        {chartModule.error ? (
+          <div className="jp-Vertex-lazyPlaceholder jp-mod-error" role="alert">
+            {chartModule.error.message}
+          </div>
+        ) : null}
         {charts.map(chart => (
           <MetricChart
             key={chart.id}
@@ -154,6 +164,7 @@ export function EndpointMetrics(props: EndpointMetrics.IProps): JSX.Element {
             startTime={start}
             endTime={end}
             themeVersion={themeVersion}
+            Chart={chartModule.value?.Chart ?? null}
             trans={trans}
           />
         ))}
@@ -309,9 +320,15 @@ function MetricChart(props: {
   startTime: number;
   endTime: number;
   themeVersion: number;
+  /**
+   * Chart.js's chart class, `null` until its chunk has loaded (title and
+   * hidden table show meanwhile).
+   */
+  Chart: typeof Chart | null;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { chart, window, startTime, endTime, themeVersion, trans } = props;
+  const { chart, window, startTime, endTime, themeVersion, Chart, trans } =
+    props;
   const canvas = React.useRef<HTMLCanvasElement>(null);
   const title = chartTitle(chart, trans);
   const titleId = `jp-Vertex-chart-${chart.id}-title`;
@@ -319,7 +336,7 @@ function MetricChart(props: {
   // Re-created on new data and on theme change, so the colours are read
   // from the theme as it is now.
   React.useEffect(() => {
-    if (!canvas.current) {
+    if (!canvas.current || !Chart) {
       return;
     }
     const instance = new Chart(
@@ -332,7 +349,7 @@ function MetricChart(props: {
       })
     );
     return () => instance.destroy();
-  }, [chart, window, startTime, endTime, themeVersion]);
+  }, [Chart, chart, window, startTime, endTime, themeVersion]);
 
   const rows = chart.series.map(series => {
     const latest = latestPoint(series);
@@ -359,7 +376,7 @@ function MetricChart(props: {
           <span className="jp-Vertex-MetricChart-unit"> ({chart.unit})</span>
         )}
       </figcaption>
-      <div className="jp-Vertex-MetricChart-canvas">
+      <div className="jp-Vertex-MetricChart-canvas" aria-busy={!Chart}>
         <canvas
           ref={canvas}
           role="img"

@@ -2,26 +2,52 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { IPipelineGraph } from '../api/types';
 import { stateLabel } from '../components/format';
-import { layoutPipeline, NODE_HEIGHT, NODE_WIDTH } from './pipelineLayout';
+import { Lazy, LazyModule } from '../components/lazy';
+import type { IPipelineLayout } from './pipelineLayout';
+
+/**
+ * The layout code with dagre, fetched when a pipeline run's DAG is first
+ * shown, not with the extension's entry (JupyterLab stays light).
+ */
+export const pipelineLayout = new LazyModule(() => import('./pipelineLayout'));
 
 /**
  * A pipeline run's DAG as SVG, laid out by dagre: each task a box coloured by
  * its state (`jp-Vertex-dagNode-<state>`), edges with arrows. A task is a
  * button: clicking it (or Enter) selects it.
  */
-export function PipelineDag(props: {
-  graph: IPipelineGraph;
-  selected: string | null;
-  onSelect: (nodeId: string) => void;
-  trans: TranslationBundle;
-}): JSX.Element {
+export function PipelineDag(props: PipelineDag.IProps): JSX.Element {
+  return (
+    <Lazy
+      module={pipelineLayout}
+      loading={props.trans.__('Laying out the graph…')}
+    >
+      {layout => <PlacedDag {...props} layout={layout.layoutPipeline} />}
+    </Lazy>
+  );
+}
+
+export namespace PipelineDag {
+  export interface IProps {
+    graph: IPipelineGraph;
+    selected: string | null;
+    onSelect: (nodeId: string) => void;
+    trans: TranslationBundle;
+  }
+}
+
+function PlacedDag(
+  props: PipelineDag.IProps & {
+    layout: (graph: IPipelineGraph) => IPipelineLayout;
+  }
+): JSX.Element {
   const { graph, trans } = props;
   // The layout depends on the DAG's shape only, not on the states.
   const shape = JSON.stringify([
     graph.nodes.map(n => n.id),
     graph.edges.map(e => [e.source, e.target])
   ]);
-  const placed = React.useMemo(() => layoutPipeline(graph), [shape]);
+  const placed = React.useMemo(() => props.layout(graph), [shape]);
   const byId = new Map(graph.nodes.map(node => [node.id, node]));
   return (
     <svg
@@ -54,7 +80,7 @@ export function PipelineDag(props: {
           markerEnd="url(#jp-Vertex-dagArrow)"
         />
       ))}
-      {placed.nodes.map(({ x, y, node: listed }) => {
+      {placed.nodes.map(({ x, y, width, height, node: listed }) => {
         const node = byId.get(listed.id) ?? listed;
         const state = node.state;
         const label = taskStateLabel(state, trans);
@@ -82,7 +108,7 @@ export function PipelineDag(props: {
               }
             }}
           >
-            <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx={6} />
+            <rect width={width} height={height} rx={6} />
             <text x={10} y={18} className="jp-Vertex-dagLabel">
               {clip(node.label, 22)}
             </text>

@@ -1,3 +1,5 @@
+// Loaded only through `pipelineLayout` in ./PipelineDag (dagre in a chunk of
+// its own, fetched when a pipeline run's DAG is first shown).
 import { graphlib, layout } from '@dagrejs/dagre';
 import type { IPipelineGraph, IPipelineNode } from '../api/types';
 
@@ -8,10 +10,12 @@ const MARGIN = 16;
 export interface IPlacedNode {
   node: IPipelineNode;
   /**
-   * The node's top-left corner.
+   * The node's top-left corner and size.
    */
   x: number;
   y: number;
+  width: number;
+  height: number;
 }
 
 export interface IPlacedEdge {
@@ -62,7 +66,9 @@ export function layoutPipeline(graph: IPipelineGraph): IPipelineLayout {
       return {
         node,
         x: placed.x - NODE_WIDTH / 2,
-        y: placed.y - NODE_HEIGHT / 2
+        y: placed.y - NODE_HEIGHT / 2,
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT
       };
     }),
     edges: edges.map(edge => ({

@@ -26,8 +26,8 @@ import { FakeAPI, makeEndpoint } from '../../__tests__/fakes';
 // jsdom has no canvas: record what would be drawn instead.
 const drawn: Array<{ canvas: HTMLCanvasElement; config: any }> = [];
 const destroyed: any[] = [];
-jest.mock('../../components/charts', () => {
-  const actual = jest.requireActual('../../components/charts');
+// Chart.js comes from ../../components/chartjs, loaded on first use.
+jest.mock('../../components/chartjs', () => {
   class FakeChart {
     constructor(canvas: HTMLCanvasElement, config: any) {
       this.config = config;
@@ -38,7 +38,7 @@ jest.mock('../../components/charts', () => {
       destroyed.push(this);
     }
   }
-  return { ...actual, Chart: FakeChart };
+  return { Chart: FakeChart };
 });
 
 const trans = nullTranslator.load('jupyter_vertex');
