@@ -73,6 +73,8 @@ LOCK_FILE = "emulator.lock"
 STORAGE_DIR = "storage"
 JOBS_DIR = "jobs"
 SERVING_DIR = "serving"
+#: Seconds after start before the warm model servers start (a deploy sooner starts them).
+WARM_START_DELAY = 10.0
 WORKBENCH_DIR = "workbench"
 BATCH_DIR = "batch"  # batch prediction jobs' output spools
 PIPELINES_DIR = "pipelines"  # pipeline runs, their local pipeline roots and cache
@@ -301,7 +303,8 @@ class Emulator:
             log.warning("ended %d process group(s) left by a previous process", len(ended))
         await self.serving.remove_leftovers()
         if self.serving.warm is not None:
-            self.serving.warm.fill()  # before the first deploy, restarted ones included
+            # once JupyterLab's own start-up is over: the imports would slow its first page
+            self.serving.warm.start(WARM_START_DELAY)
         restarted = await self.instances.resume()
         if restarted:
             log.info("starting %d Workbench instance(s) again", restarted)

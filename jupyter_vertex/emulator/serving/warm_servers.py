@@ -71,7 +71,17 @@ class WarmServers:
         self._waiting: list[asyncio.subprocess.Process] = []
         self._starting = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._timer: asyncio.Task[None] | None = None
         self._closed = False
+
+    def start(self, delay: float) -> None:
+        """Fill the pool ``delay`` seconds from now (or at the first deploy, if sooner)."""
+
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            self.fill()
+
+        self._timer = asyncio.ensure_future(later())
 
     def fill(self) -> None:
         """Start warm servers in the background until ``size`` are waiting or starting."""
@@ -133,6 +143,8 @@ class WarmServers:
 
     async def close(self) -> None:
         self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
         for task in list(self._tasks):
             with contextlib.suppress(Exception):
                 await task
