@@ -23,6 +23,10 @@ def git_stays_in_test_folders(tmp_path_factory: pytest.TempPathFactory) -> Itera
     the project's own repo. Child git processes inherit this."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp()))
+        # No warm model server in the many short-lived embedded Vertexes (the Jupyter
+        # servers' too): each would import a model server's libraries for nothing. The
+        # session's embedded Vertex, which most deploys go to, keeps one.
+        patch.setenv("JUPYTER_VERTEX_WARM_MODEL_SERVERS", "0")
         yield
 
 
@@ -32,7 +36,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProce
     from jupyter_vertex.emulator.testing import EmulatorProcess
 
     data_dir: Path = tmp_path_factory.mktemp("emulator")
-    with EmulatorProcess(data_dir=data_dir) as emu:
+    with EmulatorProcess(data_dir=data_dir, extra_args=["--warm-model-servers", "1"]) as emu:
         yield emu
 
 

@@ -21,6 +21,10 @@ from typing import Any
 from .core.connection import EmulatorConnection
 from .server import ConfigurationError, Settings, serve
 
+#: The default of --warm-model-servers (a test suite starting many short-lived embedded
+#: Vertexes sets it to 0: each would import a model server's libraries for nothing).
+WARM_ENV = "JUPYTER_VERTEX_WARM_MODEL_SERVERS"
+
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
     """Run on uvloop where it exists (it comes with uvicorn[standard], the SDK's model server's
@@ -94,10 +98,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--warm-model-servers",
         type=int,
-        default=1,
+        default=os.environ.get(WARM_ENV, "1"),
         metavar="N",
         help="model server processes kept started ahead of need, their imports done, so "
-        "that a deploy answers in about a second (default 1; 0: start each one on deploy)",
+        f"that a deploy answers in about a second (default: ${WARM_ENV} or 1; 0: start each "
+        "one on deploy)",
     )
     parser.add_argument(
         "--autoscale-window",

@@ -225,6 +225,22 @@ class EmulatorProcess:
 DEPLOYED_MODEL_ENV = "AIP_DEPLOYED_MODEL_ID"
 
 
+def _given_environ(process: Path) -> dict[str, str] | None:
+    """The environment a warm model server was given, from its working folder, or the
+    folder above or the one above that (a predictor may work in the model it extracted)."""
+    try:
+        cwd = (process / "cwd").resolve(strict=True)
+    except OSError:
+        return None
+    for folder in (cwd, *cwd.parents[:2]):
+        try:
+            given: dict[str, str] = json.loads((folder / ENVIRON_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        return given
+    return None
+
+
 def model_servers(deployed_id: str | None = None) -> dict[int, dict[str, str]]:
     """The model server processes running on this machine (Linux), found in ``/proc`` by the
     ``AIP_DEPLOYED_MODEL_ID`` each is given: pid → environment; those of ``deployed_id`` only
@@ -241,10 +257,10 @@ def model_servers(deployed_id: str | None = None) -> dict[int, dict[str, str]]:
             os.fsdecode(item).partition("=")[::2] for item in raw.split(b"\0") if b"=" in item
         )
         if environ.get(WARM_ENV) == "1":  # started warm: its deployment's environment
-            try:
-                environ = json.loads((entry / "cwd" / ENVIRON_FILE).read_text(encoding="utf-8"))
-            except (OSError, ValueError):  # still waiting for a deployment, or gone
+            given = _given_environ(entry)
+            if given is None:  # still waiting for a deployment, or gone
                 continue
+            environ = given
         served = environ.get(DEPLOYED_MODEL_ENV)
         if served is not None and (deployed_id is None or served == deployed_id):
             found[int(entry.name)] = environ

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
@@ -21,6 +23,20 @@ from ..serving_helpers import sklearn_model, wait_for
 
 FEATURES, TARGET = load_digits(return_X_y=True)
 RESOURCES = {"machineSpec": {"machineType": "n1-standard-2"}, "minReplicaCount": 1}
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    """An embedded Vertex of this module's own: no other test's deployment (a crashing one
+    is started again) takes its warm server between two looks."""
+    data_dir = tmp_path_factory.mktemp("warm")
+    with EmulatorProcess(data_dir, extra_args=["--warm-model-servers", "1"]) as emu:
+        yield emu
+
+
+@pytest.fixture
+def api(emulator: EmulatorProcess) -> Api:
+    return Api(emulator, "warm-project")
 
 
 def _started_warm(emulator_pid: int) -> set[int]:
