@@ -67,4 +67,8 @@ wait "$ui_tests_install" || {
 (cd ui-tests && jlpm playwright test)
 
 step "pytest"
-python -m pytest -p no:cacheprovider -q "$@"
+# Parallel workers (pytest-xdist): most tests wait on child processes, so one more worker
+# than cores keeps the CPUs busy. Each worker has its own session embedded Vertex and ports.
+cores="$(nproc)"
+workers="${PYTEST_WORKERS:-$((cores > 2 ? cores : 3))}"
+python -m pytest -p no:cacheprovider -q -n "$workers" "$@"
