@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from ..defaults import READY_PREFIX, is_loopback
@@ -46,7 +45,8 @@ from .core.connection import (
     write_private_file,
 )
 from .core.gpus import GpuPool, detect
-from .core.http import HARD_BODY_BYTES, make_app
+from .core.http import HARD_BODY_BYTES, MAX_BODY_BYTES, ApiApp
+from .core.http_server import HttpServer
 from .core.operations import Operations
 from .core.process_groups import ProcessRecords
 from .core.routing import Context, Route
@@ -235,7 +235,7 @@ class Emulator:
         self.gpus = GpuPool()
         self.token = ""
         self.url = ""
-        self._http: HTTPServer | None = None
+        self._http: HttpServer | None = None
         self._lock: IO[str] | None = None
 
     def _lock_data_dir(self) -> None:
@@ -317,12 +317,12 @@ class Emulator:
         resumed = await deploy.resume_all(ctx)
         if resumed:
             log.info("serving %d deployed model(s) again", resumed)
-        app = make_app(ctx, self.token, all_routes())
+        app = ApiApp(ctx, self.token, all_routes())
         prediction_metrics.attach(ctx)  # measures predictions; flushes until the loop ends
         sockets = self._bind(port_of(recorded.get("url")))
         port = sockets[0].getsockname()[1]
-        self._http = HTTPServer(app, max_body_size=HARD_BODY_BYTES)
-        self._http.add_sockets(sockets)
+        self._http = HttpServer(app, body_limit=MAX_BODY_BYTES, hard_limit=HARD_BODY_BYTES)
+        await self._http.start(sockets)
         self.url = _url(self.settings.host, port)
         self.runner.emulator_url = self.url
         # pipeline tasks reach this embedded Vertex and its Cloud Storage, as replicas do
@@ -358,11 +358,7 @@ class Emulator:
 
     async def stop(self) -> None:
         if self._http is not None:
-            self._http.stop()
-            try:
-                await asyncio.wait_for(self._http.close_all_connections(), timeout=5)
-            except asyncio.TimeoutError:  # pragma: no cover - a stuck client
-                log.warning("some connections did not close in time")
+            await self._http.stop(timeout=5)
             self._http = None
         await self.operations.close()
         await self.batch.close()

@@ -1,11 +1,11 @@
-"""The embedded Vertex's Tornado application: auth, body limits, request binding, routing,
-Google's error model.
+"""The embedded Vertex's API application: auth, body limits, request binding, routing,
+Google's error model. It knows nothing of sockets: :mod:`.http_server` feeds it requests.
 
-One handler class serves every path. Per request it checks the bearer token, reads the
-body (discarding it once it passes the size limit), binds path variables, query parameters
-and body into the route's request message, validates that message, calls the route's
-handler and renders its reply (enums as numbers when the client asks
-``$alt=json;enum-encoding=int``, as the Google client libraries do).
+Per request it checks the bearer token, refuses a body that passed the size limit, binds
+path variables, query parameters and body into the route's request message, validates that
+message, calls the route's handler and renders its reply (enums as numbers when the client
+asks ``$alt=json;enum-encoding=int``, as the Google client libraries do). Raw routes (online
+prediction) get the body as it came, with no parsing here.
 """
 
 from __future__ import annotations
@@ -13,18 +13,21 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-
-import tornado.web
+from urllib.parse import parse_qs
 
 from . import protos
 from .auth import is_authorized
 from .errors import ApiError, internal, invalid_argument, not_found, unauthenticated
+from .http_server import HttpRequest, HttpResponse
 from .routing import Call, Context, RawReply, Route, Router
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # answered with INVALID_ARGUMENT beyond this
 HARD_BODY_BYTES = 256 * 1024 * 1024  # the connection is dropped beyond this
+SUPPORTED_METHODS = frozenset({"GET", "POST", "PATCH", "DELETE", "PUT"})
+JSON_TYPE = "application/json; charset=UTF-8"
+MATCH_CACHE = 1024  # (method, path) pairs whose route is remembered
 
 
 def _camel(name: str) -> str:
@@ -32,110 +35,79 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-@tornado.web.stream_request_body
-class ApiHandler(tornado.web.RequestHandler):
-    SUPPORTED_METHODS = ("GET", "POST", "PATCH", "DELETE", "PUT")
+class ApiApp:
+    """Answers one HTTP request of the API (an :data:`.http_server.App`)."""
 
-    def initialize(self, ctx: Context, router: Router, token: str, max_body: int) -> None:
+    def __init__(
+        self, ctx: Context, token: str, routes: list[Route], *, max_body: int = MAX_BODY_BYTES
+    ) -> None:
         self.ctx = ctx
-        self.router = router
+        self.router = Router(routes)
         self.token = token
         self.max_body = max_body
-        self._chunks: list[bytes] = []
-        self._size = 0
-        self._error: ApiError | None = None
+        # the predict hot path asks for the same few paths again and again
+        self._matches: dict[tuple[str, str], tuple[Route, dict[str, str]] | None] = {}
 
-    def prepare(self) -> None:
-        if not is_authorized(self.request.headers.get("Authorization"), self.token):
-            self._error = unauthenticated(
-                "Request is missing required authentication credential. Expected a bearer "
-                "token (Authorization: Bearer <token>) for the embedded Vertex."
-            )
-            return
-        length = self.request.headers.get("Content-Length")
-        if length and length.isdigit() and int(length) > self.max_body:
-            self._error = self._too_large()
-
-    def _too_large(self) -> ApiError:
-        return invalid_argument(f"Request payload size exceeds the limit: {self.max_body} bytes.")
-
-    def data_received(self, chunk: bytes) -> None:
-        self._size += len(chunk)
-        if self._error is not None:
-            return  # read and drop, so the client gets a clean answer
-        if self._size > self.max_body:
-            self._error = self._too_large()
-            self._chunks = []
-            return
-        self._chunks.append(chunk)
-
-    async def get(self, *_: str) -> None:
-        await self._serve()
-
-    async def post(self, *_: str) -> None:
-        await self._serve()
-
-    async def patch(self, *_: str) -> None:
-        await self._serve()
-
-    async def delete(self, *_: str) -> None:
-        await self._serve()
-
-    async def put(self, *_: str) -> None:
-        await self._serve()
-
-    async def _serve(self) -> None:
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
-            if self._error is not None:
-                raise self._error
-            payload = await self._dispatch()
+            if not is_authorized(request.headers.get("authorization"), self.token):
+                raise unauthenticated(
+                    "Request is missing required authentication credential. Expected a bearer "
+                    "token (Authorization: Bearer <token>) for the embedded Vertex."
+                )
+            if request.body_too_large:
+                raise invalid_argument(
+                    f"Request payload size exceeds the limit: {self.max_body} bytes."
+                )
+            if request.method not in SUPPORTED_METHODS:
+                raise ApiError("INVALID_ARGUMENT", f"Method {request.method} is not supported.")
+            payload = await self._dispatch(request)
             if isinstance(payload, RawReply):
-                self.set_status(payload.status)
-                self.set_header("Content-Type", payload.content_type)
-                for key, value in (payload.headers or {}).items():
-                    self.set_header(key, value)
-                self.finish(payload.body)
-                return
+                return HttpResponse(
+                    payload.status, payload.content_type, payload.body, payload.headers or {}
+                )
         except ApiError as error:
-            self._answer(error.http_status, error.to_http_body())
-            return
+            return _json(error.http_status, error.to_http_body())
         except Exception:
-            log.exception("%s %s failed", self.request.method, self.request.path)
+            log.exception("%s %s failed", request.method, request.path)
             failure = internal("Internal error in the embedded Vertex; see its log.")
-            self._answer(failure.http_status, failure.to_http_body())
-            return
-        self._answer(200, payload)
+            return _json(failure.http_status, failure.to_http_body())
+        return _json(200, payload)
 
-    def _answer(self, status: int, payload: dict[str, Any]) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps(payload, ensure_ascii=False))
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        key = (method, path)
+        try:
+            return self._matches[key]
+        except KeyError:
+            pass
+        found = self.router.match(method, path)
+        if len(self._matches) >= MATCH_CACHE:
+            self._matches = {}
+        self._matches[key] = found
+        return found
 
-    async def _dispatch(self) -> dict[str, Any] | RawReply:
-        method, path = self.request.method or "GET", self.request.path
-        matched = self.router.match(method, path)
+    async def _dispatch(self, http: HttpRequest) -> dict[str, Any] | RawReply:
+        method, path = http.method, http.path
+        matched = self._match(method, path)
         if matched is None:
             raise not_found(f"The requested URL {method} {path} was not found.")
         route, variables = matched
-        query = {
-            key: [value.decode("utf-8", "replace") for value in values]
-            for key, values in self.request.query_arguments.items()
-        }
+        query = parse_qs(http.query, keep_blank_values=True, errors="replace") if http.query else {}
         int_enums = any("enum-encoding=int" in alt for alt in query.get("$alt", []))
         if route.raw:
             raw_call: dict[str, Any] = {_camel(k): v for k, v in variables.items()}
-            raw_call["_body"] = b"".join(self._chunks)
-            raw_call["_contentType"] = self.request.headers.get("Content-Type", "")
+            raw_call["_body"] = http.body
+            raw_call["_contentType"] = http.headers.get("content-type", "")
             reply = await route.handler(Call(self.ctx, raw_call, int_enums))
             assert isinstance(reply, RawReply)
             return reply
         if not route.request_type:  # not a Vertex message (Logging, Resource Manager): plain JSON
             raw = {k: v[-1] for k, v in query.items() if not k.startswith("$")}
-            raw.update(self._json_body() or {})
+            raw.update(_json_body(http.body) or {})
             raw.update({_camel(k): v for k, v in variables.items()})
             return (await route.handler(Call(self.ctx, raw, int_enums))).data
         request = protos.query_to_request(route.request_type, query)
-        body = self._json_body()
+        body = _json_body(http.body)
         if route.body == "*":
             if body is not None:
                 request.update(body)
@@ -157,56 +129,24 @@ class ApiHandler(tornado.web.RequestHandler):
         reply = await route.handler(Call(self.ctx, validated, int_enums))
         return protos.render(reply.type_name, reply.data, int_enums=int_enums)
 
-    def _json_body(self) -> dict[str, Any] | None:
-        raw = b"".join(self._chunks)
-        if not raw.strip():
-            return None
-        try:
-            body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
-            where = (
-                f" (line {exc.lineno}, column {exc.colno})"
-                if isinstance(exc, json.JSONDecodeError)
-                else ""
-            )
-            raise invalid_argument(f"Invalid JSON payload received. {detail}{where}.") from None
-        if not isinstance(body, dict):
-            raise invalid_argument("Invalid JSON payload received. The body must be an object.")
-        return body
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        # Only reached for errors raised outside _serve (e.g. malformed HTTP).
-        error = ApiError("INVALID_ARGUMENT" if status_code < 500 else "INTERNAL", self._reason)
-        self.finish(json.dumps(error.to_http_body()))
-
-    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
-        log.error("uncaught error in %s %s", self.request.method, self.request.path)
+def _json(status: int, payload: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(status, JSON_TYPE, json.dumps(payload, ensure_ascii=False).encode())
 
 
-def make_app(
-    ctx: Context, token: str, routes: list[Route], *, max_body: int = MAX_BODY_BYTES
-) -> tornado.web.Application:
-    """One handler for every path, dispatching to ``routes`` (the API packages' routes)."""
-    router = Router(routes)
-    return tornado.web.Application(
-        [
-            (
-                r"/.*",
-                ApiHandler,
-                {"ctx": ctx, "router": router, "token": token, "max_body": max_body},
-            )
-        ],
-        log_function=_log_request,
-    )
-
-
-def _log_request(handler: tornado.web.RequestHandler) -> None:
-    request = handler.request
-    log.debug(
-        "%s %s %s %.1fms",
-        handler.get_status(),
-        request.method,
-        request.uri,
-        1000 * request.request_time(),
-    )
+def _json_body(raw: bytes) -> dict[str, Any] | None:
+    if not raw.strip():
+        return None
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        where = (
+            f" (line {exc.lineno}, column {exc.colno})"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise invalid_argument(f"Invalid JSON payload received. {detail}{where}.") from None
+    if not isinstance(body, dict):
+        raise invalid_argument("Invalid JSON payload received. The body must be an object.")
+    return body
