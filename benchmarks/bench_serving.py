@@ -4,9 +4,11 @@ Jupyter server's event-loop lag meanwhile.
 
     benchmarks/run.sh serving        # or: python benchmarks/bench_serving.py
 
-Goals (issue 4): (a) at least 2x MLflow's req/s and a p50 within 1 ms of an in-process
-``predict``; (b) predict through the extension at most 1.3x the direct latency; (d) the
-Jupyter server's event-loop lag p99 at most 10 ms.
+Goals (issues 4 and 17): (a) at least 2x MLflow's req/s at 1 connection and 3x at 8, and a
+p50 within 1 ms of an in-process ``predict``; (b) the extension's own cost, its p50 less the
+direct p50 and less Jupyter's authenticated no-op p50 (Jupyter's own floor is not this
+project's to remove), at most 0.2 ms at one row; (d) the Jupyter server's event-loop lag
+p99 at most 10 ms.
 """
 
 from __future__ import annotations
@@ -237,13 +239,13 @@ def main() -> None:
             ["measure", "value", "goal", "met"],
             [
                 ["req/s ratio, 1 connection", ratio1, ">= 2", ratio1 >= 2],
-                ["req/s ratio, 8 connections", ratio8, ">= 2", ratio8 >= 2],
+                ["req/s ratio, 8 connections", ratio8, ">= 3", ratio8 >= 3],
                 ["in-process predict p50 ms", in_process, "", ""],
                 ["endpoint p50 - in-process p50, ms", gap, "<= 1", gap <= 1],
             ],
         )
     )
-    latency = through.p50_ms / direct.p50_ms
+    own = through.p50_ms - direct.p50_ms - floor.p50_ms
     print(
         harness.table(
             "(b) predict through the extension vs directly (1 connection; medians of "
@@ -259,10 +261,10 @@ def main() -> None:
                     floor.p99_ms,
                 ],
                 [
-                    "ratio (p50)",
+                    "extension's own cost: its p50 - direct - floor, ms",
                     "",
-                    latency,
-                    f"goal <= 1.3: {'met' if latency <= 1.3 else 'NOT met'}",
+                    own,
+                    f"goal <= 0.2: {'met' if own <= 0.2 else 'NOT met'}",
                 ],
             ],
         )

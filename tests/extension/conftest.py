@@ -96,6 +96,9 @@ def api(jp_fetch: Any, vertex_app: VertexApp) -> Api:
         elif method in ("POST", "PATCH", "PUT"):
             kwargs["body"] = b""
         kwargs["allow_nonstandard_methods"] = True
+        # Tornado's default is 20 s; the parallel suite on two cores can starve a request
+        # for longer than that while a big package or bulk body is worked on.
+        kwargs.setdefault("request_timeout", 60)
         try:
             response: HTTPResponse = await jp_fetch(*API, *path, **kwargs)
         except HTTPClientError as err:

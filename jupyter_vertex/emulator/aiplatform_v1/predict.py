@@ -145,6 +145,10 @@ def _server_error(body: bytes) -> Exception:
     return invalid_argument(model_error_message(body))
 
 
+# Parsed endpoint names (valid ones only): the hot path sees the same few again and again.
+_ENDPOINT_NAMES: dict[str, ResourceName] = {}
+
+
 class Measure:
     """One request's measurements, recorded however the request ends."""
 
@@ -158,7 +162,13 @@ class Measure:
 
     def endpoint(self) -> ResourceName:
         """The request's endpoint name (parsed, or INVALID_ARGUMENT); measured from now on."""
-        name = parse_resource_name(self.call.request.get("endpoint", ""), "endpoints", "endpoint")
+        given = self.call.request.get("endpoint", "")
+        name = _ENDPOINT_NAMES.get(given)
+        if name is None:
+            name = parse_resource_name(given, "endpoints", "endpoint")
+            if len(_ENDPOINT_NAMES) >= CACHE_LIMIT:
+                _ENDPOINT_NAMES.clear()
+            _ENDPOINT_NAMES[given] = name
         self.where = Where(name.location.project, name.location.location, name.resource_id)
         return name
 

@@ -14,6 +14,8 @@ estimate is never off by more than one bucket's width (20 %).
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,16 +49,9 @@ METRICS: dict[str, MetricInfo] = {
 
 
 def bucket_index(value: float) -> int:
-    """The exponential bucket a (non-negative) value falls in."""
-    if value < SCALE_MS:
-        return 0
-    index = 1 + int(math.floor(math.log(value / SCALE_MS) / math.log(GROWTH_FACTOR)))
-    # floating point can land one off at a boundary: settle it against the exact bounds
-    while index > 1 and value < bucket_bounds(index)[0]:
-        index -= 1
-    while index <= FINITE_BUCKETS and value >= bucket_bounds(index)[1]:
-        index += 1
-    return min(index, FINITE_BUCKETS + 1)
+    """The exponential bucket a (non-negative) value falls in: one binary search of the
+    buckets' exact bounds (on every predict request, so no logarithms)."""
+    return bisect.bisect_right(_UPPER_BOUNDS, value)
 
 
 def bucket_bounds(index: int) -> tuple[float, float]:
@@ -66,6 +61,10 @@ def bucket_bounds(index: int) -> tuple[float, float]:
     lower = SCALE_MS * GROWTH_FACTOR ** (index - 1)
     upper = SCALE_MS * GROWTH_FACTOR**index if index <= FINITE_BUCKETS else math.inf
     return lower, upper
+
+
+# The upper bound of buckets 0..FINITE_BUCKETS, computed as bucket_bounds computes them.
+_UPPER_BOUNDS = [SCALE_MS] + [SCALE_MS * GROWTH_FACTOR**i for i in range(1, FINITE_BUCKETS + 1)]
 
 
 @dataclass
@@ -243,23 +242,31 @@ def record_request(
     """Add one predict request to the aggregate: its predictions, response code, error and
     latencies (model: inside the model server; overhead: the rest; total)."""
     minute = minute_of(now)
-
-    def key(metric: str, label: str = "") -> SeriesKey:
-        return SeriesKey(
-            where.project, where.location, where.endpoint_id, metric, deployed_model_id, label
-        )
-
+    keys = _series_keys(where, deployed_model_id, status)
     if deployed_model_id:
-        aggregate.count(key("prediction_count"), minute, instances)
-    aggregate.count(key("response_count", str(status)), minute, 1)
-    aggregate.count(key("error_count"), minute, 1 if status >= 400 else 0)
+        aggregate.count(keys[0], minute, instances)
+    aggregate.count(keys[1], minute, 1)
+    aggregate.count(keys[2], minute, 1 if status >= 400 else 0)
     if deployed_model_id:
-        aggregate.observe(key("prediction_latencies", "total"), minute, total_ms)
+        aggregate.observe(keys[3], minute, total_ms)
         if model_ms is not None:
-            aggregate.observe(key("prediction_latencies", "model"), minute, model_ms)
-            aggregate.observe(
-                key("prediction_latencies", "overhead"), minute, max(0.0, total_ms - model_ms)
-            )
+            aggregate.observe(keys[4], minute, model_ms)
+            aggregate.observe(keys[5], minute, max(0.0, total_ms - model_ms))
+
+
+@functools.lru_cache(maxsize=4096)
+def _series_keys(where: Where, deployed_model_id: str, status: int) -> tuple[SeriesKey, ...]:
+    """The series one request adds to, made once per endpoint, deployed model and status:
+    prediction, response and error counts; total, model and overhead latencies."""
+    place = (where.project, where.location, where.endpoint_id)
+    return (
+        SeriesKey(*place, "prediction_count", deployed_model_id),
+        SeriesKey(*place, "response_count", deployed_model_id, str(status)),
+        SeriesKey(*place, "error_count", deployed_model_id),
+        SeriesKey(*place, "prediction_latencies", deployed_model_id, "total"),
+        SeriesKey(*place, "prediction_latencies", deployed_model_id, "model"),
+        SeriesKey(*place, "prediction_latencies", deployed_model_id, "overhead"),
+    )
 
 
 def merge_cells(parts: Iterable[Cells]) -> Cells:

@@ -27,13 +27,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ...http_client import HttpClient, HttpError, Response
 from ..core.errors import ApiError, failed_precondition
 from ..core.gpus import GpuPool
 from ..core.process_groups import ProcessRecords, stop_group
 from .autoscale import Autoscaler, Scaling
 from .containers import ServerSpec
 from .health import failure, healthy
-from .loopback_http import LoopbackClient, Response
 from .replicas import (
     HEALTH_ROUTE,
     PREDICT_ROUTE,
@@ -82,7 +82,7 @@ class Serving:
         self.warm = WarmServers(folder / "warm", warm_servers, records) if warm_servers else None
         self.gpus = GpuPool()  # the machine's GPUs (the wiring sets the detected pool)
         self._deployments: dict[str, Deployment] = {}
-        self.forwarder = LoopbackClient()  # predictions: lean keep-alive HTTP/1.1 (hot path)
+        self.forwarder = HttpClient()  # predictions: lean keep-alive HTTP/1.1 (hot path)
         self._next: dict[str, int] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._sockets: str | None = None  # a private (0700) folder for the servers' sockets
@@ -408,8 +408,6 @@ class Serving:
     async def _post(
         self, deployment: Deployment, body: bytes, content_type: str, route: str
     ) -> Response:
-        import httpx
-
         replica = await self._ready_replica(deployment)
         try:
             return await self.forwarder.post(
@@ -418,7 +416,7 @@ class Serving:
                 headers={"Content-Type": content_type},
                 unix_socket=replica.socket,
             )
-        except httpx.TransportError:
+        except HttpError:
             if replica.ready and replica in deployment.replicas:
                 raise
             # the replica was scaled in or died meanwhile: another one answers

@@ -10,10 +10,8 @@ as INVALID_ARGUMENT with the model's message: a 400.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from ...backend.blocking import run_blocking
 from ...backend.clients import ClientFactory
 from .bulk_chunks import Chunk, request_body
 from .predict_input import ParsedBody
@@ -38,7 +36,6 @@ class TransportCache:
     async def get(self) -> PredictTransport:
         client = await self.clients.client(AIPLATFORM, "PredictionServiceClient")
         if self._cached is None or self._cached[0] is not client:
-            await run_blocking(importlib.import_module, "aiohttp")  # first use: ~0.1 s
             transport = PredictTransport(client, CONNECTIONS, self.clients.call_timeout)
             if self._cached is not None:
                 await self._cached[1].close()

@@ -9,12 +9,12 @@ sends them: the JSON as it is, to the host and with the credentials of the
 ``PredictionServiceClient`` the client factory built (so this knows no backend either).
 Vertex's answer comes back exactly.
 
-Requests are asynchronous (aiohttp, the HTTP library google-auth's own async transports
-use; kept-alive connections) rather than blocking calls in worker threads. The event loop
-never waits on the network either way, but eight threads running requests/urllib3 for a
-bulk prediction held the GIL often enough to delay the loop (p99 lag 12 ms), and per online
-prediction requests plus the thread hop cost 1.5 ms of CPU against 0.35 ms here (httpx:
-0.9 ms, and it sends headers and body in two writes).
+Requests are asynchronous, on the event loop over kept-alive connections
+(:mod:`jupyter_vertex.http_client`, an asyncio protocol on httptools), rather than blocking
+calls in worker threads: eight threads running requests/urllib3 for a bulk prediction held
+the GIL often enough to delay the loop (p99 lag 12 ms). CPU per online prediction: requests
+plus the thread hop 1.5 ms, httpx 0.9 ms, aiohttp 0.35–0.55 ms, this client a few
+hundredths (issue 17: the extension's own cost per prediction ≤ 0.2 ms).
 google-auth decides the ``Authorization`` header; when the token must be refreshed (or on
 first use) that runs in a worker thread, since a refresh is a blocking network call.
 """
@@ -28,6 +28,7 @@ from typing import Any
 
 from ...backend.blocking import run_blocking
 from ...errors import InvalidArgument, Unavailable, VertexError, to_vertex_error
+from ...http_client import HttpClient, HttpError
 
 __all__ = ["PredictTransport"]
 
@@ -87,34 +88,24 @@ UNAVAILABLE_ANSWER_HINT = "The endpoint is not ready to answer yet; retry in a m
 
 
 class PredictTransport:
-    """An authorized, pooled HTTP client to one Vertex API host. Build it on the event loop
-    (its session belongs to the running loop), after ``aiohttp`` was imported."""
+    """An authorized, pooled HTTP client to one Vertex API host (the factory's: never a
+    proxy from the environment). Use it on one event loop."""
 
     def __init__(self, client: Any, connections: int, timeout: float) -> None:
-        import aiohttp
-
         transport = client.transport
         self.host = _host_of(transport)
         self.auth = AuthHeaders(transport._credentials)
-        self.http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections),
-            timeout=aiohttp.ClientTimeout(total=timeout),
-            trust_env=False,  # the factory's host, not a proxy from the environment
-            skip_auto_headers=("User-Agent",),
-        )
+        self.http = HttpClient(timeout=timeout, max_idle=connections)
 
     async def predict(self, endpoint: str, body: bytes) -> dict[str, Any]:
         """POST a PredictRequest (JSON); Vertex's PredictResponse (JSON) or an error."""
-        import aiohttp
-
         url = f"{self.host}/v1/{endpoint}:predict"
         headers = {**await self.auth.get(url), "Content-Type": "application/json"}
         try:
-            async with self.http.post(url, data=body, headers=headers) as response:
-                status, content = response.status, await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            detail = str(error) or type(error).__name__
-            raise Unavailable(f"Could not reach {self.host}: {detail}") from None
+            response = await self.http.post(url, content=body, headers=headers)
+        except HttpError as error:
+            raise Unavailable(f"Could not reach {self.host}: {error}") from None
+        status, content = response.status_code, response.content
         if status != 200:
             raise _error_of(status, content, url)
         try:
@@ -126,7 +117,7 @@ class PredictTransport:
         return answer
 
     async def close(self) -> None:
-        await self.http.close()
+        await self.http.aclose()
 
 
 def _error_of(status: int, content: bytes, url: str) -> VertexError:

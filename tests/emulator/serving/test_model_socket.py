@@ -10,14 +10,13 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from jupyter_vertex.emulator.serving.loopback_http import LoopbackClient
 from jupyter_vertex.emulator.serving.modelserver import SOCKET_ENV
 from jupyter_vertex.emulator.testing import model_servers
+from jupyter_vertex.http_client import ConnectError, HttpClient
 
 from ..emulator_api import Api
 from ..serving_helpers import sklearn_model, wait_for
@@ -34,7 +33,7 @@ def _socket_of(deployed_id: str) -> str:
     raise AssertionError(f"no model server for {deployed_id}")
 
 
-async def test_loopback_client_posts_over_a_unix_socket(tmp_path: Path) -> None:
+async def test_the_client_posts_over_a_unix_socket(tmp_path: Path) -> None:
     path = str(tmp_path / "s.sock")
     seen: list[bytes] = []
 
@@ -48,7 +47,7 @@ async def test_loopback_client_posts_over_a_unix_socket(tmp_path: Path) -> None:
                 break
 
     server = await asyncio.start_unix_server(handle, path)
-    client = LoopbackClient()
+    client = HttpClient()
     try:
         for n in range(2):
             answer = await client.post(
@@ -56,13 +55,13 @@ async def test_loopback_client_posts_over_a_unix_socket(tmp_path: Path) -> None:
             )
             assert (answer.status_code, answer.content) == (200, b"ok")
         assert seen == [b"POST /predict HTTP/1.1 0", b"POST /predict HTTP/1.1 1"]
-        assert len(client._idle[("localhost", path)]) == 1  # one kept-alive connection
+        assert len(client._idle[("localhost", path, False)]) == 1  # one kept-alive connection
     finally:
         await client.aclose()
         server.close()
         await server.wait_closed()
-    with pytest.raises(httpx.ConnectError, match="cannot connect to localhost:"):
-        await LoopbackClient().post(
+    with pytest.raises(ConnectError, match="cannot connect to localhost:"):
+        await HttpClient().post(
             "http://localhost/p", content=b"", headers={}, unix_socket=str(tmp_path / "none")
         )
 
@@ -83,7 +82,7 @@ def test_the_model_server_serves_predictions_on_a_private_unix_socket(api: Api) 
     assert stat.S_ISSOCK(os.stat(path).st_mode)
 
     async def direct() -> Any:
-        client = LoopbackClient()
+        client = HttpClient()
         try:
             answer = await client.post(
                 "http://localhost/predict",
