@@ -154,3 +154,22 @@ async def test_unreachable_emulator_is_503_not_500(api: Any) -> None:
     status, body = await api("GET", "models")
     assert status == 503
     assert body["reason"] == "UNAVAILABLE"
+
+
+def test_remembered_valid_values_never_let_an_invalid_one_through() -> None:
+    from jupyter_vertex.api.validation import VALID_CACHE, operation
+    from jupyter_vertex.errors import InvalidArgument
+
+    predict = operation("/endpoints/{endpointId}/predict", "post")
+    good = b'{"instances": [[1, 2]], "parameters": {"k": 1}}'
+    for _ in range(3):  # the second and third answers come from the memo: the same data
+        assert predict.path_args({"endpointId": "123"}) == {"endpointId": "123"}
+        assert predict.body(good) == {"instances": [[1, 2]], "parameters": {"k": 1}}
+    for _ in range(2):  # an invalid one is checked, and refused, every time
+        with pytest.raises(InvalidArgument, match="'Bad_Id' is not a valid endpointId."):
+            predict.path_args({"endpointId": "Bad_Id"})
+        with pytest.raises(InvalidArgument):
+            predict.body(b'{"instances": "not a list"}')
+    for n in range(VALID_CACHE + 5):  # the memo stays bounded
+        predict.path_args({"endpointId": str(1000 + n)})
+    assert len(predict._valid) <= VALID_CACHE
