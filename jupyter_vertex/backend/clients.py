@@ -225,17 +225,19 @@ class ClientFactory(LoggingConfigurable):
 
     def _build_local_storage(self, endpoint: EmulatorEndpoint, project: str) -> Any:
         from google.api_core.client_options import ClientOptions
-        from google.auth.credentials import AnonymousCredentials
         from google.cloud import storage  # type: ignore[attr-defined]
+        from google.oauth2.credentials import Credentials
 
         if not endpoint.storage_url:
             raise Unavailable(
                 "The embedded Vertex has no local Cloud Storage.",
                 hint="Set c.VertexApp.emulator_storage_url for an external embedded Vertex.",
             )
+        # local storage answers only the embedded Vertex's token (google-cloud-storage keeps
+        # given credentials for an emulator host; it is anonymous only without them)
         return storage.Client(
             project=project,
-            credentials=AnonymousCredentials(),
+            credentials=Credentials(token=endpoint.token),
             client_options=ClientOptions(api_endpoint=endpoint.storage_url),
         )
 

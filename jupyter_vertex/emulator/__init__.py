@@ -65,7 +65,11 @@ def init(
     project = project or connection.project or DEFAULT_PROJECT
     location = location or connection.location or DEFAULT_LOCATION
     if connection.storage_url:
-        os.environ[STORAGE_ENV] = connection.storage_url
+        # local storage answers only the token; this process's plain Cloud Storage clients
+        # (and its children's) get a relay that adds it (issue 16)
+        from .storage.relay import storage_relay
+
+        os.environ[STORAGE_ENV] = storage_relay(connection.storage_url, connection.token)
 
     import google.cloud.aiplatform as aiplatform
     from google.oauth2.credentials import Credentials
@@ -73,7 +77,9 @@ def init(
     if connection.storage_url:
         given = kwargs.get("staging_bucket")
         bucket = bucket_of(given) if given else staging_bucket_name(project, location)
-        created = ensure_bucket(connection.storage_url, bucket, project, location)
+        created = ensure_bucket(
+            connection.storage_url, bucket, project, location, token=connection.token
+        )
         kwargs["staging_bucket"] = given or created
     aiplatform.init(
         project=project,

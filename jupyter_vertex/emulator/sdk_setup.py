@@ -117,13 +117,18 @@ def bucket_of(uri: str) -> str:
     return bucket
 
 
-def ensure_bucket(storage_url: str, bucket: str, project: str, location: str | None = None) -> str:
+def ensure_bucket(
+    storage_url: str, bucket: str, project: str, location: str | None = None, *, token: str = ""
+) -> str:
     """Create ``bucket`` in local Cloud Storage for ``project`` (in ``location``) unless it
-    exists; answer its gs:// URI."""
+    exists; answer its gs:// URI. ``token``: the embedded Vertex's, which local storage
+    requires (not needed through a relay that adds it)."""
     base = storage_url.rstrip("/")
     quoted = urllib.parse.quote(bucket, safe="")
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        urllib.request.urlopen(f"{base}/storage/v1/b/{quoted}", timeout=10).close()  # noqa: S310
+        found = urllib.request.Request(f"{base}/storage/v1/b/{quoted}", headers=auth)  # noqa: S310
+        urllib.request.urlopen(found, timeout=10).close()  # noqa: S310
     except urllib.error.HTTPError as error:
         if error.code != 404:
             raise
@@ -134,7 +139,7 @@ def ensure_bucket(storage_url: str, bucket: str, project: str, location: str | N
         request = urllib.request.Request(  # noqa: S310 - the local storage URL
             f"{base}/storage/v1/b?{query}",
             data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={**auth, "Content-Type": "application/json"},
             method="POST",
         )
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310

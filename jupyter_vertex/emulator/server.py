@@ -272,6 +272,7 @@ class Emulator:
         interrupted = await self.operations.recover()
         if interrupted:
             log.warning("ended %d operation(s) left running by a previous process", interrupted)
+        self.storage.token = self.token  # local storage answers only this token (issue 16)
         self.storage.start()
         # the machine's GPUs, once (a subprocess, off the loop), before any job or model
         # server that may ask for accelerators starts
@@ -281,6 +282,7 @@ class Emulator:
         self.runner.gpus = self.serving.gpus = self.gpus
         await self.runner.start()
         self.serving.storage_url = self.storage.url
+        self.serving.storage_token = self.token  # for model servers' storage relays
         ctx = Context(
             store=self.store,
             operations=self.operations,

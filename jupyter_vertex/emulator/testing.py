@@ -210,6 +210,23 @@ class EmulatorProcess:
             location=location,
         )
 
+    @property
+    def storage_headers(self) -> dict[str, str]:
+        """What a raw HTTP request to local storage carries: it answers only the token."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def storage_client(self, project: str = "local-project") -> Any:
+        """A ``google.cloud.storage.Client`` of local storage, sending the token (a client
+        built with ``credentials=None`` sends none and is refused)."""
+        from google.cloud import storage  # type: ignore[attr-defined]
+        from google.oauth2.credentials import Credentials
+
+        return storage.Client(
+            project=project,
+            credentials=Credentials(token=self.token),
+            client_options={"api_endpoint": self.storage_url},
+        )
+
     def __enter__(self) -> EmulatorProcess:
         return self.start()
 

@@ -19,7 +19,7 @@ TERMINAL = {"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"}
 
 def bucket(api: Api) -> str:
     name = f"b-{uuid.uuid4().hex[:10]}"
-    ensure_bucket(api.emu.storage_url, name, api.project)
+    ensure_bucket(api.emu.storage_url, name, api.project, token=api.emu.token)
     return name
 
 
@@ -28,6 +28,7 @@ def put(api: Api, bucket_name: str, name: str, content: str | bytes) -> str:
         f"{api.emu.storage_url}/upload/storage/v1/b/{bucket_name}/o",
         params={"uploadType": "media", "name": name},
         data=content.encode() if isinstance(content, str) else content,
+        headers=api.emu.storage_headers,
         timeout=30,
     )
     assert response.status_code == 200, response.text
@@ -38,7 +39,10 @@ def names(api: Api, uri: str) -> list[str]:
     """The object names under a gs:// prefix, relative to it."""
     bucket_name, _, prefix = uri[len("gs://") :].partition("/")
     response = requests.get(
-        f"{api.emu.storage_url}/storage/v1/b/{bucket_name}/o", params={"prefix": prefix}, timeout=30
+        f"{api.emu.storage_url}/storage/v1/b/{bucket_name}/o",
+        params={"prefix": prefix},
+        headers=api.emu.storage_headers,
+        timeout=30,
     )
     assert response.status_code == 200, response.text
     return sorted(
@@ -52,6 +56,7 @@ def lines(api: Api, uri: str) -> list[Any]:
         f"{api.emu.storage_url}/download/storage/v1/b/{bucket_name}/o/"
         + requests.utils.quote(name, safe=""),
         params={"alt": "media"},
+        headers=api.emu.storage_headers,
         timeout=30,
     )
     assert response.status_code == 200, response.text

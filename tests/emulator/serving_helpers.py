@@ -44,12 +44,13 @@ def wait_serving(api: Api, endpoint: dict[str, Any], replicas: int = 1) -> None:
 def artifacts(api: Api, files: dict[str, bytes]) -> str:
     """Put files in a new bucket of local storage; answer their folder's gs:// URI."""
     bucket = f"b-{uuid.uuid4().hex[:10]}"
-    ensure_bucket(api.emu.storage_url, bucket, api.project)
+    ensure_bucket(api.emu.storage_url, bucket, api.project, token=api.emu.token)
     for name, content in files.items():
         response = requests.post(
             f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
             params={"uploadType": "media", "name": f"model/{name}"},
             data=content,
+            headers=api.emu.storage_headers,
             timeout=10,
         )
         assert response.status_code == 200, response.text

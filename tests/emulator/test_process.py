@@ -344,7 +344,8 @@ def test_a_taken_port_is_replaced_and_an_asked_for_port_wins(tmp_path: Path) -> 
         with EmulatorProcess(tmp_path / "vertex") as second:
             assert second.url == url
             assert second.storage_url != storage_url
-            assert requests.get(f"{second.storage_url}/storage/v1/b", timeout=10).ok
+            bucket_list = f"{second.storage_url}/storage/v1/b"
+            assert requests.get(bucket_list, headers=second.storage_headers, timeout=10).ok
             new_storage_url = second.storage_url
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -34,13 +34,13 @@ class Seeder:
     def upload_artifact(self, bucket: str, folder: str) -> str:
         """A real (tiny) scikit-learn model as ``gs://bucket/folder/model.pkl``."""
         from google.api_core.client_options import ClientOptions
-        from google.auth.credentials import AnonymousCredentials
         from google.cloud import storage  # type: ignore[attr-defined]
+        from google.oauth2.credentials import Credentials
         from sklearn.linear_model import LogisticRegression
 
         client = storage.Client(
             project=self.project,
-            credentials=AnonymousCredentials(),
+            credentials=Credentials(token=self.emulator.token),
             client_options=ClientOptions(api_endpoint=self.emulator.storage_url),
         )
         found = client.lookup_bucket(bucket)

@@ -215,7 +215,10 @@ class BatchRunner:
 
     async def _prepare_and_score(self, path: str) -> Writer:
         job = await self._update(path, state=r.PENDING)
-        source = Source(self.storage_url, self.storage.object_file if self.storage else None)
+        headers = self.storage.headers if self.storage else {}
+        source = Source(
+            self.storage_url, self.storage.object_file if self.storage else None, headers
+        )
         config = job.get("inputConfig") or {}
         listed = (config.get("gcsSource") or {}).get("uris") or []
         uris: list[str] = []
@@ -244,7 +247,13 @@ class BatchRunner:
             outputInfo={"gcsOutputDirectory": directory},
         )
         fmt = str(job["outputConfig"].get("predictionsFormat") or "jsonl")
-        writer = Writer(self.storage_url, directory, self.folder / job_id_of(path), fmt)
+        writer = Writer(
+            self.storage_url,
+            directory,
+            self.folder / job_id_of(path),
+            fmt,
+            self.storage.headers if self.storage else {},
+        )
         self._writers[path] = writer
         files = await asyncio.to_thread(_object_files, source, uris)
         if files is not None and shards.applies(job, spec):

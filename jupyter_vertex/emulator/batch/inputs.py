@@ -96,10 +96,14 @@ class Source:
     tells it (``object_file``), else its JSON API's download."""
 
     def __init__(
-        self, storage_url: str, object_file: Callable[[str, str], Path | None] | None = None
+        self,
+        storage_url: str,
+        object_file: Callable[[str, str], Path | None] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.storage_url = storage_url
         self.object_file = object_file
+        self.headers = headers or {}  # local storage's token (LocalStorage.headers)
 
     def names(self, uri: str, field: str) -> list[str]:
         """The objects ``uri`` names (with wildcards), sorted: gs://bucket/name each."""
@@ -114,8 +118,9 @@ class Source:
                 f"{self.storage_url}/storage/v1/b/{urllib.parse.quote(bucket, safe='')}/o?"
                 + urllib.parse.urlencode(query)
             )
+            request = urllib.request.Request(url, headers=self.headers)  # noqa: S310 - loopback
             try:
-                with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - loopback
+                with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
                     payload = json.loads(answer.read() or b"{}")
             except urllib.error.HTTPError as error:
                 if error.code == 404:
@@ -141,8 +146,9 @@ class Source:
             return
         quoted = f"{urllib.parse.quote(bucket, safe='')}/o/{urllib.parse.quote(name, safe='')}"
         url = f"{self.storage_url}/download/storage/v1/b/{quoted}?alt=media"
+        request = urllib.request.Request(url, headers=self.headers)  # noqa: S310 - loopback
         try:
-            answer = urllib.request.urlopen(url, timeout=60)  # noqa: S310 - loopback
+            answer = urllib.request.urlopen(request, timeout=60)  # noqa: S310 - loopback
         except urllib.error.HTTPError as error:
             raise InputError(f"Cannot read {uri}: HTTP {error.code}.") from None
         with answer:
@@ -175,8 +181,9 @@ class Source:
         bucket, name = split_gs_uri(uri, "file-list entry")
         quoted = f"{urllib.parse.quote(bucket, safe='')}/o/{urllib.parse.quote(name, safe='')}"
         url = f"{self.storage_url}/download/storage/v1/b/{quoted}?alt=media"
+        request = urllib.request.Request(url, headers=self.headers)  # noqa: S310 - loopback
         try:
-            with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - loopback
+            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - loopback
                 data: bytes = answer.read()
                 return data
         except urllib.error.HTTPError as error:

@@ -114,8 +114,16 @@ class Part:
 
 
 class Writer:
-    def __init__(self, storage_url: str, directory: str, spool: Path, fmt: str = "jsonl") -> None:
+    def __init__(
+        self,
+        storage_url: str,
+        directory: str,
+        spool: Path,
+        fmt: str = "jsonl",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.storage_url = storage_url
+        self.headers = headers or {}  # local storage's token (LocalStorage.headers)
         self.fmt = fmt
         self.bucket, prefix = split_gs_uri(directory, "output directory")
         self.prefix = prefix.rstrip("/")
@@ -137,7 +145,11 @@ class Writer:
                 url,
                 data=body,
                 method="POST",
-                headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
+                headers={
+                    **self.headers,
+                    "Content-Type": "application/octet-stream",
+                    "Content-Length": str(size),
+                },
             )
             with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310
                 answer.read()

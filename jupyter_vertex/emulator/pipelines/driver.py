@@ -260,6 +260,7 @@ def run(folder: Path) -> int:
     _events_path = folder / "events.jsonl"
     plan = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     _mirror = plan.get("mirror", "")
+    relay_storage()
     root = ""
     try:
         from kfp import components, local
@@ -291,6 +292,19 @@ def run(folder: Path) -> int:
     emit_skipped(plan["spec"], root)
     emit(event="done", state="SUCCEEDED")
     return 0
+
+
+def relay_storage() -> None:
+    """Point this process's Cloud Storage clients, and its tasks' (they inherit the
+    environment), at a relay that adds the embedded Vertex's token: local storage answers
+    only the token, and a component's plain ``storage.Client()`` sends none. The copies
+    :func:`upload` makes go through it too."""
+    from ..core.connection import STORAGE_ENV, TOKEN_ENV
+    from ..storage.relay import storage_relay
+
+    url, token = os.environ.get(STORAGE_ENV, ""), os.environ.get(TOKEN_ENV, "")
+    if url and token:
+        os.environ[STORAGE_ENV] = storage_relay(url, token)
 
 
 def plain(text: str) -> str:

@@ -16,6 +16,11 @@ Started warm (``JUPYTER_VERTEX_WARM_SERVER=1``, :mod:`.warm_servers`), it import
 first and then waits on stdin for its deployment: a JSON line with its working folder and its
 whole environment.
 
+Its Cloud Storage clients (the SDK's artifact download, a predictor's own ``storage.Client()``)
+send no credentials, and local storage answers only the embedded Vertex's token: given it as
+``JUPYTER_VERTEX_EMULATOR_TOKEN``, the server takes it out of its environment and points
+``STORAGE_EMULATOR_HOST`` at a relay in this process that adds it (:mod:`..storage.relay`).
+
 It dies with the embedded Vertex: the parent-death signal is armed before this interpreter
 starts (:func:`..core.process_groups.dies_with_parent`), and ``JUPYTER_VERTEX_PARENT_PID``,
 checked before any slow import, catches a parent that died before it was armed.
@@ -30,7 +35,9 @@ import os
 import socket
 import sys
 
+from ..core.connection import STORAGE_ENV, TOKEN_ENV
 from ..core.process_groups import exit_if_orphaned
+from ..storage.relay import storage_relay
 from .warm_servers import ENVIRON_FILE, WARM_ENV
 
 SOURCE_ENV = "JUPYTER_VERTEX_SOURCE_IN_ARTIFACTS"
@@ -102,11 +109,21 @@ def _await_deployment() -> None:
         json.dump(deployment["env"], handle)
 
 
+def _relay_storage() -> None:
+    """Cloud Storage through a relay that adds local storage's token (see above); the token
+    leaves the environment the model's code sees."""
+    token = os.environ.pop(TOKEN_ENV, "")
+    url = os.environ.get(STORAGE_ENV, "")
+    if token and url:
+        os.environ[STORAGE_ENV] = storage_relay(url, token)
+
+
 def main() -> None:
     exit_if_orphaned()  # before the slow imports below
     if os.environ.get(WARM_ENV) == "1":
         _warm_up()
         _await_deployment()
+    _relay_storage()
     import uvicorn
     from google.cloud.aiplatform.prediction import model_server
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.connection import TOKEN_ENV
 from ..core.process_groups import PARENT_ENV
 from ..core.resources import timestamp
 from .autoscale import LoadMeter, Scaling
@@ -97,9 +98,11 @@ def fresh_folder(folder: Path) -> None:
 
 
 def server_env(
-    deployment: Deployment, replica: Replica, storage_url: str, project: str
+    deployment: Deployment, replica: Replica, storage_url: str, project: str, token: str = ""
 ) -> dict[str, str]:
-    """A model server's environment: Vertex's contract for the container, and ours."""
+    """A model server's environment: Vertex's contract for the container, and ours. With
+    ``token`` (local storage's), the server relays its Cloud Storage clients through a relay
+    that adds it (:mod:`.modelserver`)."""
     env = {
         **os.environ,
         **deployment.server.env,  # the container's own environment, as Vertex passes it
@@ -117,6 +120,8 @@ def server_env(
         "STORAGE_EMULATOR_HOST": storage_url,
         "PYTHONUNBUFFERED": "1",
     }
+    if token:
+        env[TOKEN_ENV] = token
     if deployment.server.predictor is not None:
         env["PREDICTOR_MODULE"], env["PREDICTOR_CLASS"] = deployment.server.predictor
     else:

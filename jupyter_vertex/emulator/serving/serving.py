@@ -72,6 +72,8 @@ class Serving:
     ) -> None:
         self.folder = folder
         self.storage_url = storage_url
+        # local storage's token (the embedded Vertex's): a model server's relay adds it
+        self.storage_token = ""
         self.max_replicas = max_replicas
         self.autoscale_window = autoscale_window
         self.scale_in_delay = scale_in_delay
@@ -158,7 +160,7 @@ class Serving:
         replica.ready = False
         replica.started = asyncio.get_running_loop().time()
         deployment.touch()
-        env = server_env(deployment, replica, self.storage_url, self.project)
+        env = server_env(deployment, replica, self.storage_url, self.project, self.storage_token)
         replica.gpus = self.gpus.acquire(str(replica.folder), deployment.scaling.accelerators)
         env.update(self.gpus.env(replica.gpus))
         process = None

@@ -5,9 +5,9 @@ and the Vertex SDK's staging honour it). Objects live under ``DATA_DIR/storage``
 server handles one request at a time, which keeps its (not thread-safe) bookkeeping
 consistent; the emulator itself only talks to it over HTTP, like any other client.
 
-It answers only this user: google-cloud-storage sends no credentials to an emulator host, so
-a connection is accepted when the kernel says its socket belongs to the user who runs the
-embedded Vertex (or root) (:mod:`.peers`); anyone else gets 403 PERMISSION_DENIED.
+It answers only holders of the embedded Vertex's token (``Authorization: Bearer``, set as
+``token`` before :meth:`LocalStorage.start`); anything else gets Cloud Storage's 401
+(:mod:`.auth`, which says why a token and how clients that send none get it added).
 
 Addresses: gcp-storage-emulator stores each object's ``mediaLink`` with the address the
 object was uploaded at, and google-cloud-storage downloads through ``mediaLink``. The port
@@ -28,7 +28,6 @@ import asyncio
 import io
 import json
 import logging
-import os
 import re
 import threading
 import urllib.error
@@ -42,7 +41,7 @@ from typing import Any
 
 from ..core.errors import ApiError, invalid_argument
 from ..core.resources import project_number
-from . import peers
+from .auth import authorized, unauthorized_answer
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +58,7 @@ class LocalStorage:
         self._httpd: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._backend: Any = None  # gcp-storage-emulator's Storage, once started
+        self.token = ""  # the embedded Vertex's: every request must carry it (.auth)
 
     @property
     def url(self) -> str:
@@ -72,7 +72,9 @@ class LocalStorage:
         storage = _storage_class(Storage)(data_dir=str(self.root.resolve()))
         self._backend = storage
         server_class = _IPv6HTTPServer if ":" in self.host else HTTPServer
-        handler = partial(_handler_class(), storage)
+        if not self.token:  # never an open storage: a start without a token is a bug
+            raise RuntimeError("local storage needs the embedded Vertex's token to start")
+        handler = partial(_handler_class(self.token), storage)
         self._httpd = self._bind(server_class, handler)
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(
@@ -90,6 +92,11 @@ class LocalStorage:
             except OSError as error:  # taken meanwhile: any free port will do
                 log.info("local storage: port %d: %s; picking another", self.preferred_port, error)
         return server_class((self.host, self.port), handler)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a request of the embedded Vertex's own to local storage carries."""
+        return {"Authorization": f"Bearer {self.token}"}
 
     def stop(self) -> None:
         if self._httpd is not None:
@@ -109,8 +116,9 @@ class LocalStorage:
     def _list_objects(self, bucket: str, prefix: str) -> list[str] | None:
         query = urllib.parse.urlencode({"prefix": prefix})
         url = f"{self.url}/storage/v1/b/{urllib.parse.quote(bucket, safe='')}/o?{query}"
+        request = urllib.request.Request(url, headers=self.headers)  # noqa: S310 - loopback
         try:
-            with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 - loopback
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback
                 payload: dict[str, Any] = json.loads(answer.read() or b"{}")
         except urllib.error.HTTPError as error:
             if error.code == 404:
@@ -141,8 +149,9 @@ class LocalStorage:
         quoted = f"{urllib.parse.quote(bucket, safe='')}/o/{urllib.parse.quote(name, safe='')}"
         url = f"{self.url}/download/storage/v1/b/{quoted}?alt=media"
         target.parent.mkdir(parents=True, exist_ok=True)
+        request = urllib.request.Request(url, headers=self.headers)  # noqa: S310 - loopback
         try:
-            with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - loopback
+            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - loopback
                 target.write_bytes(answer.read())
         except urllib.error.HTTPError as error:
             if error.code == 404:
@@ -191,15 +200,13 @@ def split_gs_uri(uri: str, field: str) -> tuple[str, str]:
 # are /download/... or alt=media, the XML API is /BUCKET/OBJECT)
 _METADATA_PATH = re.compile(r"^/(?:upload/)?(?:storage/v1/)?b(?:/|$)")
 _ADDRESS = re.compile(r"^https?://[^/]*")
+_DRAIN_LIMIT = 1 << 20
 
 
-def _handler_class() -> type[BaseHTTPRequestHandler]:
-    """gcp-storage-emulator's request handler, answering object links at the client's
-    address (imported lazily: the library is only needed once local storage starts)."""
+def _handler_class(token: str) -> type[BaseHTTPRequestHandler]:
+    """gcp-storage-emulator's request handler, answering only ``token`` and object links at
+    the client's address (imported lazily: the library is only needed once storage starts)."""
     from gcp_storage_emulator.server import RequestHandler
-
-    checking = peers.can_check()
-    allowed = peers.allowed_uids()
 
     class CurrentLinksHandler(RequestHandler):
         wfile: Any  # set per connection by socketserver; swapped in _answer
@@ -221,21 +228,20 @@ def _handler_class() -> type[BaseHTTPRequestHandler]:
             self._answer(super().do_DELETE)
 
         def _refused(self) -> bool:
-            """Refuse (403) a client that is not this user; True when refused."""
-            if not checking:
+            """Refuse (401) a request without the token; True when refused."""
+            header = self.headers.get("Authorization")
+            if authorized(header, token):
                 return False
-            uid = peers.peer_uid(self.client_address[1], self.server.server_address[1])
-            if uid in allowed:
-                return False
-            refusal = ApiError(
-                "PERMISSION_DENIED",
-                "Local Cloud Storage answers only the user who runs the embedded Vertex "
-                f"(uid {os.getuid()}).",
-            )
-            body = json.dumps(refusal.to_http_body()).encode("utf-8")
-            self.send_response(refusal.http_status)
-            self.send_header("Content-Type", "application/json")
+            status, body = unauthorized_answer(header)
+            # read a small body first: closing on unread bytes resets the connection, and the
+            # client would see that instead of the answer
+            length = int(self.headers.get("Content-Length") or 0)
+            if 0 < length <= _DRAIN_LIMIT:
+                self.rfile.read(length)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("WWW-Authenticate", 'Bearer realm="local Cloud Storage"')
             self.end_headers()
             self.wfile.write(body)
             return True

@@ -1,10 +1,9 @@
 """Who is on the other end of a loopback TCP connection: the local user id that owns the
 client's socket, read from the kernel's socket tables (Linux ``/proc/net/tcp``, ``tcp6``).
 
-Local Cloud Storage is reached by unchanged clients (google-cloud-storage sends no
-credentials to an emulator host), so it cannot ask for a token; instead it answers only
-connections whose socket belongs to the user who runs the embedded Vertex (or to root, who
-can read its files anyway; containers run as root by default).
+A relay that adds local storage's token for clients that send none (:mod:`.relay`) must not
+be a way in for others: it answers only connections whose socket belongs to the user who
+runs it (or to root, who can read its files anyway; containers run as root by default).
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ import zipfile
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..core.connection import STORAGE_ENV, URL_ENV
 from ..core.errors import ApiError
 from ..core.gpus import GpuPool, cpu_notice
 from ..core.process_groups import group_alive
@@ -52,6 +51,8 @@ from .job_records import (
     request_cancel,
     set_state,
 )
+from .relay import relay_spec
+from .replica_env import connection_env, replica_env
 from .replica_files import (
     ReplicaStatus,
     docker_unavailable,
@@ -320,6 +321,8 @@ class Runner:
         layout = cluster(pools)
         base = str((spec.get("baseOutputDirectory") or {}).get("outputUriPrefix", ""))
         public_spec = render(job).get("jobSpec", {})
+        token = self.storage.token if self.storage else ""  # the embedded Vertex's token
+        connection = connection_env(self.emulator_url, token, meta["projectId"], parts[3])
         prepared: list[Path] = []
         for pool in pools:
             for index in range(pool.replicas):
@@ -340,28 +343,26 @@ class Runner:
                 gpus = self.gpus.acquire(f"{job_id(name)}/{task}", pool.accelerator_count)
                 contract.update(self.gpus.env(gpus))
                 notice = cpu_notice(pool.accelerator, pool.accelerator_count, self.gpus, gpus)
-                env = {**os.environ, **pool.env, **contract}
+                contract.update(connection)
+                # a minimal environment: none of this process's own secrets (replica_env)
+                env = replica_env(os.environ, pool.env, contract, paths.get(pool.index))
                 if pool.kind == "python":
-                    env["PYTHONPATH"] = os.pathsep.join(
-                        [*paths[pool.index], *filter(None, [os.environ.get("PYTHONPATH")])]
-                    )
                     steps = python_steps(pool)
                 else:
                     steps = docker_steps(
                         pool, {**pool.env, **contract}, f"vertex-{job_id(name)}-{task}"
                     )
-                await asyncio.to_thread(write_steps, rdir, steps, env, self._relays(env), notice)
+                await asyncio.to_thread(
+                    write_steps, rdir, steps, env, self._relays(env, token), notice
+                )
                 prepared.append(rdir)
         return prepared
 
-    def _relays(self, env: dict[str, str]) -> dict[str, Any] | None:
-        """Which of a replica's variables name our addresses, for its wrapper to relay."""
+    def _relays(self, env: dict[str, str], token: str) -> dict[str, Any] | None:
+        """What the replica's wrapper relays (see relay.py)."""
         if self.addresses is None:
             return None
-        names = {STORAGE_ENV: "storage_url"}
-        if self.emulator_url and env.get(URL_ENV) == self.emulator_url:
-            names[URL_ENV] = "url"  # inherited from our own environment
-        return {"addresses": str(self.addresses), "env": names}
+        return relay_spec(self.addresses, env, self.emulator_url, token)
 
     async def _fetch_packages(self, folder: Path, pool: Pool) -> list[str]:
         paths = []

@@ -265,21 +265,23 @@ def test_inputs_are_read_from_the_object_file_not_a_whole_download(tmp_path: Pat
     """Local storage's downloads read an object whole into memory; batch inputs are streamed
     from the object's file instead (the HTTP download is only a fallback)."""
     storage = LocalStorage(tmp_path / "storage")
+    storage.token = "inputs-token"  # noqa: S105 - a test's
     storage.start()
     try:
-        ensure_bucket(storage.url, "inputs", "p")
+        ensure_bucket(storage.url, "inputs", "p", token=storage.token)
         text = "".join(json.dumps([i, i + 1]) + "\n" for i in range(1000))
         response = requests.post(
             f"{storage.url}/upload/storage/v1/b/inputs/o",
             params={"uploadType": "media", "name": "dir/rows.jsonl"},
             data=text.encode(),
+            headers=storage.headers,
             timeout=30,
         )
         assert response.status_code == 200, response.text
         path = storage.object_file("inputs", "dir/rows.jsonl")
         assert path is not None and path.read_text() == text
         assert storage.object_file("inputs", "dir/missing.jsonl") is None
-        source = Source(storage.url, storage.object_file)
+        source = Source(storage.url, storage.object_file, storage.headers)
         opened: list[str] = []
         real = source.object_file
         assert real is not None

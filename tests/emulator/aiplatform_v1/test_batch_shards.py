@@ -67,6 +67,7 @@ def _text(api: Api, uri: str) -> str:
         f"{api.emu.storage_url}/download/storage/v1/b/{bucket_name}/o/"
         + requests.utils.quote(name, safe=""),
         params={"alt": "media"},
+        headers=api.emu.storage_headers,
         timeout=30,
     )
     assert response.status_code == 200, response.text
@@ -211,10 +212,11 @@ def test_shard_outputs_are_cut_into_files_of_rows_per_file(
 ) -> None:
     monkeypatch.setattr(outputs, "ROWS_PER_FILE", 5)
     storage = LocalStorage(tmp_path / "storage")
+    storage.token = "shard-token"  # noqa: S105 - a test's
     storage.start()
     try:
-        ensure_bucket(storage.url, "out", "p")
-        writer = Writer(storage.url, "gs://out/dir", tmp_path / "spool")
+        ensure_bucket(storage.url, "out", "p", token=storage.token)
+        writer = Writer(storage.url, "gs://out/dir", tmp_path / "spool", headers=storage.headers)
         number = 0
         for count in (3, 4, 6, 0, 2):
             shard = tmp_path / f"shard-{count}.jsonl"
@@ -222,7 +224,8 @@ def test_shard_outputs_are_cut_into_files_of_rows_per_file(
             writer.predictions.add_jsonl(shard, count)
             number += count
         writer.close()
-        listed = requests.get(f"{storage.url}/storage/v1/b/out/o", timeout=30).json()["items"]
+        listing = f"{storage.url}/storage/v1/b/out/o"
+        listed = requests.get(listing, headers=storage.headers, timeout=30).json()["items"]
         files = sorted(item["name"] for item in listed)
         assert files == [f"dir/predictions_0000{n}.jsonl" for n in (1, 2, 3)]
         seen = []

@@ -14,11 +14,12 @@ from jupyter_vertex.emulator import ensure_bucket
 from ..emulator_api import IMAGE, Api
 
 
-def _put_object(storage_url: str, bucket: str, name: str, data: bytes = b"x") -> None:
+def _put_object(api: Api, bucket: str, name: str, data: bytes = b"x") -> None:
     response = requests.post(
-        f"{storage_url}/upload/storage/v1/b/{bucket}/o",
+        f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
         params={"uploadType": "media", "name": name},
         data=data,
+        headers=api.emu.storage_headers,
         timeout=10,
     )
     assert response.status_code == 200, response.text
@@ -317,7 +318,6 @@ def test_deployed_models_and_versions_cannot_be_deleted(
 
 
 def test_artifact_uris_must_exist_in_local_storage(api: Api) -> None:
-    storage = api.emu.storage_url
     bucket = f"b-{uuid.uuid4().hex[:10]}"
 
     def upload(uri: str, image: str = "example/img") -> dict[str, Any]:
@@ -333,13 +333,13 @@ def test_artifact_uris_must_exist_in_local_storage(api: Api) -> None:
         "message": f"Invalid model.artifact_uri: bucket gs://{bucket} does not exist.",
     }
     assert "response" not in missing_bucket
-    ensure_bucket(storage, bucket, api.project)
+    ensure_bucket(api.emu.storage_url, bucket, api.project, token=api.emu.token)
     empty = upload(f"gs://{bucket}/model")
     assert empty["error"]["message"] == (
         f"Invalid model.artifact_uri: no objects found under gs://{bucket}/model."
     )
-    _put_object(storage, bucket, "model/readme.txt")
-    _put_object(storage, bucket, "model-other/model.joblib")  # another prefix: no match
+    _put_object(api, bucket, "model/readme.txt")
+    _put_object(api, bucket, "model-other/model.joblib")  # another prefix: no match
     wrong_files = upload(f"gs://{bucket}/model", IMAGE)
     assert wrong_files["error"]["message"] == (
         f"Invalid model.artifact_uri: model directory gs://{bucket}/model is expected to "
@@ -347,7 +347,7 @@ def test_artifact_uris_must_exist_in_local_storage(api: Api) -> None:
     )
     # nothing was half-written
     assert api.ok("GET", f"v1/{api.parent}/models") == {}
-    _put_object(storage, bucket, "model/model.joblib")
+    _put_object(api, bucket, "model/model.joblib")
     fine = upload(f"gs://{bucket}/model/", IMAGE)
     assert "error" not in fine
     model = api.ok("GET", f"v1/{fine['response']['model']}")

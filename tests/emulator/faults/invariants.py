@@ -131,7 +131,9 @@ def deployed_models_answer(api: Api, deployed: dict[str, dict[str, Any]]) -> Non
 def _object_exists(api: Api, uri: str) -> bool:
     bucket, _, name = uri[len("gs://") :].partition("/")
     response = requests.get(
-        f"{api.emu.storage_url}/storage/v1/b/{bucket}/o/{quote(name, safe='')}", timeout=10
+        f"{api.emu.storage_url}/storage/v1/b/{bucket}/o/{quote(name, safe='')}",
+        headers=api.emu.storage_headers,
+        timeout=10,
     )
     return response.status_code == 200
 

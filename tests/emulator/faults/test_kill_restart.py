@@ -59,7 +59,7 @@ class Harness:
         self.outputs: dict[str, str] = {}
         self.rng = random.Random(SEED)  # noqa: S311 - a reproducible schedule, not a secret
         self.tmp = tmp
-        ensure_bucket(self.emu.storage_url, BUCKET, self.api.project)
+        ensure_bucket(self.emu.storage_url, BUCKET, self.api.project, token=self.emu.token)
         self.model = self._upload_model()
         self.job_package = make_package(tmp / "job", JOB_CODE)
         self.long_package = make_package(tmp / "long", LONG_CODE, name="longjob")

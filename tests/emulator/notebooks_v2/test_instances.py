@@ -64,10 +64,9 @@ def api_message(error: exceptions.GoogleAPICallError) -> str:
 @pytest.fixture
 def script_uri(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> str:
     """A post-startup script in the embedded Vertex's Cloud Storage."""
-    from google.cloud import storage
 
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator.storage_url)
-    bucket = storage.Client(project="wb").create_bucket(f"scripts-{uuid.uuid4().hex[:8]}")
+    bucket = emulator.storage_client("wb").create_bucket(f"scripts-{uuid.uuid4().hex[:8]}")
     bucket.blob("setup/post.sh").upload_from_string(SCRIPT)
     return f"gs://{bucket.name}/setup/post.sh"
 

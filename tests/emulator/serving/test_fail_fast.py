@@ -85,7 +85,9 @@ def test_a_predict_without_a_server_that_can_come_back_says_why_at_once(
     deployed_id = endpoint["deployedModels"][0]["id"]
     bucket, prefix = model["artifactUri"][len("gs://") :].rstrip("/").split("/", 1)
     gone = requests.delete(
-        f"{api.emu.storage_url}/storage/v1/b/{bucket}/o/{prefix}%2Fmodel.joblib", timeout=10
+        f"{api.emu.storage_url}/storage/v1/b/{bucket}/o/{prefix}%2Fmodel.joblib",
+        headers=api.emu.storage_headers,
+        timeout=10,
     )
     assert gone.status_code in (200, 204), gone.text  # GCS answers 204
     (pid,) = server_pids(deployed_id)

@@ -368,6 +368,7 @@ def test_a_server_that_cannot_start_fails_the_deploy_and_leaves_nothing(
         f"{api.emu.storage_url}/upload/storage/v1/b/{bucket}/o",
         params={"uploadType": "media", "name": f"{prefix}/model.joblib"},
         data=b"not a joblib file",
+        headers=api.emu.storage_headers,
         timeout=10,
     )
     assert response.status_code == 200, response.text

@@ -1,5 +1,6 @@
-"""Local storage answers only the user who runs the embedded Vertex (issue 18: "only this
-user"): another user's request is refused with Google's error model, this user's served."""
+"""Local storage answers only this user (issue 16, point 4): a request without the embedded
+Vertex's token is refused with Cloud Storage's error; a plain client works through a relay
+that adds the token, and that relay refuses another user of the machine."""
 
 from __future__ import annotations
 
@@ -7,13 +8,25 @@ import json
 import os
 import urllib.error
 import urllib.request
+import uuid
 
 import pytest
+import requests
+from google.auth.exceptions import InvalidOperation
+from google.cloud import storage  # type: ignore[attr-defined]
+from google.oauth2.credentials import Credentials
 
 from jupyter_vertex.emulator.storage.peers import owner_in
+from jupyter_vertex.emulator.storage.relay import storage_relay
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 NOBODY = 65534
+ANONYMOUS = (
+    "Anonymous caller does not have access to local Cloud Storage: it answers requests with "
+    "'Authorization: Bearer <token>' (the embedded Vertex's token), as "
+    "jupyter_vertex.emulator.init() sets up."
+)
+WHERE = {"domain": "global", "locationType": "header", "location": "Authorization"}
 
 
 TABLE = """  sl  local_address rem_address   st tx_queue rx_queue tr tm->when ... uid timeout
@@ -32,6 +45,62 @@ def test_the_client_end_of_a_connection_names_its_owner() -> None:
     # a closing (TIME_WAIT) socket and an unknown pair say nothing
     assert owner_in(TABLE, 54322, 8080) is None
     assert owner_in(TABLE, 1, 8080) is None
+
+
+def test_a_request_without_the_token_is_refused(
+    emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    buckets = f"{emulator.storage_url}/storage/v1/b"
+    bucket = f"private-{uuid.uuid4().hex[:8]}"
+    anonymous = requests.post(buckets, params={"project": "p"}, json={"name": bucket}, timeout=10)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"] == 'Bearer realm="local Cloud Storage"'
+    assert anonymous.json() == {
+        "error": {
+            "code": 401,
+            "message": ANONYMOUS,
+            "errors": [{"message": ANONYMOUS, "reason": "required", **WHERE}],
+        }
+    }
+    wrong = requests.get(buckets, headers={"Authorization": "Bearer not-it"}, timeout=10)
+    assert wrong.status_code == 401
+    assert wrong.json() == {
+        "error": {
+            "code": 401,
+            "message": "Invalid Credentials",
+            "errors": [{"message": "Invalid Credentials", "reason": "authError", **WHERE}],
+        }
+    }
+    # google-cloud-storage, as a user's code builds it: anonymous to an emulator host. On
+    # a 401 it asks its credentials for a new token, which anonymous ones cannot give.
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator.storage_url)
+    with pytest.raises(InvalidOperation, match="^Anonymous credentials cannot be refreshed.$"):
+        storage.Client(project="p").create_bucket(bucket)
+    # given the token as its credentials, the same client is served
+    client = storage.Client(project="p", credentials=Credentials(token=emulator.token))
+    assert client.lookup_bucket(bucket) is None  # nothing was created by the refused ones
+    client.create_bucket(bucket).blob("a.txt").upload_from_string(b"mine")
+    assert client.bucket(bucket).blob("a.txt").download_as_bytes() == b"mine"
+
+
+def test_a_plain_client_reaches_storage_through_a_relay_that_adds_the_token(
+    emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relay = storage_relay(emulator.storage_url, emulator.token)
+    assert relay.startswith("http://127.0.0.1:") and relay != emulator.storage_url
+    assert storage_relay(emulator.storage_url, emulator.token) == relay  # one per process
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", relay)
+    bucket = f"relayed-{uuid.uuid4().hex[:8]}"
+    client = storage.Client(project="p")
+    blob = client.create_bucket(bucket).blob("dir/data.bin")
+    blob.upload_from_string(b"x" * 300_000)  # more than one read of the relay
+    assert [b.name for b in client.list_blobs(bucket)] == ["dir/data.bin"]
+    found = client.bucket(bucket).get_blob("dir/data.bin")
+    assert found is not None and found.media_link.startswith(f"{relay}/download/")
+    assert found.download_as_bytes() == b"x" * 300_000
+    # the relay's token replaces whatever a client sent
+    wrong = storage.Client(project="p", credentials=Credentials(token="not-it"))
+    assert wrong.bucket(bucket).blob("dir/data.bin").download_as_bytes() == b"x" * 300_000
 
 
 def _request(url: str, *, as_nobody: bool) -> tuple[int, str]:
@@ -64,18 +133,19 @@ def _request(url: str, *, as_nobody: bool) -> tuple[int, str]:
     return int(status), body
 
 
-def test_another_user_is_refused_and_this_user_served(emulator: EmulatorProcess) -> None:
+def test_a_relay_refuses_another_user_and_serves_this_one(emulator: EmulatorProcess) -> None:
     if os.getuid() != 0:
         pytest.skip("acting as another user needs root (CI runs as root)")
-    status, body = _request(emulator.storage_url, as_nobody=False)
+    relay = storage_relay(emulator.storage_url, emulator.token)
+    status, body = _request(relay, as_nobody=False)
     assert status == 200, body
-    status, body = _request(emulator.storage_url, as_nobody=True)
+    status, body = _request(relay, as_nobody=True)
     assert status == 403
+    message = "This relay to local Cloud Storage answers only the user who runs it."
     assert json.loads(body) == {
         "error": {
             "code": 403,
-            "message": "Local Cloud Storage answers only the user who runs the embedded "
-            f"Vertex (uid {os.getuid()}).",
-            "status": "PERMISSION_DENIED",
+            "message": message,
+            "errors": [{"message": message, "domain": "global", "reason": "forbidden"}],
         }
     }

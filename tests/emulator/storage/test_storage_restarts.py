@@ -13,6 +13,7 @@ from typing import Any
 import joblib
 import pytest
 from google.cloud import storage  # type: ignore[attr-defined]
+from google.oauth2.credentials import Credentials
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
@@ -45,7 +46,7 @@ def _restart_on_another_storage_port(emu: EmulatorProcess) -> None:
 
 def _client(emu: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", emu.storage_url)
-    return storage.Client(project="p-storage")
+    return storage.Client(project="p-storage", credentials=Credentials(token=emu.token))
 
 
 @pytest.fixture

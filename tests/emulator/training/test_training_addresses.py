@@ -5,9 +5,6 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-import pytest
-from google.cloud import storage  # type: ignore[attr-defined]
-
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 from ..emulator_api import Api
@@ -42,15 +39,12 @@ def _listening(url: str) -> bool:
         return probe.connect_ex((host, int(port))) == 0
 
 
-def test_a_job_saves_its_model_after_a_restart_on_other_ports(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_job_saves_its_model_after_a_restart_on_other_ports(tmp_path: Path) -> None:
     go = tmp_path / "go"
     emu = EmulatorProcess(tmp_path / "data").start()
     try:
         api = Api(emu, "p-addresses")
-        monkeypatch.setenv("STORAGE_EMULATOR_HOST", emu.storage_url)
-        storage.Client(project="p").create_bucket("outputs")
+        emu.storage_client("p").create_bucket("outputs")
         package = make_package(tmp_path / "pkg", SAVING)
         body = job_body(pool(package, args=[str(go)]))
         body["jobSpec"]["baseOutputDirectory"] = {"outputUriPrefix": "gs://outputs/run"}
@@ -67,8 +61,7 @@ def test_a_job_saves_its_model_after_a_restart_on_other_ports(
         done = wait_done(api, job["name"])
         assert done["state"] == "JOB_STATE_SUCCEEDED", done
         assert [e["textPayload"] for e in logs(api, job_id)] == [replica_storage, "saved"]
-        monkeypatch.setenv("STORAGE_EMULATOR_HOST", emu.storage_url)
-        saved = storage.Client(project="p").bucket("outputs").blob("run/model/model.txt")
+        saved = emu.storage_client("p").bucket("outputs").blob("run/model/model.txt")
         assert saved.download_as_bytes() == b"fit"
         # the replica reached storage through its wrapper's relay, which ended with it
         assert replica_storage not in (emu.storage_url, f"http://127.0.0.1:{old_storage}")

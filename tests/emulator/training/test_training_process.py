@@ -163,7 +163,10 @@ while not os.path.exists({str(go)!r}):
         api = Api(emu, "p-pipe-crash")
         bucket = "pipe-crash-bucket"
         requests.post(
-            f"{emu.storage_url}/storage/v1/b", json={"name": bucket}, timeout=10
+            f"{emu.storage_url}/storage/v1/b",
+            json={"name": bucket},
+            headers=emu.storage_headers,
+            timeout=10,
         ).raise_for_status()
         body = {
             "displayName": "pipe",

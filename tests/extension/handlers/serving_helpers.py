@@ -28,12 +28,12 @@ def digits_model_dir(folder: Path) -> tuple[Any, Path]:
 def upload_digits(seeder: Seeder, folder: Path, name: str) -> Any:
     """Register the saved classifier (copied to local Cloud Storage) as a model."""
     from google.api_core.client_options import ClientOptions
-    from google.auth.credentials import AnonymousCredentials
     from google.cloud import storage  # type: ignore[attr-defined]
+    from google.oauth2.credentials import Credentials
 
     client = storage.Client(
         project=seeder.project,
-        credentials=AnonymousCredentials(),
+        credentials=Credentials(token=seeder.emulator.token),
         client_options=ClientOptions(api_endpoint=seeder.emulator.storage_url),
     )
     bucket_name = f"{seeder.project}-models"

@@ -255,12 +255,12 @@ async def test_cancel_mid_run_counts_the_rows_not_reached(
 def _staged(emulator: Any, project: str) -> list[str]:
     """The batch inputs staged in the project's staging bucket (Google's storage client)."""
     from google.api_core.client_options import ClientOptions
-    from google.auth.credentials import AnonymousCredentials
     from google.cloud import storage  # type: ignore[attr-defined]
+    from google.oauth2.credentials import Credentials
 
     client = storage.Client(
         project=project,
-        credentials=AnonymousCredentials(),
+        credentials=Credentials(token=emulator.token),
         client_options=ClientOptions(api_endpoint=emulator.storage_url),
     )
     bucket = f"{project}-vertex-staging-us-central1"

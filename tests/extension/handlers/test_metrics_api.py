@@ -45,11 +45,12 @@ class Emulator:
         data = io.BytesIO()
         joblib.dump(LogisticRegression(max_iter=300).fit(features[:500], target[:500]), data)
         bucket = f"b-{uuid.uuid4().hex[:10]}"
-        ensure_bucket(self.storage, bucket, self.project)
+        ensure_bucket(self.storage, bucket, self.project, token=self.token)
         requests.post(
             f"{self.storage}/upload/storage/v1/b/{bucket}/o",
             params={"uploadType": "media", "name": "m/model.joblib"},
             data=data.getvalue(),
+            headers={"Authorization": f"Bearer {self.token}"},
             timeout=10,
         ).raise_for_status()
         parent = f"v1/projects/{self.project}/locations/us-central1"

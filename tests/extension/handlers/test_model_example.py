@@ -29,12 +29,12 @@ def vertex_config(emulated: dict[str, Any]) -> dict[str, Any]:
 
 def _bucket(seeder: Seeder, name: str) -> Any:
     from google.api_core.client_options import ClientOptions
-    from google.auth.credentials import AnonymousCredentials
     from google.cloud import storage  # type: ignore[attr-defined]
+    from google.oauth2.credentials import Credentials
 
     client = storage.Client(
         project=seeder.project,
-        credentials=AnonymousCredentials(),
+        credentials=Credentials(token=seeder.emulator.token),
         client_options=ClientOptions(api_endpoint=seeder.emulator.storage_url),
     )
     return client.lookup_bucket(name) or client.create_bucket(name)

@@ -223,12 +223,12 @@ async def test_a_rerun_needs_the_folder_and_the_commit(api: Any, jp_root_dir: Pa
 
 def _storage(emulator: Any, project: str) -> Any:
     from google.api_core.client_options import ClientOptions
-    from google.auth.credentials import AnonymousCredentials
     from google.cloud import storage  # type: ignore[attr-defined]
+    from google.oauth2.credentials import Credentials
 
     return storage.Client(
         project=project,
-        credentials=AnonymousCredentials(),
+        credentials=Credentials(token=emulator.token),
         client_options=ClientOptions(api_endpoint=emulator.storage_url),
     )
 

@@ -32,12 +32,12 @@ def vertex_config(emulated: dict[str, Any]) -> dict[str, Any]:
 
 def _storage(emulator: Any, project: str) -> Any:
     from google.api_core.client_options import ClientOptions
-    from google.auth.credentials import AnonymousCredentials
     from google.cloud import storage  # type: ignore[attr-defined]
+    from google.oauth2.credentials import Credentials
 
     return storage.Client(
         project=project,
-        credentials=AnonymousCredentials(),
+        credentials=Credentials(token=emulator.token),
         client_options=ClientOptions(api_endpoint=emulator.storage_url),
     )
 
