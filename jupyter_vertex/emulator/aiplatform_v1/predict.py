@@ -217,6 +217,8 @@ async def _predict(call: Call, measure: Measure) -> RawReply:
         parsed = json.loads(body or b"{}")
     except ValueError as exc:
         raise invalid_argument(f"Invalid JSON payload received. {exc}.") from None
+    except RecursionError:  # nested thousands deep: json's C parser gives up
+        raise invalid_argument("Invalid JSON payload received. Nesting too deep.") from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get("instances"), list):
         raise invalid_argument('"instances" must be a list of instances.')
     if not parsed["instances"]:
@@ -279,7 +281,7 @@ def _instances_in(body: bytes) -> int:
     """Instances in a raw body: the length of its ``instances`` list, else one."""
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return 1
     if isinstance(parsed, dict) and isinstance(parsed.get("instances"), list):
         return len(parsed["instances"])

@@ -20,6 +20,7 @@ from . import protos
 from .auth import is_authorized
 from .errors import ApiError, internal, invalid_argument, not_found, unauthenticated
 from .http_server import HttpRequest, HttpResponse
+from .json_body import parse_object as _json_body
 from .routing import Call, Context, RawReply, Route, Router
 
 log = logging.getLogger(__name__)
@@ -121,21 +122,3 @@ class ApiApp:
 
 def _json(status: int, payload: dict[str, Any]) -> HttpResponse:
     return HttpResponse(status, JSON_TYPE, json.dumps(payload, ensure_ascii=False).encode())
-
-
-def _json_body(raw: bytes) -> dict[str, Any] | None:
-    if not raw.strip():
-        return None
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
-        where = (
-            f" (line {exc.lineno}, column {exc.colno})"
-            if isinstance(exc, json.JSONDecodeError)
-            else ""
-        )
-        raise invalid_argument(f"Invalid JSON payload received. {detail}{where}.") from None
-    if not isinstance(body, dict):
-        raise invalid_argument("Invalid JSON payload received. The body must be an object.")
-    return body

@@ -110,12 +110,18 @@ def parse(full_name: str, data: Any) -> dict[str, Any]:
     message = message_class(full_name)()
     try:
         json_format.ParseDict(data, message)
-    except (json_format.ParseError, TypeError, ValueError, AttributeError) as exc:
+    # OverflowError: an integer too large for a double field (json_format's float())
+    except (json_format.ParseError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         problem = _explain(message.DESCRIPTOR, data, "")
         if problem is None:
             text = str(exc).split("\n")[0]
             problem = f"Invalid JSON payload received. {text}"
         raise invalid_argument(problem) from None
+    # json_format takes true and 1.5 for an enum (bool is an int in Python; it truncates
+    # floats); Google refuses both, as _explain does
+    problem = _explain(message.DESCRIPTOR, data, "")
+    if problem is not None:
+        raise invalid_argument(problem)
     result: dict[str, Any] = json.loads(json_format.MessageToJson(message, indent=None))
     return result
 
@@ -322,7 +328,7 @@ def _explain_well_known(field: Any, value: Any, path: str) -> str | None:
     message = message_class(field.message_type.full_name)()
     try:
         json_format.ParseDict(value, message)
-    except (json_format.ParseError, TypeError, ValueError, AttributeError):
+    except (json_format.ParseError, TypeError, ValueError, AttributeError, OverflowError):
         return _bad_value(field, value, path)
     return None
 

@@ -14,6 +14,7 @@ quoted RFC 3339; the client library adds ``timestamp>="…"`` itself), ``insertI
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from typing import Any
 
@@ -97,8 +98,41 @@ def matches(entry: dict[str, Any], terms: list[tuple[str, str, str]]) -> bool:
     return True
 
 
+# ListLogEntriesRequest's fields and their JSON types: the route takes plain JSON, so the
+# handler checks what a message parse would (a wrong type is INVALID_ARGUMENT, not a crash)
+_FIELDS: dict[str, type] = {
+    "resourceNames": list,
+    "projectIds": list,
+    "filter": str,
+    "orderBy": str,
+    "pageSize": int,
+    "pageToken": str,
+}
+
+
+def _check_types(request: dict[str, Any]) -> None:
+    for key, item in request.items():
+        kind = _FIELDS.get(key)
+        if kind is None or item is None:  # other names: query parameters (prettyPrint, ...)
+            continue
+        if kind is int and isinstance(item, str) and re.fullmatch(r"-?[0-9]{1,12}", item):
+            item = int(item)  # proto3 JSON takes an int32 as a decimal string too
+        ok = isinstance(item, kind) and not isinstance(item, bool)
+        if ok and kind is list:
+            ok = all(isinstance(name, str) for name in item)
+        if ok and kind is int:
+            ok = -(2**31) <= item < 2**31
+        if not ok:
+            raise invalid_argument(f"Invalid value at '{_snake(key)}', {json.dumps(item)[:80]}")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
 async def list_entries(call: Call) -> Reply:
     request = call.request
+    _check_types(request)
     names = request.get("resourceNames") or []
     if not isinstance(names, list) or not names:
         raise invalid_argument('resource_names is required, e.g. ["projects/my-project"].')
