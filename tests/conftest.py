@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,11 @@ if TYPE_CHECKING:
     from jupyter_vertex.emulator.testing import EmulatorProcess
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+# gRPC clients in this process must survive the forks tests make (a client as another user,
+# children with a preexec_fn): without this, set before grpc starts, gRPC's fork handlers
+# break live connections (see jupyter_vertex/emulator/__main__.py)
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

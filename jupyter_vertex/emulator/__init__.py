@@ -37,8 +37,13 @@ def init(
     ``jupyter-vertex-emulator --data-dir DATA_DIR``; else the environment
     (``JUPYTER_VERTEX_EMULATOR_URL`` …, as ``jupyter-vertex-emulator env`` prints them), else
     the Jupyter runtime dir's file. Sets ``STORAGE_EMULATOR_HOST`` for Cloud Storage clients
-    and calls ``aiplatform.init`` with the emulator's address, the REST transport and its
-    token as credentials; other keyword arguments go to ``aiplatform.init``.
+    and calls ``aiplatform.init`` with the emulator's address and its token as credentials;
+    other keyword arguments go to ``aiplatform.init``.
+
+    The transport is the SDK's default, gRPC, at the emulator's gRPC address (TLS with its
+    own certificate, which Google's gRPC clients are made to trust); ``api_transport="rest"``
+    picks REST at its HTTP address. Either way the SDK's async clients (``predict_async``)
+    and the gRPC clients of Cloud Monitoring, Logging and Resource Manager reach it too.
 
     A given ``staging_bucket`` is created in local storage when missing; without one, a
     staging bucket ``gs://{project}-vertex-staging-{location}`` is created and used. Either
@@ -59,6 +64,7 @@ def init(
         poll_jobs_quickly,
         redirect_aiplatform,
         route_resource_manager,
+        trust_grpc,
     )
 
     connection = _connection(data_dir)
@@ -81,11 +87,17 @@ def init(
             connection.storage_url, bucket, project, location, token=connection.token
         )
         kwargs["staging_bucket"] = given or created
+    transport = kwargs.pop("api_transport", None) or "grpc"
+    if connection.grpc_address and connection.tls_cert:
+        cert = Path(connection.tls_cert).read_bytes()
+        trust_grpc(connection.grpc_address, cert, connection.token, connection.url)
+    elif transport == "grpc":  # an emulator older than its gRPC port
+        transport = "rest"
     aiplatform.init(
         project=project,
         location=location,
-        api_endpoint=connection.url,
-        api_transport="rest",
+        api_endpoint=connection.grpc_address if transport == "grpc" else connection.url,
+        api_transport=transport,
         credentials=Credentials(token=connection.token),
         **kwargs,
     )

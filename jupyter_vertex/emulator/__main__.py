@@ -18,8 +18,14 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from .core.connection import EmulatorConnection
-from .server import ConfigurationError, Settings, serve
+# Before grpc is imported (by .server): this process forks its children with a preexec_fn
+# while its gRPC port holds connections, and gRPC's fork handlers, on unless this says "0"
+# when grpc starts, then run in each child and break those connections (TLS records
+# corrupted, sockets shut: grpc/grpc#28557). Seen here in 5 of 1,800 calls; none with "0".
+os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "0"
+
+from .core.connection import EmulatorConnection  # noqa: E402
+from .server import ConfigurationError, Settings, serve  # noqa: E402
 
 #: The default of --warm-model-servers (a test suite starting many short-lived embedded
 #: Vertexes sets it to 0: each would import a model server's libraries for nothing).
@@ -48,6 +54,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument(
         "--storage-port", type=int, default=0, help="local Cloud Storage port (0: pick one)"
+    )
+    parser.add_argument(
+        "--grpc-port", type=int, default=0, help="the API's gRPC port, TLS (0: pick one)"
     )
     parser.add_argument(
         "--log-level",
@@ -222,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         storage_port=args.storage_port,
+        grpc_port=args.grpc_port,
         operation_delay=max(0.0, args.operation_delay),
         parent_pid=args.parent_pid,
         training_python=args.training_python,

@@ -16,7 +16,15 @@ Two of them build their own way to Google, and nothing public points them elsewh
   ``ProjectsClient`` on the REST transport at the embedded Vertex, which answers
   ``projects.get`` (``resourcemanager_v3``).
 
-Both read the current address from :data:`_TARGET`, so a later ``init()`` (another emulator)
+And the client libraries' default transport, gRPC, always speaks TLS: :func:`trust_grpc`
+wraps ``google.api_core``'s ``create_channel`` (sync and async; every generated gRPC transport
+makes its channel there) so that a channel to the embedded Vertex's gRPC address trusts its
+self-signed certificate. Channels to the hosts of the APIs it serves (Vertex AI, Monitoring,
+Logging, Resource Manager, Notebooks on ``googleapis.com``) and to its REST address (where
+the SDK's async clients go when the REST transport is chosen) are sent there too, with its
+token as credentials.
+
+All read the current address from :data:`_TARGET`, so a later ``init()`` (another emulator)
 moves them. Google client libraries are imported inside the functions only.
 
 And the SDK's blocking waits (``CustomJob.run()``, ``CustomTrainingJob.run()``,
@@ -41,6 +49,14 @@ _AIPLATFORM_HOST = re.compile(
     r"^https://(?:[a-z0-9-]+-)?aiplatform\.googleapis\.com(?::443)?(?=/|$)", re.IGNORECASE
 )
 _HOOKED = "_jupyter_vertex_hook"
+# gRPC targets of the Google APIs the embedded Vertex serves, sent to it after init()
+_SERVED_HOSTS = re.compile(
+    r"^(?:[a-z0-9-]+-)?(?:aiplatform|monitoring|logging|cloudresourcemanager|notebooks)"
+    r"\.googleapis\.com(?::443)?$",
+    re.IGNORECASE,
+)
+# what trust_grpc() was given: the gRPC address, its certificate (PEM) and the token
+_GRPC: dict[str, Any] = {}
 # seconds between the SDK's state polls of a job it waits for (one cheap local GET each)
 LOCAL_JOB_POLL = 0.2
 
@@ -79,6 +95,54 @@ def route_resource_manager(url: str) -> None:
         return
     setattr(get_project_number, _HOOKED, True)
     resource_manager_utils.get_project_number = get_project_number
+
+
+def trust_grpc(address: str, cert_pem: bytes, token: str, rest_url: str = "") -> None:
+    """Make Google's gRPC clients reach the embedded Vertex at ``address`` (see above)."""
+    from google.api_core import grpc_helpers, grpc_helpers_async
+
+    rest = urllib.parse.urlsplit(rest_url).netloc if rest_url else ""
+    _GRPC.update(address=address, cert=cert_pem, token=token, rest=rest)
+    modules: tuple[Any, ...] = (grpc_helpers, grpc_helpers_async)
+    for module in modules:
+        if not getattr(module.create_channel, _HOOKED, False):
+            module.create_channel = _trusting(module.create_channel)
+
+
+def grpc_target(target: str) -> tuple[str, bool, bool]:
+    """Where a channel to ``target`` goes, whether that is the embedded Vertex, and whether
+    it was sent there from another address (a Google host, its REST address)."""
+    address = _GRPC.get("address", "")
+    if not address:
+        return target, False, False
+    host = target.split("://", 1)[-1].rstrip("/")
+    if host == address:
+        return target, True, False
+    rest = _GRPC.get("rest", "")
+    if (rest and host.startswith(rest)) or _SERVED_HOSTS.match(host):
+        return address, True, True
+    return target, False, False
+
+
+def _trusting(original: Any) -> Any:
+    @functools.wraps(original)
+    def create_channel(target: str, *args: Any, **kwargs: Any) -> Any:
+        target, ours, redirected = grpc_target(target)
+        if ours:
+            import grpc
+
+            kwargs["ssl_credentials"] = grpc.ssl_channel_credentials(_GRPC["cert"])
+        if redirected:
+            from google.oauth2.credentials import Credentials
+
+            # meant for Google: the client's credentials (ADC on a Workbench VM, or given)
+            # are not the embedded Vertex's; a client given its address keeps its own
+            kwargs["credentials"] = Credentials(token=_GRPC["token"])
+            kwargs.pop("credentials_file", None)
+        return original(target, *args, **kwargs)
+
+    setattr(create_channel, _HOOKED, True)
+    return create_channel
 
 
 def poll_jobs_quickly() -> None:

@@ -45,12 +45,15 @@ from .core.connection import (
     write_private_file,
 )
 from .core.gpus import GpuPool, detect
+from .core.grpc_server import GrpcServer
+from .core.grpc_transcoding import Transcoder
 from .core.http import HARD_BODY_BYTES, MAX_BODY_BYTES, ApiApp
 from .core.http_server import HttpServer
 from .core.operations import Operations
 from .core.process_groups import ProcessRecords
 from .core.routing import Context, Route
 from .core.store import Store
+from .core.tls import load_or_create as load_or_create_certificate
 from .local_v1 import machine
 from .logging_v2 import logging_api
 from .monitoring_v3 import monitoring_api
@@ -91,6 +94,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 0
     storage_port: int = 0
+    grpc_port: int = 0
     operation_delay: float = 0.0
     # When set, exit once this process is no longer our parent (the supervising Jupyter
     # server died without stopping us, e.g. SIGKILL): an orphan would hold the data dir.
@@ -121,7 +125,8 @@ class Settings:
                 f"refusing to listen on {self.host!r}: the embedded Vertex binds loopback "
                 "addresses only (127.0.0.1, ::1, localhost)"
             )
-        for name, port in (("port", self.port), ("storage port", self.storage_port)):
+        ports = (("port", self.port), ("storage port", self.storage_port))
+        for name, port in (*ports, ("gRPC port", self.grpc_port)):
             if not 0 <= port <= 65535:
                 raise ConfigurationError(f"invalid {name} {port}")
         if self.max_concurrent_jobs < 1:
@@ -235,7 +240,9 @@ class Emulator:
         self.gpus = GpuPool()
         self.token = ""
         self.url = ""
+        self.grpc_address = ""
         self._http: HttpServer | None = None
+        self._grpc: GrpcServer | None = None
         self._lock: IO[str] | None = None
 
     def _lock_data_dir(self) -> None:
@@ -319,7 +326,8 @@ class Emulator:
         resumed = await deploy.resume_all(ctx)
         if resumed:
             log.info("serving %d deployed model(s) again", resumed)
-        app = ApiApp(ctx, self.token, all_routes())
+        routes = all_routes()
+        app = ApiApp(ctx, self.token, routes)
         prediction_metrics.attach(ctx)  # measures predictions; flushes until the loop ends
         sockets = self._bind(port_of(recorded.get("url")))
         port = sockets[0].getsockname()[1]
@@ -327,13 +335,23 @@ class Emulator:
         await self._http.start(sockets)
         self.url = _url(self.settings.host, port)
         self.runner.emulator_url = self.url
+        cert_path, cert, key = await asyncio.to_thread(load_or_create_certificate, self.data_dir)
+        self._grpc = GrpcServer(Transcoder(app, routes), max_message=MAX_BODY_BYTES)
+        self.grpc_address = await self._start_grpc(
+            self._grpc, port_of(recorded.get("grpc_url")), cert, key
+        )
         # pipeline tasks reach this embedded Vertex and its Cloud Storage, as replicas do
         tasks_env = EmulatorConnection(
             url=self.url, token=self.token, storage_url=self.storage.url
         ).to_env()
         self.pipelines.env = {**tasks_env, "STORAGE_EMULATOR_HOST": self.storage.url}
         await self.scheduler.start()  # scheduled runs need that environment
-        addresses = {"url": self.url, "storage_url": self.storage.url}
+        addresses = {
+            "url": self.url,
+            "storage_url": self.storage.url,
+            # a URL only for port_of(): clients are given grpc_address
+            "grpc_url": f"https://{self.grpc_address}",
+        }
         await asyncio.to_thread(
             write_private_file, self.data_dir / ADDRESSES_FILE, json.dumps(addresses) + "\n"
         )
@@ -341,6 +359,8 @@ class Emulator:
             "url": self.url,
             "storage_url": self.storage.url,
             "token": self.token,
+            "grpc_address": self.grpc_address,
+            "tls_cert": str(cert_path),
             "pid": os.getpid(),
         }
         write_private_file(self.data_dir / CONNECTION_FILE, json.dumps(connection, indent=2) + "\n")
@@ -358,7 +378,24 @@ class Emulator:
                 log.info("port %d: %s; picking another", preferred, error)
         return bind_sockets(self.settings.port, address=self.settings.host)
 
+    async def _start_grpc(self, server: GrpcServer, preferred: int, cert: bytes, key: bytes) -> str:
+        """Start the gRPC port, picked as :meth:`_bind` picks the HTTP one: answers
+        ``host:port``."""
+        host, port = self.settings.host, self.settings.grpc_port
+        started = 0
+        if not port and preferred:
+            try:
+                started = await server.start(host, preferred, cert, key)
+            except OSError as error:  # taken meanwhile: any free port will do
+                log.info("gRPC port %d: %s; picking another", preferred, error)
+        if not started:
+            started = await server.start(host, port, cert, key)
+        return f"[{host}]:{started}" if ":" in host else f"{host}:{started}"
+
     async def stop(self) -> None:
+        if self._grpc is not None:
+            await self._grpc.stop(grace=1)
+            self._grpc = None
         if self._http is not None:
             await self._http.stop(timeout=5)
             self._http = None

@@ -54,6 +54,8 @@ class EmulatorProcess:
         self.token: str = token or ""
         self.url: str = ""
         self.storage_url: str = ""
+        self.grpc_address: str = ""
+        self.tls_cert: str = ""
         self.pid: int | None = None
         self._process: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
@@ -109,6 +111,8 @@ class EmulatorProcess:
         self.url, self.storage_url, self.pid = ready["url"], ready["storage_url"], ready["pid"]
         connection = json.loads((self.data_dir / CONNECTION_FILE).read_text(encoding="utf-8"))
         self.token = connection["token"]
+        self.grpc_address = str(connection.get("grpc_address", ""))
+        self.tls_cert = str(connection.get("tls_cert", ""))
         # keep the same address across restart()
         self.port = int(self.url.rsplit(":", 1)[1])
         self.storage_port = int(self.storage_url.rsplit(":", 1)[1])
@@ -208,6 +212,8 @@ class EmulatorProcess:
             storage_url=self.storage_url,
             project=project,
             location=location,
+            grpc_address=self.grpc_address or None,
+            tls_cert=self.tls_cert or None,
         )
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -79,7 +80,15 @@ def test_ready_line_connection_file_and_sigterm(tmp_path: Path) -> None:
         assert ready["storage_url"].startswith("http://127.0.0.1:")
         connection_file = tmp_path / "connection.json"
         connection = json.loads(connection_file.read_text())
-        assert connection == {**ready, "token": connection["token"]}
+        assert connection == {
+            **ready,
+            "token": connection["token"],
+            "grpc_address": connection["grpc_address"],
+            "tls_cert": str(tmp_path / "tls" / "cert.pem"),
+        }
+        assert re.fullmatch(r"127\.0\.0\.1:\d+", connection["grpc_address"])
+        assert connection["grpc_address"] != ready["url"].removeprefix("http://")
+        assert _mode(tmp_path / "tls" / "key.pem") == 0o600
         assert _mode(connection_file) == 0o600
         token_file = tmp_path / "token"
         assert token_file.read_text().strip() == connection["token"]
@@ -326,12 +335,17 @@ def _port(url: str) -> int:
 
 def test_a_new_process_on_the_same_data_dir_gets_the_same_ports(tmp_path: Path) -> None:
     with EmulatorProcess(tmp_path / "vertex") as first:  # port 0, storage port 0
-        url, storage_url = first.url, first.storage_url
+        url, storage_url, grpc_address = first.url, first.storage_url, first.grpc_address
     addresses = tmp_path / "vertex" / "addresses.json"
-    assert json.loads(addresses.read_text()) == {"url": url, "storage_url": storage_url}
+    assert json.loads(addresses.read_text()) == {
+        "url": url,
+        "storage_url": storage_url,
+        "grpc_url": f"https://{grpc_address}",
+    }
     assert _mode(addresses) == 0o600
     with EmulatorProcess(tmp_path / "vertex") as second:  # port 0, storage port 0 again
         assert (second.url, second.storage_url) == (url, storage_url)
+        assert second.grpc_address == grpc_address
         api = Api(second, "p-ports")
         assert api.ok("GET", f"v1/{api.parent}/models") == {}
 

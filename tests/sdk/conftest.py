@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sdk_helpers import LOCATION, Sdk
 
-from jupyter_vertex.emulator.core.connection import EmulatorConnection
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 
@@ -25,9 +24,7 @@ def sdk(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     import jupyter_vertex.emulator as vertex
 
     project = f"sdk-{uuid.uuid4().hex[:10]}"
-    connection = EmulatorConnection(
-        url=emulator.url, token=emulator.token, storage_url=emulator.storage_url
-    )
+    connection = emulator.connection()  # with its gRPC address: init() picks gRPC
     for key, value in connection.to_env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("JUPYTER_VERTEX_PROJECT", project)

@@ -25,22 +25,28 @@ class Sdk:
 
 
 def status_of(error: BaseException) -> str:
-    """The canonical status in a REST error answer.
+    """The canonical status of an error answer, on either transport.
 
     Over REST, google.api_core picks the exception class by HTTP status alone: 400 gives
     ``BadRequest`` for both INVALID_ARGUMENT and FAILED_PRECONDITION, 409 gives ``Conflict``
-    for ALREADY_EXISTS and ABORTED. The canonical status is in the answer's body.
+    for ALREADY_EXISTS and ABORTED. The canonical status is in the answer's body. Over gRPC
+    it is the call's status code.
     """
     response = getattr(error, "response", None)
     assert response is not None, error
+    if hasattr(response, "code") and not hasattr(response, "json"):  # a gRPC call
+        return str(response.code().name)
     status: str = response.json()["error"]["status"]
     return status
 
 
 def error_message(error: BaseException) -> str:
-    """The embedded Vertex's error message (the SDK's ``message`` adds the method and URL)."""
+    """The embedded Vertex's error message (over REST the SDK's ``message`` adds the method
+    and URL; over gRPC it is the status's message as sent)."""
     response = getattr(error, "response", None)
     assert response is not None, error
+    if hasattr(response, "details") and not hasattr(response, "json"):  # a gRPC call
+        return str(response.details())
     message: str = response.json()["error"]["message"]
     return message
 

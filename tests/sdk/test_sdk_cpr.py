@@ -13,7 +13,7 @@ import joblib
 import pytest
 from google.api_core import exceptions
 from google.cloud import aiplatform
-from sdk_helpers import Sdk, status_of
+from sdk_helpers import Sdk, error_message, status_of
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
@@ -129,7 +129,7 @@ def test_a_routine_without_its_predictor_class_is_refused_at_deploy(
     with pytest.raises(exceptions.BadRequest) as raised:
         model.deploy(endpoint=endpoint, machine_type="n1-standard-2", min_replica_count=1)
     assert status_of(raised.value) == "FAILED_PRECONDITION"
-    assert raised.value.response.json()["error"]["message"] == (
+    assert error_message(raised.value) == (
         f"The model's serving container {CPR_IMAGE!r} is a Custom Prediction Routine "
         "(containerSpec.env sets PREDICTOR_MODULE or PREDICTOR_CLASS) but containerSpec.env "
         "has no PREDICTOR_CLASS."

@@ -22,7 +22,15 @@ from jupyter_vertex.emulator.core.resources import project_number
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
 ENV_KEYS = list(
-    EmulatorConnection(url="u", token="t", storage_url="s", project="p", location="l").to_env()
+    EmulatorConnection(
+        url="u",
+        token="t",
+        storage_url="s",
+        project="p",
+        location="l",
+        grpc_address="g",
+        tls_cert="c",
+    ).to_env()
 )
 
 
@@ -48,7 +56,9 @@ def test_init_finds_a_standalone_emulator_from_its_data_dir(standalone: Emulator
     assert (connection.url, connection.storage_url) == (standalone.url, standalone.storage_url)
     assert connection.token == standalone.token
     config = initializer.global_config
-    assert (config.project, config.api_endpoint) == ("from-data-dir", standalone.url)
+    # the SDK's default transport, at the gRPC address connection.json names
+    assert connection.grpc_address == standalone.grpc_address
+    assert (config.project, config.api_endpoint) == ("from-data-dir", standalone.grpc_address)
     endpoint = aiplatform.Endpoint.create(display_name="found")
     assert endpoint.resource_name.startswith(
         f"projects/{project_number('from-data-dir')}/locations/us-central1/endpoints/"
@@ -104,6 +114,8 @@ def test_env_prints_the_exports(standalone: EmulatorProcess) -> None:
         f"export JUPYTER_VERTEX_EMULATOR_URL={standalone.url}\n"
         f"export JUPYTER_VERTEX_EMULATOR_TOKEN={standalone.token}\n"
         f"export STORAGE_EMULATOR_HOST={standalone.storage_url}\n"
+        f"export JUPYTER_VERTEX_EMULATOR_GRPC={standalone.grpc_address}\n"
+        f"export JUPYTER_VERTEX_EMULATOR_TLS_CERT={standalone.tls_cert}\n"
     )
 
 

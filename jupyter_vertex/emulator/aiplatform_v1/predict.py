@@ -298,8 +298,17 @@ async def _raw_predict_route(call: Call) -> RawReply:
 
 def routes() -> list[Route]:
     endpoint = "projects/*/locations/*/endpoints/*"
+    v1 = "google.cloud.aiplatform.v1."
     return [
-        Route("POST", f"/v1/{{endpoint={endpoint}}}:predict", "-", _predict_route, "*", raw=True),
+        Route(
+            "POST",
+            f"/v1/{{endpoint={endpoint}}}:predict",
+            "-",
+            _predict_route,
+            "*",
+            raw=True,
+            grpc_request=v1 + "PredictRequest",
+        ),
         Route(
             "POST",
             f"/v1/{{endpoint={endpoint}}}:rawPredict",
@@ -307,5 +316,6 @@ def routes() -> list[Route]:
             _raw_predict_route,
             "*",
             raw=True,
+            grpc_request=v1 + "RawPredictRequest",
         ),
     ]

@@ -18,6 +18,9 @@ TOKEN_ENV = "JUPYTER_VERTEX_EMULATOR_TOKEN"  # noqa: S105 - a variable name
 STORAGE_ENV = "STORAGE_EMULATOR_HOST"
 PROJECT_ENV = "JUPYTER_VERTEX_PROJECT"
 REGION_ENV = "JUPYTER_VERTEX_REGION"
+# the API over gRPC (host:port, TLS) and the certificate that port presents (a PEM file)
+GRPC_ENV = "JUPYTER_VERTEX_EMULATOR_GRPC"
+CERT_ENV = "JUPYTER_VERTEX_EMULATOR_TLS_CERT"
 RUNTIME_FILE = "jupyter_vertex_emulator.json"
 # In the data dir while the embedded Vertex runs: {"url", "storage_url", "token", "pid"},
 # 0600; removed at a clean stop. init(data_dir=...) and `jupyter-vertex-emulator env` read it.
@@ -76,6 +79,8 @@ class EmulatorConnection:
     storage_url: str | None = None
     project: str | None = None
     location: str | None = None
+    grpc_address: str | None = None
+    tls_cert: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> EmulatorConnection | None:
@@ -89,6 +94,8 @@ class EmulatorConnection:
             storage_url=env.get(STORAGE_ENV) or None,
             project=env.get(PROJECT_ENV) or None,
             location=env.get(REGION_ENV) or None,
+            grpc_address=env.get(GRPC_ENV) or None,
+            tls_cert=env.get(CERT_ENV) or None,
         )
 
     @classmethod
@@ -102,6 +109,8 @@ class EmulatorConnection:
                 storage_url=data.get("storage_url") or None,
                 project=data.get("project") or None,
                 location=data.get("location") or None,
+                grpc_address=data.get("grpc_address") or None,
+                tls_cert=data.get("tls_cert") or None,
             )
         except KeyError as missing:
             raise ValueError(f"{path} has no {missing.args[0]!r}") from None
@@ -118,6 +127,9 @@ class EmulatorConnection:
             env[PROJECT_ENV] = self.project
         if self.location:
             env[REGION_ENV] = self.location
+        if self.grpc_address and self.tls_cert:
+            env[GRPC_ENV] = self.grpc_address
+            env[CERT_ENV] = self.tls_cert
         return env
 
     @classmethod

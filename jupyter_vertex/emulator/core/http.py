@@ -21,7 +21,7 @@ from .auth import is_authorized
 from .errors import ApiError, internal, invalid_argument, not_found, unauthenticated
 from .http_server import HttpRequest, HttpResponse
 from .json_body import parse_object as _json_body
-from .routing import Call, Context, RawReply, Route, Router
+from .routing import Call, Context, RawReply, Reply, Route, Router
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,19 @@ class ApiApp:
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
+            reply = await self.answer(request)
+        except ApiError as error:
+            return _json(error.http_status, error.to_http_body())
+        if isinstance(reply, RawReply):
+            return HttpResponse(reply.status, reply.content_type, reply.body, reply.headers or {})
+        return _json(200, reply.data)
+
+    async def answer(self, request: HttpRequest) -> Reply:
+        """The answer to one request: a :class:`Reply` whose data is rendered as Google
+        renders it (its ``type_name`` says which message), or a :class:`RawReply`; failures
+        raise :class:`ApiError`. Both transports call this: HTTP above, gRPC after
+        transcoding (:mod:`.grpc_transcoding`)."""
+        try:
             if not is_authorized(request.headers.get("authorization"), self.token):
                 raise unauthenticated(
                     "Request is missing required authentication credential. Expected a bearer "
@@ -63,20 +76,14 @@ class ApiApp:
                 )
             if request.method not in SUPPORTED_METHODS:
                 raise ApiError("INVALID_ARGUMENT", f"Method {request.method} is not supported.")
-            payload = await self._dispatch(request)
-            if isinstance(payload, RawReply):
-                return HttpResponse(
-                    payload.status, payload.content_type, payload.body, payload.headers or {}
-                )
-        except ApiError as error:
-            return _json(error.http_status, error.to_http_body())
+            return await self._dispatch(request)
+        except ApiError:
+            raise
         except Exception:
             log.exception("%s %s failed", request.method, request.path)
-            failure = internal("Internal error in the embedded Vertex; see its log.")
-            return _json(failure.http_status, failure.to_http_body())
-        return _json(200, payload)
+            raise internal("Internal error in the embedded Vertex; see its log.") from None
 
-    async def _dispatch(self, http: HttpRequest) -> dict[str, Any] | RawReply:
+    async def _dispatch(self, http: HttpRequest) -> Reply:
         method, path = http.method, http.path
         matched = self._match(method, path)
         if matched is None:
@@ -95,7 +102,7 @@ class ApiApp:
             raw = {k: v[-1] for k, v in query.items() if not k.startswith("$")}
             raw.update(_json_body(http.body) or {})
             raw.update({_camel(k): v for k, v in variables.items()})
-            return (await route.handler(Call(self.ctx, raw, int_enums))).data
+            return await route.handler(Call(self.ctx, raw, int_enums))
         request = protos.query_to_request(route.request_type, query)
         body = _json_body(http.body)
         if route.body == "*":
@@ -117,7 +124,9 @@ class ApiApp:
             target[parts[-1]] = value
         validated = protos.parse(route.request_type, request)
         reply = await route.handler(Call(self.ctx, validated, int_enums))
-        return protos.render(reply.type_name, reply.data, int_enums=int_enums)
+        return Reply(
+            reply.type_name, protos.render(reply.type_name, reply.data, int_enums=int_enums)
+        )
 
 
 def _json(status: int, payload: dict[str, Any]) -> HttpResponse:

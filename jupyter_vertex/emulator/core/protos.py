@@ -38,6 +38,7 @@ TYPE_MODULES: tuple[str, ...] = (
     "job_service",
     "pipeline_service",
     "schedule_service",
+    "prediction_service",  # Predict/RawPredict's messages, for the gRPC transport
 )
 
 _lock = threading.Lock()

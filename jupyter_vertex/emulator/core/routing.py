@@ -97,6 +97,9 @@ class Route:
     # raw: the handler gets the path variables plus "_body" (bytes) and "_contentType", and
     # answers a RawReply (online prediction: the body is passed through, not parsed here)
     raw: bool = False
+    # the gRPC request message when ``request_type`` is not it (raw and plain-JSON routes);
+    # the gRPC transport finds a method's routes by its request message
+    grpc_request: str = ""
 
 
 @dataclass

@@ -21,8 +21,11 @@ from typing import Any
 from ..core import offset_pages
 from ..core.errors import invalid_argument
 from ..core.filters import parse_terms
+from ..core.protos import import_types
 from ..core.resources import parse_timestamp, project_number
 from ..core.routing import Call, Reply, Route
+
+LOGGING = "google.logging.v2."
 
 MAX_PAGE = 1000
 SEVERITIES = [
@@ -174,8 +177,16 @@ async def list_entries(call: Call) -> Reply:
     data: dict[str, Any] = {"entries": page} if page else {}
     if start + size < len(entries):
         data["nextPageToken"] = offset_pages.token(fingerprint, start + size)
-    return Reply("", data)
+    return Reply(LOGGING + "ListLogEntriesResponse", data)
+
+
+def load_types() -> None:
+    """Register Logging's v2 messages (for the gRPC transport) without importing every
+    service of ``google.cloud.logging_v2``."""
+    import_types("google.cloud.logging_v2", ["logging"], "google-cloud-logging")
 
 
 def routes() -> list[Route]:
-    return [Route("POST", "/v2/entries:list", "", list_entries, "*")]
+    load_types()
+    request = LOGGING + "ListLogEntriesRequest"
+    return [Route("POST", "/v2/entries:list", "", list_entries, "*", grpc_request=request)]

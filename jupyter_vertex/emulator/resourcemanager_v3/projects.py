@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.protos import import_types
 from ..core.resources import project_number
 from ..core.routing import Call, Reply, Route
+
+V3 = "google.cloud.resourcemanager.v3."
 
 # the time the embedded Vertex's projects say they were created (they always existed)
 CREATE_TIME = "2024-01-01T00:00:00Z"
@@ -33,7 +36,7 @@ async def get_project_v3(call: Call) -> Reply:
         "updateTime": CREATE_TIME,
         "etag": f'W/"{number}"',
     }
-    return Reply("", data)
+    return Reply(V3 + "Project", data)
 
 
 async def get_project_v1(call: Call) -> Reply:
@@ -49,8 +52,20 @@ async def get_project_v1(call: Call) -> Reply:
     return Reply("", data)
 
 
+def load_types() -> None:
+    """Register Resource Manager's v3 messages (for the gRPC transport)."""
+    import_types("google.cloud.resourcemanager_v3", ["projects"], "google-cloud-resource-manager")
+
+
 def routes() -> list[Route]:
+    load_types()
     return [
-        Route("GET", "/v3/{name=projects/*}", "", get_project_v3),
+        Route(
+            "GET",
+            "/v3/{name=projects/*}",
+            "",
+            get_project_v3,
+            grpc_request=V3 + "GetProjectRequest",
+        ),
         Route("GET", "/v1/projects/{project_id}", "", get_project_v1),
     ]
