@@ -1,9 +1,8 @@
 """What the runner knows of a job's replicas from outside: their folders and files, their
-process ids and groups (read from ``/proc``), and whether Docker can run containers."""
+process ids and groups (read from ``/proc``)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from dataclasses import dataclass
@@ -100,32 +99,6 @@ def write_steps(
     if notice:
         spec["notice"] = notice
     replica_process.write_atomic(rdir / replica_process.STEPS, spec)
-
-
-async def docker_unavailable() -> str:
-    """Why no Docker engine can run containers here ("" when one answers)."""
-    try:
-        process = await asyncio.create_subprocess_exec(
-            "docker",
-            "version",
-            "--format",
-            "{{.Server.Version}}",
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-    except OSError:
-        return "no docker command found"
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), 15)
-    except asyncio.TimeoutError:
-        process.kill()
-        await process.wait()
-        return "docker version did not answer within 15 s"
-    if process.returncode == 0 and out.strip():
-        return ""
-    lines = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
-    return f"docker version: {lines[-1].strip() if lines else 'no server answered'}"
 
 
 def held_gpus(job_folder: Path) -> dict[str, list[int]]:

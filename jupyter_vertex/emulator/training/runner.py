@@ -12,8 +12,8 @@ replicas a previous process started (polled); jobs whose processes are gone with
 status are FAILED with a reason. A wrapper this process started wakes its follower as it
 exits, and a job's endTime is when its replicas ended (exit.json), however late that is
 noticed. Cancel sends SIGTERM to every replica's process group, then SIGKILL after a grace
-period. A backing job of a TrainingPipeline
-reports each state change to its pipeline in the same transaction (through the ``follower``).
+period, and removes the job's containers (:mod:`.containers`). A backing job of a
+TrainingPipeline reports each state change to its pipeline in the same transaction.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from ..core.process_groups import group_alive
 from ..core.store import Store, Tx
 from ..storage.local_storage import LocalStorage, split_gs_uri
 from . import replica_process
+from .containers import docker_steps, docker_unavailable, remove_containers
 from .job_records import (
     ACTIVE,
     CANCELLED,
@@ -55,7 +56,6 @@ from .relay import relay_spec
 from .replica_env import connection_env, replica_env
 from .replica_files import (
     ReplicaStatus,
-    docker_unavailable,
     held_gpus,
     job_id,
     process_alive,
@@ -70,7 +70,6 @@ from .workerpool import (
     Pool,
     cluster,
     contract_env,
-    docker_steps,
     parse_pools,
     python_steps,
     unpack_packages,
@@ -349,9 +348,7 @@ class Runner:
                 if pool.kind == "python":
                     steps = python_steps(pool)
                 else:
-                    steps = docker_steps(
-                        pool, {**pool.env, **contract}, f"vertex-{job_id(name)}-{task}"
-                    )
+                    steps = docker_steps(pool, {**pool.env, **contract}, job_id(name), task)
                 await asyncio.to_thread(
                     write_steps, rdir, steps, env, self._relays(env, token), notice
                 )
@@ -485,16 +482,16 @@ class Runner:
             wakeup.clear()
 
     async def _terminate(self, statuses: list[ReplicaStatus]) -> None:
-        """SIGTERM every replica's process group, SIGKILL what is left after the grace."""
+        """SIGTERM every replica's process group, SIGKILL what is left after the grace, then
+        remove the replicas' containers (a killed ``docker run`` client leaves its own)."""
         groups = [s.pid for s in statuses if s.pid is not None]
-        if not groups:
-            return
-        signal_groups(groups, signal.SIGTERM)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.cancel_grace
-        while loop.time() < deadline:
-            alive = await asyncio.to_thread(lambda: [g for g in groups if group_alive(g)])
-            if not alive:
-                return
-            await asyncio.sleep(0.1)
-        signal_groups(groups, signal.SIGKILL)
+        if groups:
+            signal_groups(groups, signal.SIGTERM)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.cancel_grace
+            while await asyncio.to_thread(lambda: any(group_alive(g) for g in groups)):
+                if loop.time() >= deadline:
+                    signal_groups(groups, signal.SIGKILL)
+                    break
+                await asyncio.sleep(0.1)
+        await remove_containers([s.folder for s in statuses])

@@ -325,16 +325,3 @@ def _safe_zip(archive: zipfile.ZipFile, target: Path) -> None:
         if not destination.is_relative_to(base):
             raise ValueError(f"{member}: a path outside the package")
     archive.extractall(target)  # noqa: S202 - every member checked above
-
-
-def docker_steps(pool: Pool, env: dict[str, str], name: str) -> list[list[str]]:
-    argv = ["docker", "run", "--rm", "--name", name, "--network", "host"]
-    for key in env:
-        # the value comes from docker's own environment (the replica's), where the wrapper
-        # may have pointed the emulator's addresses at its relays; and stays off the argv
-        argv += ["--env", key]
-    if pool.command:
-        argv += ["--entrypoint", pool.command[0]]
-    argv.append(pool.image)
-    argv += pool.command[1:] + pool.args
-    return [argv]

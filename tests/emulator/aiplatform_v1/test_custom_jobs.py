@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+
+import pytest
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
 
@@ -236,7 +239,12 @@ open(os.path.join({str(out)!r}, name + ".json"), "w").write(json.dumps(record))
     assert api.ok("POST", "v2/entries:list", body) == {}
 
 
-def test_a_container_spec_fails_without_a_docker_engine(api: Api) -> None:
+def test_a_container_spec_fails_without_a_docker_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # its own embedded Vertex, whose docker command reaches no engine (`make test` starts
+    # one for the container tests, and the session's embedded Vertex reaches it)
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     body = job_body(
         {
             "machineSpec": {"machineType": "n1-standard-4"},
@@ -245,12 +253,21 @@ def test_a_container_spec_fails_without_a_docker_engine(api: Api) -> None:
         },
         name="docker",
     )
-    job = create_job(api, body)
-    done = wait_done(api, job["name"])
+    with EmulatorProcess(data_dir=tmp_path / "data") as emu:
+        api = Api(emu, "no-engine")
+        job = create_job(api, body)
+        done = wait_done(api, job["name"])
+    reason = (
+        "docker version: Cannot connect to the Docker daemon at "
+        "unix:///nonexistent/docker.sock. Is the docker daemon running?"
+        if shutil.which("docker")
+        else "no docker command found"
+    )
     assert done["state"] == "JOB_STATE_FAILED"
-    assert done["error"]["message"].startswith(
+    assert done["error"]["message"] == (
         "This job has a container_spec, which the embedded Vertex runs through Docker, and no "
-        "Docker engine answers on this machine ("
+        f"Docker engine answers on this machine ({reason}). Use a python_package_spec with a "
+        "prebuilt training image, or start Docker."
     ), done["error"]
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from jupyter_vertex.emulator.testing import EmulatorProcess
+from jupyter_vertex.emulator.training.containers import docker_steps
 from jupyter_vertex.emulator.training.replica_env import inherited, replica_env
-from jupyter_vertex.emulator.training.workerpool import Pool, docker_steps
+from jupyter_vertex.emulator.training.workerpool import Pool
 
 from ..emulator_api import Api
 from ..training_helpers import create_job, job_body, logs, make_package, pool, wait_done
@@ -103,6 +104,6 @@ def test_a_container_replica_is_given_only_the_job_and_vertex_variables() -> Non
         "CLOUD_ML_JOB_ID": "7",
         "JUPYTER_VERTEX_EMULATOR_TOKEN": "t",
     }
-    (argv,) = docker_steps(container, {**container.env, **contract}, "vertex-7-workerpool0-0")
+    (argv,) = docker_steps(container, {**container.env, **contract}, "7", "workerpool0-0")
     passed = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--env"]
     assert passed == ["MY_VAR", "CLOUD_ML_JOB_ID", "JUPYTER_VERTEX_EMULATOR_TOKEN"]
