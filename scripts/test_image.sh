@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The container tests' base image: Debian bookworm (minbase) with Python 3 and
+# The container tests' base image: Debian bookworm (essential) with Python 3 and
 # google-cloud-storage, built here because no image registry is reachable. Prints its tag.
 #
 #   test_image.sh          build it unless the engine has it (or load the cached tarball)
@@ -18,6 +18,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IMAGES="$ROOT/.cache/docker/images"
 SUITE=bookworm
+VARIANT=essential # Essential: yes packages only (no apt): smaller and faster than minbase
 PYTHON_VERSION=3.11 # bookworm's python3
 PACKAGES=python3,python-is-python3,ca-certificates
 REQUIREMENTS=(google-cloud-storage==3.17.2)
@@ -34,7 +35,7 @@ mirror() {
 }
 
 MIRROR="$(mirror)"
-KEY="$(echo "$BUILD $SUITE $PYTHON_VERSION $PACKAGES ${REQUIREMENTS[*]} $MIRROR" |
+KEY="$(echo "$BUILD $SUITE $VARIANT $PYTHON_VERSION $PACKAGES ${REQUIREMENTS[*]} $MIRROR" |
   sha256sum | cut -c1-12)"
 TAG="$NAME:$KEY"
 
@@ -82,7 +83,7 @@ if [ ! -s "$TARBALL" ]; then
   }
   say "building a $SUITE root file system from $MIRROR"
   # shellcheck disable=SC2016 # "$1" in a hook: its root file system, for mmdebstrap
-  mmdebstrap --quiet --variant=minbase --include="$PACKAGES" \
+  mmdebstrap --quiet --variant="$VARIANT" --include="$PACKAGES" \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     --customize-hook="mkdir -p \"\$1/usr/local/lib/python$PYTHON_VERSION/dist-packages\" && cp -a '$work/site/.' \"\$1/usr/local/lib/python$PYTHON_VERSION/dist-packages/\"" \
@@ -98,5 +99,8 @@ docker import \
   --change 'ENV LANG=C.UTF-8' \
   --change 'CMD ["python3"]' \
   "$TARBALL" "$TAG" >/dev/null
+# older images of the tests
+docker images "$NAME" --format '{{.Repository}}:{{.Tag}}' | grep -v -x -F "$TAG" |
+  xargs -r docker rmi >/dev/null || true
 say "$TAG ready in $((SECONDS - started)) s ($(du -h "$TARBALL" | cut -f1) tarball)"
 echo "$TAG"
