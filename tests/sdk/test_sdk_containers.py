@@ -246,3 +246,23 @@ def test_a_crashing_container_fails_the_job_with_its_exit_code(image: str, sdk: 
     )
     job_id = job.resource_name.rsplit("/", 1)[-1]
     assert _docker("ps", "-a", "-q", "--filter", f"label={LABEL_JOB}={job_id}") == ""
+
+
+def test_a_custom_container_training_job_runs_its_container(image: str, sdk: Sdk) -> None:
+    job = aiplatform.CustomContainerTrainingJob(
+        display_name="container-pipeline",
+        container_uri=image,
+        command=["python", "-c", WRITE_MODEL],
+    )
+    assert job.run(base_output_dir=f"{sdk.staging_bucket}/pipeline-out") is None  # no model
+    assert job.state == aiplatform.gapic.PipelineState.PIPELINE_STATE_SUCCEEDED
+    backing = aiplatform.CustomJob.get(job.gca_resource.training_task_metadata["backingCustomJob"])
+    (pool,) = backing.job_spec.worker_pool_specs
+    assert (pool.container_spec.image_uri, list(pool.container_spec.command)) == (
+        image,
+        ["python", "-c", WRITE_MODEL],
+    )
+    job_id = backing.resource_name.rsplit("/", 1)[-1]
+    uri = f"{sdk.staging_bucket}/pipeline-out/model/model.txt"
+    blob = storage.Blob.from_uri(uri, client=storage.Client())
+    assert blob.download_as_text() == f"trained in a container for job {job_id}"
