@@ -33,6 +33,7 @@ module.exports = {
   reporters: ['default', ['jest-junit', { outputDirectory: 'coverage' }]],
   // Only the checkout's own src/ (tests/architecture copies src/ under .tmp/).
   roots: ['<rootDir>/src'],
+  setupFilesAfterEnv: ['<rootDir>/jest.setup.js'],
   testRegex: 'src/.*/.*.spec.ts[x]?$',
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };
