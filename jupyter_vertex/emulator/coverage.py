@@ -118,7 +118,8 @@ def render(coverage: Iterable[FamilyCoverage]) -> str:
         '"The requested URL … was not found.". ✓¹: one address serves every API here, and '
         "this method's request is the same as that of the method named beside it, whose route "
         "answers it. Every served method is also served over gRPC, by the same route (each "
-        "call transcoded through its HTTP rule). What a served method supports is in [emulator.md](emulator.md). CI "
+        "call transcoded through its HTTP rule). What a served method supports is in "
+        "[emulator.md](emulator.md). CI "
         f"regenerates this page and fails when it differs (`{COMMAND} --check`).",
         "",
         "| API | Discovery document (revision) | Served | Methods |",
