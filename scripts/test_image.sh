@@ -71,8 +71,10 @@ if [ ! -s "$TARBALL" ]; then
   work="$(mktemp -d "$IMAGES/build.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   say "fetching ${REQUIREMENTS[*]} for Python $PYTHON_VERSION"
-  python=python3
-  if [ -x "$ROOT/.venv/bin/python" ]; then python="$ROOT/.venv/bin/python"; fi
+  # a pip of its own: the checkout's venv may be upgrading its pip right now (make test builds
+  # this image beside the install, and pip is absent while it replaces itself)
+  python3 -m venv "$work/pip-venv"
+  python="$work/pip-venv/bin/python"
   # (its output in a log: pip warns about the host environment's own packages)
   "$python" -m pip install --no-compile --target "$work/site" \
     --only-binary=:all: --implementation cp --python-version "$PYTHON_VERSION" \
